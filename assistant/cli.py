@@ -1,0 +1,199 @@
+"""Command line: ``assistant ingest|delete|docs|search|serve|eval``. A thin layer over the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from assistant.config import Settings
+from assistant.domain import AccessLevel, DocType
+from assistant.errors import AssistantError
+from assistant.filters import SearchFilter
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "data_dir", None):
+        overrides["data_dir"] = Path(args.data_dir)
+    return Settings(**overrides)
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from assistant.ingest.pipeline import discover
+    from assistant.service import Assistant
+
+    assistant = Assistant(_settings(args))
+    paths = [Path(p) for p in args.paths]
+    total = len(discover(paths))
+    with tqdm(total=total, unit="file", desc="ingest", disable=args.json or not sys.stderr.isatty() and total < 2,
+              file=sys.stderr) as bar:
+        def on_file(result) -> None:
+            bar.set_postfix_str(Path(result.path).name[:30])
+            bar.update(1)
+
+        report = assistant.pipeline.ingest_paths(paths, on_file=on_file)
+    if args.json:
+        _print_json({"summary": report.summary(), "results": [vars(r) for r in report.results]})
+    else:
+        s = report.summary()
+        print(f"added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']}, "
+              f"failed {s['failed']}, skipped {s['skipped']}")
+        for r in report.results:
+            if r.status in ("added", "updated"):
+                print(f"  {r.status:9} {r.doc_id}  ({r.chunks} chunks)  {r.path}")
+        for r in report.results:
+            if r.status == "failed":
+                print(f"  failed    {r.path}: {r.reason}")
+        for r in report.results:
+            if r.status == "skipped" and args.verbose:
+                print(f"  skipped   {r.path}: {r.reason}")
+    return 1 if report.failures else 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from assistant.service import Assistant
+
+    if not Assistant(_settings(args)).pipeline.delete(args.doc_id):
+        print(f"error: no document with id '{args.doc_id}'", file=sys.stderr)
+        return 1
+    print(f"deleted {args.doc_id}")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from assistant.service import Assistant
+
+    docs = Assistant(_settings(args)).index.catalog.list_documents()
+    if args.json:
+        _print_json(docs)
+        return 0
+    for d in docs:
+        print(f"{d['doc_id']:40} {d.get('doc_number') or '-':16} {d['doc_type']:12} {d['access_level']:12} "
+              f"{d['org_unit'] or '-':45} {d['n_chunks']:4} chunks  {d['title'][:60]}")
+    return 0
+
+
+def filter_from_args(args: argparse.Namespace) -> SearchFilter:
+    return SearchFilter(
+        viewer_org_unit=args.viewer,
+        org_unit_prefix=args.org_unit,
+        access_levels=SearchFilter.clearance(AccessLevel(args.clearance)) if args.clearance else None,
+        doc_types={DocType(t) for t in args.type} if args.type else None,
+        date_from=args.date_from,
+        date_to=args.date_to,
+    )
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.service import Assistant
+
+    assistant = Assistant(_settings(args))
+    result = assistant.retriever.search(args.query, k=args.k, search_filter=filter_from_args(args), mode=args.mode)
+    if args.json:
+        _print_json([{"rank": i + 1, "score": h.score, "dense_rank": h.dense_rank, "lexical_rank": h.lexical_rank,
+                      "chunk_id": h.chunk.chunk_id, **h.citation().model_dump()} for i, h in enumerate(result.hits)])
+        return 0
+    if not result.hits:
+        print("no matching passages")
+    for i, hit in enumerate(result.hits, start=1):
+        c = hit.citation()
+        where = ", ".join(p for p in (c.doc_number or c.doc_id, c.structure_path, f"p. {c.page}") if p)
+        print(f"[{i}] {where} — {c.title}")
+        snippet = " ".join(c.quote.split())
+        print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(args)
+    if args.no_seed:
+        settings.seed_corpus = None
+    uvicorn.run(create_app(settings), host=args.host or settings.host, port=args.port or settings.port)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.retrieval import run_retrieval_eval
+
+    settings = _settings(args)
+    if args.embedding_model:
+        settings.embedding_model = args.embedding_model
+    _print_json(run_retrieval_eval(Path(args.dir), settings, baseline=not args.no_baseline))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="On-premises document assistant")
+    parser.add_argument("--data-dir", help="index directory (default: $ASSISTANT_DATA_DIR or ./data)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest files and folders (PDF, DOCX, TXT/Markdown, HTML)")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list skipped files")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("delete", help="remove a document from the index")
+    p.add_argument("doc_id")
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("docs", help="list indexed documents")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("search", help="ranked passages with citation fields")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    p.add_argument("--viewer", help="caller's org unit: only what that unit may see")
+    p.add_argument("--org-unit", help="only documents inside this org unit subtree")
+    p.add_argument("--clearance", choices=[a.value for a in AccessLevel], help="highest access level to include")
+    p.add_argument("--type", action="append", choices=[t.value for t in DocType], help="document type (repeatable)")
+    p.add_argument("--from", dest="date_from", help="issued on or after YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="issued on or before YYYY-MM-DD")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("serve", help="run the HTTP API")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--no-seed", action="store_true", help="do not ingest the sample corpus into an empty index")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("eval", help="evaluation harness")
+    ev = p.add_subparsers(dest="eval_kind", required=True)
+    e = ev.add_parser("retrieval", help="BEIR-layout retrieval eval vs a naive baseline")
+    e.add_argument("dir")
+    e.add_argument("--embedding-model")
+    e.add_argument("--no-baseline", action="store_true")
+    e.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

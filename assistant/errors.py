@@ -1,0 +1,25 @@
+"""Typed errors; ``api/`` maps them to HTTP status codes in one place."""
+
+
+class AssistantError(Exception):
+    """Base class for errors the service reports to users."""
+
+
+class IngestError(AssistantError):
+    """A file could not be turned into a document; the message says why."""
+
+
+class NotFound(AssistantError):
+    """The requested document or object does not exist (or is not visible)."""
+
+
+class AccessDenied(AssistantError):
+    """The caller may not see or do this."""
+
+
+class BackendUnavailable(AssistantError):
+    """A backend (LLM server, Chroma server) did not answer."""
+
+
+class IndexLocked(AssistantError):
+    """Another process is writing to this embedded index."""

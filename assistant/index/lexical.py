@@ -1,0 +1,130 @@
+"""BM25 over chunks with tokenization that works for Vietnamese and any Unicode script.
+
+Tokens: lower-cased syllables/words (letters, marks and digits of any script), each document
+number as one token (``339-qđ/tw``), syllable bigrams (Vietnamese words are mostly two-syllable
+compounds, so bigrams approximate word segmentation without a segmenter), and accent-folded
+syllables (``~nghi``) so a query typed without diacritics still matches.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import regex
+
+from assistant.ingest.structure import DOC_NUMBER, normalize_doc_number
+from assistant.text import fold_accents
+
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+
+
+@dataclass(frozen=True)
+class TokenizerOptions:
+    bigrams: bool = True
+    folded: bool = True
+
+
+class Tokenizer:
+    """Language-agnostic tokenizer (see module docstring)."""
+
+    def __init__(self, options: TokenizerOptions = TokenizerOptions()) -> None:
+        self.options = options
+
+    def __call__(self, text: str) -> list[str]:
+        text = unicodedata.normalize("NFC", text)
+        tokens = [normalize_doc_number(m.group(0)).lower() for m in DOC_NUMBER.finditer(text)]
+        words = [w.lower() for w in _WORD.findall(text)]
+        tokens.extend(words)
+        if self.options.bigrams:
+            tokens.extend(f"{a}_{b}" for a, b in zip(words, words[1:]))
+        if self.options.folded:
+            tokens.extend("~" + f for f in (fold_accents(w) for w in words))
+        return tokens
+
+
+class LexicalIndex:
+    """A BM25 index over chunk texts, persisted with the catalog generation it was built from."""
+
+    def __init__(self, path: Path, tokenizer: Tokenizer | None = None) -> None:
+        self.path = path
+        self.tokenizer = tokenizer or Tokenizer()
+        self._lock = threading.RLock()
+        self._bm25 = None
+        self.chunk_ids: list[str] = []
+        self.doc_ids = np.array([], dtype=object)
+        self.generation = -1
+
+    def build(self, items: Iterable[tuple[str, str, str]], generation: int) -> None:
+        """Index ``(chunk_id, doc_id, text)`` triples."""
+        import bm25s
+
+        items = list(items)
+        with self._lock:
+            self.chunk_ids = [cid for cid, _, _ in items]
+            self.doc_ids = np.array([did for _, did, _ in items], dtype=object)
+            if items:
+                bm25 = bm25s.BM25()
+                bm25.index([self.tokenizer(text) or ["\u2400"] for _, _, text in items], show_progress=False)
+                self._bm25 = bm25
+            else:
+                self._bm25 = None
+            self.generation = generation
+
+    def save(self) -> None:
+        with self._lock:
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir(parents=True)
+            if self._bm25 is not None:
+                self._bm25.save(str(tmp), show_progress=False)
+            (tmp / "chunks.json").write_text(json.dumps(
+                {"generation": self.generation, "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids.tolist()}))
+            old = self.path.with_name(self.path.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            if self.path.exists():
+                self.path.rename(old)
+            tmp.rename(self.path)
+            shutil.rmtree(old, ignore_errors=True)
+
+    def load(self) -> bool:
+        """Load a saved index; False when none is saved or it is unreadable."""
+        import bm25s
+
+        manifest = self.path / "chunks.json"
+        if not manifest.is_file():
+            return False
+        try:
+            data = json.loads(manifest.read_text())
+            bm25 = bm25s.BM25.load(str(self.path), show_progress=False) if data["chunk_ids"] else None
+        except (OSError, ValueError, KeyError):
+            return False
+        with self._lock:
+            self._bm25 = bm25
+            self.chunk_ids = data["chunk_ids"]
+            self.doc_ids = np.array(data["doc_ids"], dtype=object)
+            self.generation = int(data["generation"])
+        return True
+
+    def search(self, query: str, k: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
+        """Top ``k`` chunk ids by BM25 score (> 0), restricted to ``allowed_docs`` when given."""
+        with self._lock:
+            if self._bm25 is None:
+                return []
+            vocab = self._bm25.vocab_dict
+            tokens = [t for t in self.tokenizer(query) if t in vocab]
+            if not tokens:
+                return []
+            scores = self._bm25.get_scores(tokens)
+            if allowed_docs is not None:
+                scores = np.where(np.isin(self.doc_ids, list(allowed_docs)), scores, 0.0)
+            k = min(k, len(scores))
+            top = np.argpartition(-scores, k - 1)[:k]
+            top = top[np.argsort(-scores[top])]
+            return [(self.chunk_ids[i], float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,144 @@
+"""Incremental, per-document atomic ingestion of files and folders."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal
+
+from assistant.errors import IngestError
+from assistant.index.chunk_index import ChunkIndex
+from assistant.ingest.chunker import StructureChunker
+from assistant.ingest.loaders import LoadedFile, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_bytes, read_bytes, read_sidecar
+from assistant.ingest.metadata import build_document, content_hash
+
+log = logging.getLogger(__name__)
+
+PIPELINE_VERSION = "1"
+Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: str
+    status: Status
+    doc_id: str | None = None
+    chunks: int = 0
+    reason: str | None = None
+
+
+@dataclass
+class IngestReport:
+    """Outcome of a batch, one entry per file."""
+
+    results: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    def summary(self) -> dict[str, int]:
+        return {s: self.count(s) for s in ("added", "updated", "unchanged", "failed", "skipped")}
+
+    @property
+    def failures(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+
+def discover(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
+    """Files to consider, in a stable order: ``(path, given_explicitly)``. Hidden entries and sidecars are skipped."""
+    found: list[tuple[Path, bool]] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path).parts
+                if child.is_file() and not any(p.startswith(".") for p in rel) and not child.name.endswith(SIDECAR_SUFFIX):
+                    found.append((child, False))
+        else:
+            found.append((path, True))
+    return found
+
+
+class IngestPipeline:
+    """Loads, chunks and indexes documents; each document is all-or-nothing."""
+
+    def __init__(self, index: ChunkIndex, chunker: StructureChunker | None = None) -> None:
+        self.index = index
+        settings = index.settings
+        self.chunker = chunker or StructureChunker(settings.chunk_max_chars, settings.chunk_min_chars)
+        self.max_bytes = settings.max_file_bytes
+        self.salt = f"{PIPELINE_VERSION}|{index.embedder.name}|{self.chunker.max_chars}|{self.chunker.min_chars}"
+
+    # -- batches ------------------------------------------------------------------------------
+    def ingest_paths(self, paths: Iterable[Path], on_file: Callable[[FileResult], None] | None = None) -> IngestReport:
+        """Ingest files and folders; a bad file is reported and the batch goes on."""
+        report = IngestReport()
+        with self.index.writing():
+            for path, explicit in discover(list(paths)):
+                if not explicit and path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    result = FileResult(str(path), "skipped", reason=f"unsupported file type '{path.suffix or '(none)'}'")
+                else:
+                    result = self.ingest_file(path)
+                report.results.append(result)
+                if on_file:
+                    on_file(result)
+            self.index.refresh_lexical()
+        return report
+
+    def ingest_file(self, path: Path) -> FileResult:
+        """Ingest one file from disk (with its sidecar); never raises for bad input."""
+        source = str(path.resolve()) if path.exists() else str(path)
+        try:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise IngestError(f"unsupported file type '{path.suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+            data = read_bytes(path, self.max_bytes)
+            sidecar, sidecar_raw = read_sidecar(path)
+            digest = content_hash(data + b"\0" + sidecar_raw, self.salt)
+            loaded = load_bytes(data, path.suffix)
+            loaded.overrides.update(sidecar)
+            return self._ingest_loaded(loaded, source, digest)
+        except IngestError as exc:
+            return FileResult(source, "failed", reason=str(exc))
+        except Exception as exc:  # an unexpected parser failure must not abort the batch
+            log.exception("unexpected failure ingesting %s", source)
+            return FileResult(source, "failed", reason=f"unexpected {type(exc).__name__}: {exc}")
+
+    def ingest_bytes(self, data: bytes, filename: str, metadata: dict[str, Any] | None = None) -> FileResult:
+        """Ingest an uploaded file; raises ``IngestError`` for bad input (the caller reports it)."""
+        if len(data) > self.max_bytes:
+            raise IngestError(f"file is {len(data) / 2**20:.1f} MiB, over the {self.max_bytes / 2**20:.1f} MiB limit")
+        if not data.strip():
+            raise IngestError("empty file")
+        loaded = load_bytes(data, Path(filename).suffix)
+        loaded.overrides.update(metadata or {})
+        digest = content_hash(data + b"\0" + repr(sorted((metadata or {}).items())).encode(), self.salt)
+        with self.index.writing():
+            result = self._ingest_loaded(loaded, f"upload:{filename}", digest)
+            self.index.refresh_lexical()
+        return result
+
+    # -- one document ---------------------------------------------------------------------------
+    def _ingest_loaded(self, loaded: LoadedFile, source: str, digest: str) -> FileResult:
+        default_id = Path(source.removeprefix("upload:")).stem
+        document = build_document(loaded, source, digest, default_doc_id=default_id)
+        doc_id = document.meta.doc_id
+        existing = self.index.catalog.document_hash(doc_id)
+        if existing and existing[0] == digest:
+            return FileResult(source, "unchanged", doc_id=doc_id)
+        if existing and existing[1] != source and not existing[1].startswith("upload:") and Path(existing[1]).exists():
+            raise IngestError(
+                f"doc_id '{doc_id}' is already used by {existing[1]}; give this file its own doc_id in a sidecar"
+            )
+        chunks = self.chunker.chunk(document)
+        if not chunks:
+            raise IngestError("no text to index after parsing")
+        self.index.add(document, chunks)
+        return FileResult(source, "updated" if existing else "added", doc_id=doc_id, chunks=len(chunks))
+
+    def delete(self, doc_id: str) -> bool:
+        with self.index.writing():
+            deleted = self.index.remove(doc_id)
+            self.index.refresh_lexical()
+        return deleted

@@ -1,0 +1,46 @@
+"""Wiring: build the index, pipeline and retriever from one Settings object (used by the CLI and the API)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+
+from assistant.config import Settings
+from assistant.index.chunk_index import ChunkIndex
+from assistant.ingest.pipeline import IngestPipeline, IngestReport
+from assistant.retrieve import HybridRetriever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Assistant:
+    """The service's components, created lazily (the embedding model loads once, on first use)."""
+
+    settings: Settings
+
+    @cached_property
+    def index(self) -> ChunkIndex:
+        return ChunkIndex.open(self.settings)
+
+    @cached_property
+    def pipeline(self) -> IngestPipeline:
+        return IngestPipeline(self.index)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.index, rrf_k=self.settings.rrf_k, candidate_pool=self.settings.candidate_pool)
+
+    def seed_if_empty(self) -> IngestReport | None:
+        """Ingest the sample corpus when the index has no documents yet."""
+        corpus = self.settings.seed_corpus
+        if corpus is None or not corpus.is_dir() or self.index.catalog.counts()[0] > 0:
+            return None
+        report = self.pipeline.ingest_paths([corpus])
+        log.info("seeded sample corpus from %s: %s", corpus, report.summary())
+        return report
+
+    def close(self) -> None:
+        if "index" in self.__dict__:
+            self.index.close()
