@@ -35,6 +35,7 @@ class Settings(BaseSettings):
 
     retrieval_k: int = 8
     rrf_k: int = 60
+    lexical_weight: float = Field(default=1.5, ge=0, description="BM25's weight in rank fusion (dense = 1)")
     candidate_pool: int = 40
 
     llm_base_url: str | None = None

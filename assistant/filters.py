@@ -65,6 +65,10 @@ class SearchFilter:
     languages: set[str] | None = field(default=None)
 
     def __post_init__(self) -> None:
+        if self.access_levels is not None:
+            self.access_levels = {AccessLevel(a) for a in self.access_levels}
+        if self.doc_types is not None:
+            self.doc_types = {DocType(t) for t in self.doc_types}
         if self.viewer_org_unit is not None:
             self.viewer_org_unit = normalize_org_unit(self.viewer_org_unit)
         if self.org_unit_prefix is not None:

@@ -14,14 +14,15 @@ from assistant.filters import SearchFilter
 from assistant.index.chunk_index import ChunkIndex
 
 Mode = Literal["hybrid", "dense", "lexical"]
+UNACCENTED_DENSE_WEIGHT = 0.25
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60) -> dict[str, float]:
-    """RRF score per id: sum over rankings of 1 / (k + rank), rank starting at 1."""
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:
+    """Weighted RRF score per id: sum over rankings of weight / (k + rank), rank starting at 1."""
     scores: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return scores
 
 
@@ -34,10 +35,11 @@ class RetrievalResult:
 class HybridRetriever:
     """Search the index with a query and a filter."""
 
-    def __init__(self, index: ChunkIndex, rrf_k: int = 60, candidate_pool: int = 40) -> None:
+    def __init__(self, index: ChunkIndex, rrf_k: int = 60, candidate_pool: int = 40, lexical_weight: float = 1.0) -> None:
         self.index = index
         self.rrf_k = rrf_k
         self.candidate_pool = candidate_pool
+        self.lexical_weight = lexical_weight
 
     def search(self, query: str, k: int = 8, search_filter: SearchFilter | None = None, mode: Mode = "hybrid") -> RetrievalResult:
         query = query.strip()
@@ -62,7 +64,9 @@ class HybridRetriever:
 
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
-        fused = reciprocal_rank_fusion([r for r in (dense_ids, lexical_ids) if r], self.rrf_k)
+        # The embedding model reads Vietnamese typed without diacritics poorly; BM25's folded tokens do not.
+        dense_weight = UNACCENTED_DENSE_WEIGHT if self.index.lexical.unaccented_ratio(query) >= 0.3 else 1.0
+        fused = reciprocal_rank_fusion([dense_ids, lexical_ids], self.rrf_k, [dense_weight, self.lexical_weight])
         ranked = sorted(fused, key=lambda cid: -fused[cid])
         chunks = catalog.chunks_by_id(ranked[: pool])
         dense_rank = {cid: i + 1 for i, cid in enumerate(dense_ids)}

@@ -30,7 +30,8 @@ class Assistant:
 
     @cached_property
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.index, rrf_k=self.settings.rrf_k, candidate_pool=self.settings.candidate_pool)
+        return HybridRetriever(self.index, rrf_k=self.settings.rrf_k, candidate_pool=self.settings.candidate_pool,
+                               lexical_weight=self.settings.lexical_weight)
 
     def seed_if_empty(self) -> IngestReport | None:
         """Ingest the sample corpus when the index has no documents yet."""

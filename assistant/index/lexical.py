@@ -45,7 +45,10 @@ class Tokenizer:
         if self.options.bigrams:
             tokens.extend(f"{a}_{b}" for a, b in zip(words, words[1:]))
         if self.options.folded:
-            tokens.extend("~" + f for f in (fold_accents(w) for w in words))
+            folded = [fold_accents(w) for w in words]
+            tokens.extend("~" + f for f in folded)
+            if self.options.bigrams:
+                tokens.extend(f"~{a}_{b}" for a, b in zip(folded, folded[1:]))
         return tokens
 
 
@@ -111,6 +114,18 @@ class LexicalIndex:
             self.doc_ids = np.array(data["doc_ids"], dtype=object)
             self.generation = int(data["generation"])
         return True
+
+    def unaccented_ratio(self, query: str) -> float:
+        """Share of query words known only in accent-folded form (Vietnamese typed without diacritics)."""
+        with self._lock:
+            if self._bm25 is None:
+                return 0.0
+            vocab = self._bm25.vocab_dict
+            words = [w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", query))]
+            if not words:
+                return 0.0
+            folded_only = sum(1 for w in words if w not in vocab and "~" + fold_accents(w) in vocab)
+            return folded_only / len(words)
 
     def search(self, query: str, k: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
         """Top ``k`` chunk ids by BM25 score (> 0), restricted to ``allowed_docs`` when given."""

@@ -1,8 +1,9 @@
 """Document -> chunks that follow the legal structure and keep their path, pages and character offsets.
 
 The body is parsed into a tree of headings (chapter > section > part > article > clause > point).
-A node that fits in ``max_chars`` becomes one chunk; a larger one is split along its children
-(consecutive small children are grouped), and a leaf that is still too large is split at sentence
+Chapters and sections always split into their children; an article, part, clause or point that
+fits in ``max_chars`` becomes one chunk; a larger one is split along its children
+(consecutive small clauses and points are grouped; articles and parts never are), and a leaf that is still too large is split at sentence
 boundaries. Headings too short to stand alone are glued to the chunk that follows them.
 """
 
@@ -115,7 +116,10 @@ class StructureChunker:
 
     def _spans(self, node: Node, text: str) -> list[Span]:
         path = node.path()
-        if self._size(text, node.start, node.end) <= self.max_chars:
+        # Chapters and sections (and the document root) always split into their children, so every
+        # chunk cites at least an article or a part; smaller nodes stay whole when they fit.
+        fits = self._size(text, node.start, node.end) <= self.max_chars
+        if fits and not _must_split(node):
             return [Span(node.start, node.end, path)]
         if not node.children:
             return self._split_leaf(node.start, node.end, path, text)
@@ -125,7 +129,7 @@ class StructureChunker:
             spans.extend(self._split_leaf(node.start, first_child_start, path, text))
         group: list[Node] = []
         for child in node.children:
-            if self._size(text, child.start, child.end) > self.max_chars:
+            if self._size(text, child.start, child.end) > self.max_chars or _must_split(child) or _stands_alone(child):
                 spans.extend(self._group_span(group))
                 group = []
                 spans.extend(self._spans(child, text))
@@ -187,6 +191,16 @@ class StructureChunker:
             else:
                 out.append(pending)
         return out
+
+
+def _must_split(node: Node) -> bool:
+    """Containers (the root, chapters, sections) with children are always split into those children."""
+    return bool(node.children) and (node.heading is None or node.heading.level < LEVEL_PART)
+
+
+def _stands_alone(node: Node) -> bool:
+    """Articles and parts are the units people cite, so they are never merged with their siblings."""
+    return node.heading is not None and node.heading.level <= LEVEL_ARTICLE
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

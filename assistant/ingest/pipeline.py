@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal
 
+from assistant.domain import Document
 from assistant.errors import IngestError
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
@@ -122,7 +123,11 @@ class IngestPipeline:
     # -- one document ---------------------------------------------------------------------------
     def _ingest_loaded(self, loaded: LoadedFile, source: str, digest: str) -> FileResult:
         default_id = Path(source.removeprefix("upload:")).stem
-        document = build_document(loaded, source, digest, default_doc_id=default_id)
+        return self.ingest_document(build_document(loaded, source, digest, default_doc_id=default_id))
+
+    def ingest_document(self, document: Document) -> FileResult:
+        """Chunk and index a built document (skipped when its content hash is already indexed)."""
+        source, digest = document.source_path, document.content_hash
         doc_id = document.meta.doc_id
         existing = self.index.catalog.document_hash(doc_id)
         if existing and existing[0] == digest:

@@ -1,0 +1,46 @@
+"""FastAPI application factory."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from assistant import __version__
+from assistant.config import Settings
+from assistant.service import Assistant
+
+from api.errors import install_error_handlers
+from api.routes import router
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
+    """Build the app; the index opens (and the sample corpus is seeded if empty) at start-up."""
+    settings = settings or Settings()
+    owns_assistant = assistant is None
+    assistant = assistant or Assistant(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        report = assistant.seed_if_empty()
+        if report is not None:
+            log.warning("ingested sample corpus: %s", report.summary())
+        yield
+        if owns_assistant:
+            assistant.close()
+
+    app = FastAPI(title="Grassroots document assistant", version=__version__, lifespan=lifespan)
+    app.state.assistant = assistant
+    install_error_handlers(app)
+    app.include_router(router)
+
+    @app.get("/health", summary="Liveness and index size")
+    def health() -> dict:
+        documents, chunks = assistant.index.catalog.counts()
+        return {"status": "ok", "documents": documents, "chunks": chunks,
+                "embedding_model": assistant.index.embedder.name, "engine": "extractive"}
+
+    return app
