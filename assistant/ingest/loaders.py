@@ -37,8 +37,9 @@ def normalize_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
-def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in SUPPORTED_SUFFIXES and not path.name.endswith(SIDECAR_SUFFIX)
+def unsupported_type(suffix: str) -> IngestError:
+    """The error for a file type we cannot read."""
+    return IngestError(f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
 
 
 def read_sidecar(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -218,7 +219,7 @@ def load_bytes(data: bytes, suffix: str) -> LoadedFile:
     """Dispatch on the file suffix and normalize the extracted text."""
     loader = _LOADERS.get(suffix.lower())
     if loader is None:
-        raise IngestError(f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+        raise unsupported_type(suffix)
     loaded = loader(data)
     loaded.pages = [normalize_text(p) for p in loaded.pages]
     if not any(p.strip() for p in loaded.pages):
@@ -230,7 +231,7 @@ def load_bytes(data: bytes, suffix: str) -> LoadedFile:
 def load_file(path: Path, max_bytes: int) -> LoadedFile:
     """Load ``path`` and merge its sidecar metadata (the sidecar wins over what the file says)."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise IngestError(f"unsupported file type '{path.suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+        raise unsupported_type(path.suffix)
     loaded = load_bytes(read_bytes(path, max_bytes), path.suffix)
     sidecar, sidecar_raw = read_sidecar(path)
     loaded.overrides.update(sidecar)

@@ -11,7 +11,8 @@ from assistant.domain import Document
 from assistant.errors import IngestError
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
-from assistant.ingest.loaders import LoadedFile, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_bytes, read_bytes, read_sidecar
+from assistant.ingest.loaders import (LoadedFile, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_bytes, read_bytes,
+                                      read_sidecar, unsupported_type)
 from assistant.ingest.metadata import build_document, content_hash
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class IngestPipeline:
         source = str(path.resolve()) if path.exists() else str(path)
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise IngestError(f"unsupported file type '{path.suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+                raise unsupported_type(path.suffix)
             data = read_bytes(path, self.max_bytes)
             sidecar, sidecar_raw = read_sidecar(path)
             digest = content_hash(data + b"\0" + sidecar_raw, self.salt)
