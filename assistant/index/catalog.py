@@ -141,6 +141,13 @@ class Catalog:
             row = self._conn.execute("SELECT content_hash, source_path FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
         return (row[0], row[1]) if row else None
 
+    def doc_id_for(self, source_path: str, content_hash: str) -> str | None:
+        """The id of the document already indexed from this source with this exact content, if any."""
+        with self._lock:
+            row = self._conn.execute("SELECT doc_id FROM documents WHERE source_path=? AND content_hash=?",
+                                     (source_path, content_hash)).fetchone()
+        return row[0] if row else None
+
     def get_document(self, doc_id: str) -> Document | None:
         with self._lock:
             row = self._conn.execute(

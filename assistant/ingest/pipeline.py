@@ -98,6 +98,9 @@ class IngestPipeline:
             data = read_bytes(path, self.max_bytes)
             sidecar, sidecar_raw = read_sidecar(path)
             digest = content_hash(data + b"\0" + sidecar_raw, self.salt)
+            known = self.index.catalog.doc_id_for(source, digest)
+            if known is not None:  # unchanged since the last ingest: skip parsing altogether
+                return FileResult(source, "unchanged", doc_id=known)
             loaded = load_bytes(data, path.suffix)
             loaded.overrides.update(sidecar)
             return self._ingest_loaded(loaded, source, digest)
