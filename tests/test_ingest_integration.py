@@ -79,13 +79,13 @@ def test_filters_keep_other_units_and_confidential_documents_out(corpus_assistan
 def test_reingest_skips_unchanged_and_replaces_changed(fresh_assistant, docs_dir, monkeypatch):
     pipeline, index = fresh_assistant.pipeline, fresh_assistant.index
     assert pipeline.ingest_paths([docs_dir]).summary()["added"] == 3
-    from assistant.ingest import pipeline as pipeline_module
+    from assistant.ingest import loaders
 
     def must_not_parse(*_args, **_kwargs):
         raise AssertionError("an unchanged file was parsed again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline_module, "load_bytes", must_not_parse)
+        patch.setattr(loaders, "load_bytes", must_not_parse)
         assert pipeline.ingest_paths([docs_dir]).summary()["unchanged"] == 3
     old_ids = {c.chunk_id for c in index.catalog.chunks_of("qd-339-so-tay-dang-vien")}
 

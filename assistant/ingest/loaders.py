@@ -27,7 +27,6 @@ class LoadedFile:
 
     pages: list[str]
     overrides: dict[str, Any] = field(default_factory=dict)
-    raw_bytes: bytes = b""
 
 
 def normalize_text(text: str) -> str:
@@ -224,16 +223,34 @@ def load_bytes(data: bytes, suffix: str) -> LoadedFile:
     loaded.pages = [normalize_text(p) for p in loaded.pages]
     if not any(p.strip() for p in loaded.pages):
         raise IngestError("no text could be extracted")
-    loaded.raw_bytes = data
     return loaded
+
+
+@dataclass
+class SourceFile:
+    """A file's bytes and its sidecar, read but not yet parsed (enough to hash it)."""
+
+    path: Path
+    data: bytes
+    sidecar: dict[str, Any]
+    sidecar_raw: bytes
+
+    def load(self) -> LoadedFile:
+        """Parse the bytes and merge the sidecar metadata (the sidecar wins over what the file says)."""
+        loaded = load_bytes(self.data, self.path.suffix)
+        loaded.overrides.update(self.sidecar)
+        return loaded
+
+
+def read_source(path: Path, max_bytes: int) -> SourceFile:
+    """Check the type, read the bytes (with the size and readability checks) and the sidecar."""
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise unsupported_type(path.suffix)
+    data = read_bytes(path, max_bytes)
+    sidecar, sidecar_raw = read_sidecar(path)
+    return SourceFile(path, data, sidecar, sidecar_raw)
 
 
 def load_file(path: Path, max_bytes: int) -> LoadedFile:
-    """Load ``path`` and merge its sidecar metadata (the sidecar wins over what the file says)."""
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise unsupported_type(path.suffix)
-    loaded = load_bytes(read_bytes(path, max_bytes), path.suffix)
-    sidecar, sidecar_raw = read_sidecar(path)
-    loaded.overrides.update(sidecar)
-    loaded.raw_bytes += sidecar_raw
-    return loaded
+    """Read, parse and merge the sidecar of ``path``."""
+    return read_source(path, max_bytes).load()

@@ -11,8 +11,7 @@ from assistant.domain import Document
 from assistant.errors import IngestError
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
-from assistant.ingest.loaders import (LoadedFile, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_bytes, read_bytes,
-                                      read_sidecar, unsupported_type)
+from assistant.ingest.loaders import LoadedFile, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_bytes, read_source
 from assistant.ingest.metadata import build_document, content_hash
 
 log = logging.getLogger(__name__)
@@ -93,17 +92,12 @@ class IngestPipeline:
         """Ingest one file from disk (with its sidecar); never raises for bad input."""
         source = str(path.resolve()) if path.exists() else str(path)
         try:
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise unsupported_type(path.suffix)
-            data = read_bytes(path, self.max_bytes)
-            sidecar, sidecar_raw = read_sidecar(path)
-            digest = content_hash(data + b"\0" + sidecar_raw, self.salt)
+            file = read_source(path, self.max_bytes)
+            digest = content_hash(file.data + b"\0" + file.sidecar_raw, self.salt)
             known = self.index.catalog.doc_id_for(source, digest)
             if known is not None:  # unchanged since the last ingest: skip parsing altogether
                 return FileResult(source, "unchanged", doc_id=known)
-            loaded = load_bytes(data, path.suffix)
-            loaded.overrides.update(sidecar)
-            return self._ingest_loaded(loaded, source, digest)
+            return self._ingest_loaded(file.load(), source, digest)
         except IngestError as exc:
             return FileResult(source, "failed", reason=str(exc))
         except Exception as exc:  # an unexpected parser failure must not abort the batch
