@@ -14,6 +14,7 @@ from assistant.filters import SearchFilter
 from assistant.index.chunk_index import ChunkIndex
 
 Mode = Literal["hybrid", "dense", "lexical"]
+UNACCENTED_QUERY_RATIO = 0.3  # this share of words known only without accents marks a de-accented query
 UNACCENTED_DENSE_WEIGHT = 0.25
 
 
@@ -65,7 +66,7 @@ class HybridRetriever:
         dense_ids = [cid for cid, _ in dense]
         lexical_ids = [cid for cid, _ in lexical]
         # The embedding model reads Vietnamese typed without diacritics poorly; BM25's folded tokens do not.
-        dense_weight = UNACCENTED_DENSE_WEIGHT if self.index.lexical.unaccented_ratio(query) >= 0.3 else 1.0
+        dense_weight = UNACCENTED_DENSE_WEIGHT if self.index.lexical.unaccented_ratio(query) >= UNACCENTED_QUERY_RATIO else 1.0
         fused = reciprocal_rank_fusion([dense_ids, lexical_ids], self.rrf_k, [dense_weight, self.lexical_weight])
         ranked = sorted(fused, key=lambda cid: -fused[cid])
         chunks = catalog.chunks_by_id(ranked[: pool])

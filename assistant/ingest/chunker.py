@@ -2,9 +2,9 @@
 
 The body is parsed into a tree of headings (chapter > section > part > article > clause > point).
 Chapters and sections always split into their children; an article, part, clause or point that
-fits in ``max_chars`` becomes one chunk; a larger one is split along its children
-(consecutive small clauses and points are grouped; articles and parts never are), and a leaf that is still too large is split at sentence
-boundaries. Headings too short to stand alone are glued to the chunk that follows them.
+fits in ``max_chars`` becomes one chunk; a larger one is split along its children (consecutive
+small clauses and points are grouped; articles, parts and anything above them never are), and a
+leaf that is still too large is split at sentence boundaries. Headings too short to stand alone are glued to the chunk that follows them.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ class StructureChunker:
             spans.extend(self._split_leaf(node.start, first_child_start, path, text))
         group: list[Node] = []
         for child in node.children:
-            if self._size(text, child.start, child.end) > self.max_chars or _must_split(child) or _stands_alone(child):
+            if _stands_alone(child) or self._size(text, child.start, child.end) > self.max_chars:
                 spans.extend(self._group_span(group))
                 group = []
                 spans.extend(self._spans(child, text))
@@ -199,7 +199,7 @@ def _must_split(node: Node) -> bool:
 
 
 def _stands_alone(node: Node) -> bool:
-    """Articles and parts are the units people cite, so they are never merged with their siblings."""
+    """Articles and parts (and the chapters and sections above them) are never merged with siblings."""
     return node.heading is not None and node.heading.level <= LEVEL_ARTICLE
 
 
