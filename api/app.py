@@ -41,6 +41,6 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     def health() -> dict:
         documents, chunks = assistant.index.catalog.counts()
         return {"status": "ok", "documents": documents, "chunks": chunks,
-                "embedding_model": assistant.index.embedder.name, "engine": "extractive"}
+                "embedding_model": assistant.index.embedder.name, "engine": assistant.engine}
 
     return app

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from assistant.errors import AccessDenied, BackendUnavailable, IndexLocked, IngestError, NotFound
+from assistant.errors import AccessDenied, BackendUnavailable, IndexLocked, IngestError, InvalidInput, NotFound
 
 STATUS = {
     IngestError: 422,
+    InvalidInput: 422,
     NotFound: 404,
     AccessDenied: 403,
     IndexLocked: 409,

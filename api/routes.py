@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
+from assistant.domain import Answer
 from assistant.errors import IngestError, NotFound
-from assistant.filters import SearchFilter
 from assistant.service import Assistant
 
-from api.schemas import IngestResult, SearchHitOut, SearchRequest, SearchResponse
+from api.schemas import AskRequest, IngestResult, SearchHitOut, SearchRequest, SearchResponse
 
 router = APIRouter(prefix="/v1")
 
@@ -58,16 +58,12 @@ async def upload_document(
 
 @router.post("/search", summary="Ranked passages with citation fields")
 def search(body: SearchRequest, assistant: Assistant = Depends(get_assistant)) -> SearchResponse:
-    f = body.filters
-    search_filter = SearchFilter(
-        viewer_org_unit=f.viewer_org_unit,
-        org_unit_prefix=f.org_unit,
-        access_levels=SearchFilter.clearance(f.clearance) if f.clearance else None,
-        doc_types=set(f.doc_types) if f.doc_types else None,
-        date_from=f.date_from,
-        date_to=f.date_to,
-    )
-    result = assistant.retriever.search(body.query, k=body.k, search_filter=search_filter, mode=body.mode)  # type: ignore[arg-type]
+    result = assistant.retriever.search(body.query, k=body.k, search_filter=body.filters.to_filter(), mode=body.mode)  # type: ignore[arg-type]
     hits = [SearchHitOut(rank=i + 1, score=h.score, chunk_id=h.chunk.chunk_id, dense_rank=h.dense_rank,
                          lexical_rank=h.lexical_rank, citation=h.citation()) for i, h in enumerate(result.hits)]
     return SearchResponse(query=body.query, hits=hits)
+
+
+@router.post("/ask", summary="Answer a question with citations, or say the documents don't answer it")
+def ask(body: AskRequest, assistant: Assistant = Depends(get_assistant)) -> Answer:
+    return assistant.asker.ask(body.question, body.filters.to_filter(), engine=body.engine)

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from assistant.domain import AccessLevel, Citation, DocType
+from assistant.filters import SearchFilter
 
 
 class SearchFilters(BaseModel):
+    """The caller's scope (until API keys carry it) and optional narrowing filters."""
+
     viewer_org_unit: str | None = Field(default=None, description="caller's org unit: only what it may see")
     org_unit: str | None = Field(default=None, description="only documents inside this org-unit subtree")
-    clearance: AccessLevel | None = Field(default=None, description="highest access level to include")
+    clearance: AccessLevel = Field(default=AccessLevel.public, description="highest access level the caller may read")
     doc_types: list[DocType] | None = None
     date_from: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     date_to: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+
+    def to_filter(self) -> SearchFilter:
+        return SearchFilter(
+            viewer_org_unit=self.viewer_org_unit,
+            org_unit_prefix=self.org_unit,
+            access_levels=SearchFilter.clearance(self.clearance),
+            doc_types=set(self.doc_types) if self.doc_types else None,
+            date_from=self.date_from,
+            date_to=self.date_to,
+        )
 
 
 class SearchRequest(BaseModel):
     query: str = Field(min_length=1, max_length=2000)
     k: int = Field(default=5, ge=1, le=50)
     mode: str = Field(default="hybrid", pattern="^(hybrid|dense|lexical)$")
+    filters: SearchFilters = Field(default_factory=SearchFilters)
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    engine: Literal["auto", "extractive", "llm"] = Field(
+        default="auto", description="auto: the LLM when one is configured (falling back, flagged, if it fails)")
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
 

@@ -106,10 +106,32 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("no matching passages")
     for i, hit in enumerate(result.hits, start=1):
         c = hit.citation()
-        where = ", ".join(p for p in (c.doc_number or c.doc_id, c.structure_path, f"p. {c.page}") if p)
-        print(f"[{i}] {where} — {c.title}")
+        print(f"[{i}] {_where(c)} — {c.title}")
         snippet = " ".join(c.quote.split())
         print(f"    {snippet[:300]}{'…' if len(snippet) > 300 else ''}")
+    return 0
+
+
+def _where(citation) -> str:
+    return ", ".join(p for p in (citation.doc_number or citation.doc_id, citation.structure_path, f"p. {citation.page}") if p)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.service import Assistant
+
+    answer = Assistant(_settings(args)).asker.ask(args.question, filter_from_args(args), engine=args.engine)
+    if args.json:
+        _print_json(answer.model_dump(mode="json"))
+        return 0
+    print(answer.answer)
+    if answer.citations:
+        print("\nSources:")
+        for i, c in enumerate(answer.citations, start=1):
+            print(f"  [{i}] {_where(c)} — {c.title}")
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    version = f", prompt {answer.prompt_version}" if answer.prompt_version else ""
+    print(f"\n({answer.status}; engine: {answer.engine}{version}; evidence {answer.confidence:.2f})")
     return 0
 
 
@@ -125,13 +147,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from evals.retrieval import run_retrieval_eval
-
+def _eval_settings(args: argparse.Namespace) -> Settings:
     settings = _settings(args)
     if args.embedding_model:
         settings.embedding_model = args.embedding_model
-    _print_json(run_retrieval_eval(Path(args.dir), settings, baseline=not args.no_baseline))
+    return settings
+
+
+def cmd_eval_retrieval(args: argparse.Namespace) -> int:
+    from evals.retrieval import run_retrieval_eval
+
+    _print_json(run_retrieval_eval(Path(args.dir), _eval_settings(args), baseline=not args.no_baseline, split=args.split))
+    return 0
+
+
+def cmd_eval_qa(args: argparse.Namespace) -> int:
+    from evals.qa import run_qa_eval
+
+    _print_json(run_qa_eval(Path(args.dir), _eval_settings(args), engine=args.engine, split=args.split, details=args.details))
     return 0
 
 
@@ -159,13 +192,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5)
     p.add_argument("--json", action="store_true")
     p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
-    p.add_argument("--viewer", help="caller's org unit: only what that unit may see")
-    p.add_argument("--org-unit", help="only documents inside this org unit subtree")
-    p.add_argument("--clearance", choices=[a.value for a in AccessLevel], help="highest access level to include")
-    p.add_argument("--type", action="append", choices=[t.value for t in DocType], help="document type (repeatable)")
-    p.add_argument("--from", dest="date_from", help="issued on or after YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", help="issued on or before YYYY-MM-DD")
+    _add_filter_args(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with citations, or say the documents don't answer it")
+    p.add_argument("question")
+    p.add_argument("--engine", choices=["auto", "extractive", "llm"], default="auto",
+                   help="auto: the LLM when one is configured, else extractive")
+    p.add_argument("--json", action="store_true")
+    _add_filter_args(p)
+    p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host")
@@ -177,10 +213,27 @@ def build_parser() -> argparse.ArgumentParser:
     ev = p.add_subparsers(dest="eval_kind", required=True)
     e = ev.add_parser("retrieval", help="BEIR-layout retrieval eval vs a naive baseline")
     e.add_argument("dir")
+    e.add_argument("--split", default="test", help="qrels/<split>.tsv (default: test)")
     e.add_argument("--embedding-model")
     e.add_argument("--no-baseline", action="store_true")
-    e.set_defaults(func=cmd_eval)
+    e.set_defaults(func=cmd_eval_retrieval)
+    e = ev.add_parser("qa", help="citation precision and abstention accuracy of ask on a BEIR-layout set")
+    e.add_argument("dir")
+    e.add_argument("--split", default="test", help="qrels/<split>.tsv (default: test)")
+    e.add_argument("--engine", choices=["auto", "extractive", "llm"], default="extractive")
+    e.add_argument("--embedding-model")
+    e.add_argument("--details", action="store_true", help="also list every question with its outcome")
+    e.set_defaults(func=cmd_eval_qa)
     return parser
+
+
+def _add_filter_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--viewer", help="caller's org unit: only what that unit may see")
+    p.add_argument("--org-unit", help="only documents inside this org unit subtree")
+    p.add_argument("--clearance", choices=[a.value for a in AccessLevel], help="highest access level to include")
+    p.add_argument("--type", action="append", choices=[t.value for t in DocType], help="document type (repeatable)")
+    p.add_argument("--from", dest="date_from", help="issued on or after YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to", help="issued on or before YYYY-MM-DD")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

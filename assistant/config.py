@@ -38,10 +38,21 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(default=1.5, ge=0, description="BM25's weight in rank fusion (dense = 1)")
     candidate_pool: int = 40
 
-    llm_base_url: str | None = None
+    ask_k: int = Field(default=5, ge=1, le=20, description="Passages retrieved for a question (and shown to the LLM).")
+    ask_min_confidence: float = Field(
+        default=0.275, ge=0, le=1,
+        description="Answer 'not found' when the best sentence covers less of the question than this "
+        "(calibrated on evals/datasets/corpus-qa dev split; see README).")
+    ask_prompt_version: str = Field(default="ask_v1", description="prompts/<version>.system.j2 and .user.j2")
+
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     llm_model: str | None = None
     llm_api_key: str = "not-needed"
-    llm_timeout_s: float = 60.0
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Give up on the LLM server after this long.")
+    llm_max_tokens: int = Field(default=700, ge=50)
+    llm_fallback: bool = Field(default=True, description="On LLM failure answer extractively (flagged) instead of 503.")
+
+    prompts_dir: Path = PROJECT_ROOT / "prompts"
 
     seed_corpus: Path | None = Field(default=PROJECT_ROOT / "corpus", description="Ingested at start-up when the index is empty.")
     host: str = "127.0.0.1"

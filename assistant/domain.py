@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+
+def page_at(page_starts: list[int], offset: int) -> int:
+    """1-based page number that contains document offset ``offset``."""
+    return max(1, bisect.bisect_right(page_starts, offset))
 
 
 class AccessLevel(str, Enum):
@@ -61,13 +68,7 @@ class Document(BaseModel):
 
     def page_at(self, offset: int) -> int:
         """1-based page number that contains ``offset``."""
-        page = 1
-        for i, start in enumerate(self.page_starts):
-            if start <= offset:
-                page = i + 1
-            else:
-                break
-        return page
+        return page_at(self.page_starts, offset)
 
 
 class Chunk(BaseModel):
@@ -107,15 +108,45 @@ class SearchHit(BaseModel):
     dense_rank: int | None = None
     lexical_rank: int | None = None
 
-    def citation(self, quote: str | None = None, char_start: int | None = None, char_end: int | None = None) -> Citation:
-        """Citation for the whole chunk, or for a sub-span of it when given."""
+    def citation(self) -> Citation:
+        """Citation for the whole chunk."""
+        return self.span_citation(0, len(self.chunk.text))
+
+    def span_citation(self, start: int, end: int, page_starts: list[int] | None = None) -> Citation:
+        """Citation for ``chunk.text[start:end]``; its page comes from ``page_starts`` when the chunk spans pages."""
+        doc_start = self.chunk.char_start + start
+        page = self.chunk.page_start
+        if page_starts and self.chunk.page_end != self.chunk.page_start:
+            page = page_at(page_starts, doc_start)
         return Citation(
             doc_id=self.chunk.doc_id,
             doc_number=self.meta.doc_number,
             title=self.meta.title,
             structure_path=self.chunk.structure_path,
-            page=self.chunk.page_start,
-            char_start=self.chunk.char_start if char_start is None else char_start,
-            char_end=self.chunk.char_end if char_end is None else char_end,
-            quote=self.chunk.text if quote is None else quote,
+            page=page,
+            char_start=doc_start,
+            char_end=self.chunk.char_start + end,
+            quote=self.chunk.text[start:end],
         )
+
+
+class AnswerSentence(BaseModel):
+    """One sentence of an answer and the numbers (1-based) of the citations that support it."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list)
+
+
+class Answer(BaseModel):
+    """An answer to a policy question, every sentence tied to a checkable citation, or an honest not-found."""
+
+    question: str
+    status: Literal["answered", "not_found"]
+    answer: str = Field(description="the sentences joined, each followed by its markers like [1]")
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    engine: str = Field(description="'extractive' or the LLM model name that wrote the answer")
+    prompt_version: str | None = Field(default=None, description="prompt template version (LLM engine only)")
+    confidence: float = Field(description="evidence score of the best supporting sentence, 0..1")
+    fallback: str | None = Field(default=None, description="why the LLM was not used although it was asked for")
+    warnings: list[str] = Field(default_factory=list)

@@ -23,3 +23,7 @@ class BackendUnavailable(AssistantError):
 
 class IndexLocked(AssistantError):
     """Another process is writing to this embedded index."""
+
+
+class InvalidInput(AssistantError):
+    """A request is malformed or incomplete; the message says what to fix."""

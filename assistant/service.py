@@ -9,7 +9,11 @@ from functools import cached_property
 from assistant.config import Settings
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.pipeline import IngestPipeline, IngestReport
+from assistant.llm import make_chat_model
+from assistant.prompts import PromptLibrary
 from assistant.retrieve import HybridRetriever
+from assistant.tasks.ask import AskOptions, AskService
+from assistant.tasks.llm_answer import LLMAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +36,23 @@ class Assistant:
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.index, rrf_k=self.settings.rrf_k, candidate_pool=self.settings.candidate_pool,
                                lexical_weight=self.settings.lexical_weight)
+
+    @cached_property
+    def prompts(self) -> PromptLibrary:
+        return PromptLibrary(self.settings.prompts_dir)
+
+    @cached_property
+    def asker(self) -> AskService:
+        s = self.settings
+        chat = make_chat_model(s)
+        llm = LLMAnswerer(chat, self.prompts, s.ask_prompt_version) if chat else None
+        options = AskOptions(k=s.ask_k, min_confidence=s.ask_min_confidence, fallback_to_extractive=s.llm_fallback)
+        return AskService(self.retriever, llm, options)
+
+    @property
+    def engine(self) -> str:
+        """What answers by default: the LLM model name, or 'extractive'."""
+        return self.settings.llm_model if self.settings.llm_base_url and self.settings.llm_model else "extractive"
 
     def seed_if_empty(self) -> IngestReport | None:
         """Ingest the sample corpus when the index has no documents yet."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import regex
+
 
 def fold_accents(text: str) -> str:
     """Remove diacritics (Vietnamese ``đ`` becomes ``d``), keeping other scripts intact."""
@@ -28,3 +30,52 @@ def org_ancestors(org_unit: str) -> list[str]:
     """The unit and every unit above it: ``a/b/c`` -> ``['a', 'a/b', 'a/b/c']``."""
     parts = [p for p in org_unit.split("/") if p]
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+# A sentence ends at a line break, or at ``. ! ? … ।`` before an upper-case letter, digit or quote.
+_SENTENCE_END = regex.compile(r"\n+|(?<=[.!?…।])[ \t]+(?=[\p{Lu}\p{N}\"“‘(\[])")
+# ...but not right after a list or structure label such as ``1.``, ``a)``, ``Điều 5.``, ``II.``
+_LABEL_ONLY = regex.compile(r"^\s*(?:\p{L}{1,8}\s+)?(?:\d{1,3}|[IVXLC]{1,6}|\p{Ll})[.)]$")
+
+
+def _wrapped_line(text: str, newline_start: int, newline_end: int) -> bool:
+    """A line break inside a sentence (PDF line wrap): no end mark before it, lower-case after it."""
+    before = text[:newline_start].rstrip()[-1:]
+    after = text[newline_end:newline_end + 1]
+    return bool(before) and before not in ".!?…।:;" and after.islower()
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each sentence or list line of ``text``, whitespace trimmed, in order."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if "\n" in match.group(0):
+            if _wrapped_line(text, match.start(), match.end()):
+                continue
+        elif _LABEL_ONLY.match(text[start:match.start()]):
+            continue
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
+def unwrap_lines(text: str) -> str:
+    """Join lines that a PDF wrapped inside a sentence; keep real line breaks (list items, headings)."""
+    out = []
+    last = 0
+    for match in regex.finditer(r"[ \t]*\n[ \t]*", text):
+        if _wrapped_line(text, match.start(), match.end()):
+            out.append(text[last:match.start()] + " ")
+            last = match.end()
+    out.append(text[last:])
+    return "".join(out)

@@ -30,7 +30,7 @@ def _jsonl(path: Path) -> list[dict]:
 
 
 def load_beir(directory: Path, split: str = "test") -> BeirDataset:
-    """Load a BEIR directory; raises ValueError with the missing part named."""
+    """Load one split of a BEIR directory; raises ValueError with the missing part named."""
     for part in ("corpus.jsonl", "queries.jsonl", f"qrels/{split}.tsv"):
         if not (directory / part).is_file():
             raise ValueError(f"{directory} is not a BEIR data set: missing {part}")
@@ -45,9 +45,17 @@ def load_beir(directory: Path, split: str = "test") -> BeirDataset:
         for row in reader:
             if len(row) >= 3 and int(row[2]) > 0:
                 qrels.setdefault(row[0], {})[row[1]] = int(row[2])
+    # A split's queries: those judged in its qrels, plus those marked unanswerable for it
+    # (metadata ``{"answerable": false, "split": ...}``; no split given means every split).
+    rows = [q for q in query_rows if q["_id"] in qrels or _unanswerable_in(q, split)]
     return BeirDataset(
         corpus=corpus,
-        queries={q["_id"]: q["text"] for q in query_rows},
+        queries={q["_id"]: q["text"] for q in rows},
         qrels=qrels,
-        query_meta={q["_id"]: q.get("metadata", {}) for q in query_rows},
+        query_meta={q["_id"]: q.get("metadata", {}) for q in rows},
     )
+
+
+def _unanswerable_in(query: dict, split: str) -> bool:
+    meta = query.get("metadata") or {}
+    return meta.get("answerable") is False and meta.get("split", split) == split

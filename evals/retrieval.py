@@ -105,11 +105,11 @@ def _by_language(dataset: BeirDataset, rankings: dict[str, list[str]]) -> dict[s
 
 
 def run_retrieval_eval(directory: Path, settings: Settings, baseline: bool = True,
-                       modes: tuple[str, ...] = ("hybrid", "dense", "lexical")) -> dict:
+                       modes: tuple[str, ...] = ("hybrid", "dense", "lexical"), split: str = "test") -> dict:
     """Evaluate and return JSON-ready figures (ours per mode, baseline, ratios)."""
-    dataset = load_beir(directory)
+    dataset = load_beir(directory, split)
     embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
-    report: dict = {"dataset": str(directory), "embedding_model": embedder.name, "corpus": len(dataset.corpus),
+    report: dict = {"dataset": str(directory), "split": split, "embedding_model": embedder.name, "corpus": len(dataset.corpus),
                     "queries": len(dataset.answerable), "chunk_max_chars": settings.chunk_max_chars}
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
         started = time.perf_counter()

@@ -159,6 +159,12 @@ class Catalog:
         return Document(meta=DocumentMeta.model_validate_json(row[0]), text=row[1],
                         page_starts=json.loads(row[2]), source_path=row[3], content_hash=row[4])
 
+    def page_starts(self, doc_id: str) -> list[int]:
+        """Where each page of a document begins (``[0]`` for an unknown document)."""
+        with self._lock:
+            row = self._conn.execute("SELECT page_starts_json FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row else [0]
+
     def list_documents(self) -> list[dict]:
         with self._lock:
             rows = self._conn.execute(

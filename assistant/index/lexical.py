@@ -9,6 +9,7 @@ syllables (``~nghi``) so a query typed without diacritics still matches.
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import threading
 import unicodedata
@@ -23,6 +24,11 @@ from assistant.ingest.structure import DOC_NUMBER, normalize_doc_number
 from assistant.text import fold_accents
 
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words (syllables in Vietnamese) of any script, in order."""
+    return [w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", text))]
 
 
 @dataclass(frozen=True)
@@ -40,12 +46,12 @@ class Tokenizer:
     def __call__(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFC", text)
         tokens = [normalize_doc_number(m.group(0)).lower() for m in DOC_NUMBER.finditer(text)]
-        words = [w.lower() for w in _WORD.findall(text)]
-        tokens.extend(words)
+        syllables = words(text)
+        tokens.extend(syllables)
         if self.options.bigrams:
-            tokens.extend(f"{a}_{b}" for a, b in zip(words, words[1:]))
+            tokens.extend(f"{a}_{b}" for a, b in zip(syllables, syllables[1:]))
         if self.options.folded:
-            folded = [fold_accents(w) for w in words]
+            folded = [fold_accents(w) for w in syllables]
             tokens.extend("~" + f for f in folded)
             if self.options.bigrams:
                 tokens.extend(f"~{a}_{b}" for a, b in zip(folded, folded[1:]))
@@ -121,11 +127,24 @@ class LexicalIndex:
             if self._bm25 is None:
                 return 0.0
             vocab = self._bm25.vocab_dict
-            words = [w.lower() for w in _WORD.findall(unicodedata.normalize("NFC", query))]
-            if not words:
+            query_words = words(query)
+            if not query_words:
                 return 0.0
-            folded_only = sum(1 for w in words if w not in vocab and "~" + fold_accents(w) in vocab)
-            return folded_only / len(words)
+            folded_only = sum(1 for w in query_words if w not in vocab and "~" + fold_accents(w) in vocab)
+            return folded_only / len(query_words)
+
+    def idf(self, tokens: Iterable[str]) -> dict[str, float]:
+        """BM25 inverse document frequency of each token over the indexed chunks (unseen: the highest)."""
+        with self._lock:
+            if self._bm25 is None:
+                return {t: 1.0 for t in tokens}
+            vocab, indptr, n = self._bm25.vocab_dict, self._bm25.scores["indptr"], self._bm25.scores["num_docs"]
+            out = {}
+            for token in tokens:
+                i = vocab.get(token)
+                df = 0 if i is None else int(indptr[i + 1] - indptr[i])
+                out[token] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            return out
 
     def search(self, query: str, k: int, allowed_docs: set[str] | None = None) -> list[tuple[str, float]]:
         """Top ``k`` chunk ids by BM25 score (> 0), restricted to ``allowed_docs`` when given."""

@@ -9,11 +9,11 @@ leaf that is still too large is split at sentence boundaries. Headings too short
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from assistant.domain import Chunk, Document
 from assistant.ingest.structure import LEVEL_ARTICLE, LEVEL_CLAUSE, LEVEL_PART, LEVEL_POINT, Heading, line_heading
+from assistant.text import sentence_spans
 
 
 @dataclass
@@ -68,9 +68,6 @@ def parse_tree(text: str, language: str) -> Node:
             stack.append(node)
         offset += len(line) + 1
     return root
-
-
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?;:…])\s+|\n+")
 
 
 class StructureChunker:
@@ -152,7 +149,7 @@ class StructureChunker:
         """Split a long run of text at sentence boundaries into pieces of at most ``max_chars``."""
         if self._size(text, start, end) <= self.max_chars:
             return [Span(start, end, path)]
-        cuts = [start] + [start + m.end() for m in _SENTENCE_BREAK.finditer(text[start:end])] + [end]
+        cuts = [start] + [start + s for s, _ in sentence_spans(text[start:end])[1:]] + [end]
         spans: list[Span] = []
         piece_start = start
         previous = start

@@ -1,0 +1,63 @@
+"""Chat models behind an OpenAI-compatible server (vLLM, llama.cpp server, Ollama...) through LangChain.
+
+With no server configured there is no chat model and the service answers extractively. Every
+failure to get a reply (connection refused, timeout, HTTP error) becomes ``BackendUnavailable``
+with a message that names the server; nothing retries silently or waits without a limit.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from assistant.config import Settings
+from assistant.errors import BackendUnavailable
+
+
+class ChatModel(Protocol):
+    name: str
+
+    def complete(self, system: str, user: str) -> str:
+        """The model's reply to one system + user message pair."""
+        ...
+
+
+class OpenAICompatibleChat:
+    """A chat model served over the OpenAI chat-completions protocol."""
+
+    def __init__(self, base_url: str, model: str, api_key: str = "not-needed", timeout_s: float = 60.0,
+                 max_tokens: int = 700) -> None:
+        from langchain_openai import ChatOpenAI
+
+        self.name = model
+        self.base_url = base_url
+        self.timeout_s = timeout_s
+        self._chat = ChatOpenAI(base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,
+                                max_retries=0, temperature=0, max_tokens=max_tokens)
+
+    def complete(self, system: str, user: str) -> str:
+        import openai
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        try:
+            reply = self._chat.invoke([SystemMessage(content=system), HumanMessage(content=user)])
+        except openai.APITimeoutError as exc:
+            raise BackendUnavailable(f"the language model server at {self.base_url} did not answer within "
+                                     f"{self.timeout_s:g} s") from exc
+        except openai.APIConnectionError as exc:
+            raise BackendUnavailable(f"the language model server at {self.base_url} is unreachable") from exc
+        except openai.APIStatusError as exc:
+            raise BackendUnavailable(f"the language model server at {self.base_url} answered HTTP "
+                                     f"{exc.status_code}: {str(exc.message)[:200]}") from exc
+        content = reply.content
+        return content if isinstance(content, str) else "".join(
+            part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+
+
+def make_chat_model(settings: Settings) -> ChatModel | None:
+    """The configured chat model, or ``None`` when no LLM server is set (extractive only)."""
+    if not settings.llm_base_url:
+        return None
+    if not settings.llm_model:
+        raise ValueError("ASSISTANT_LLM_MODEL must be set together with ASSISTANT_LLM_BASE_URL")
+    return OpenAICompatibleChat(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
+                                settings.llm_timeout_s, settings.llm_max_tokens)

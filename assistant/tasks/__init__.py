@@ -1,0 +1,1 @@
+"""Tasks built on retrieval: ask, draft, summarize."""
