@@ -56,7 +56,8 @@ class HybridRetriever:
 
         dense: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
-            where = flt.to_where()
+            # A filter that lets every document through costs Chroma a scan of all metadata: skip it.
+            where = None if len(allowed_docs) == len(metas) else flt.to_where()
             dense = self.index.vectors.query(self.index.embedder.embed_query(query), pool, where)
         lexical: list[tuple[str, float]] = []
         if mode in ("hybrid", "lexical"):

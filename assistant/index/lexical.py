@@ -67,7 +67,7 @@ class LexicalIndex:
         self._lock = threading.RLock()
         self._bm25 = None
         self.chunk_ids: list[str] = []
-        self.doc_ids = np.array([], dtype=object)
+        self._set_doc_ids([])
         self.generation = -1
 
     def build(self, items: Iterable[tuple[str, str, str]], generation: int) -> None:
@@ -77,7 +77,7 @@ class LexicalIndex:
         items = list(items)
         with self._lock:
             self.chunk_ids = [cid for cid, _, _ in items]
-            self.doc_ids = np.array([did for _, did, _ in items], dtype=object)
+            self._set_doc_ids([did for _, did, _ in items])
             if items:
                 bm25 = bm25s.BM25()
                 bm25.index([self.tokenizer(text) or ["\u2400"] for _, _, text in items], show_progress=False)
@@ -85,6 +85,12 @@ class LexicalIndex:
             else:
                 self._bm25 = None
             self.generation = generation
+
+    def _set_doc_ids(self, doc_ids: list[str]) -> None:
+        """Each chunk's document, also as integer codes so a document mask is one vector operation."""
+        self.doc_ids = list(doc_ids)
+        self._doc_code = {d: i for i, d in enumerate(dict.fromkeys(doc_ids))}
+        self._chunk_doc_codes = np.array([self._doc_code[d] for d in doc_ids], dtype=np.int32)
 
     def save(self) -> None:
         with self._lock:
@@ -94,7 +100,7 @@ class LexicalIndex:
             if self._bm25 is not None:
                 self._bm25.save(str(tmp), show_progress=False)
             (tmp / "chunks.json").write_text(json.dumps(
-                {"generation": self.generation, "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids.tolist()}))
+                {"generation": self.generation, "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids}))
             old = self.path.with_name(self.path.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
             if self.path.exists():
@@ -117,7 +123,7 @@ class LexicalIndex:
         with self._lock:
             self._bm25 = bm25
             self.chunk_ids = data["chunk_ids"]
-            self.doc_ids = np.array(data["doc_ids"], dtype=object)
+            self._set_doc_ids(data["doc_ids"])
             self.generation = int(data["generation"])
         return True
 
@@ -156,8 +162,10 @@ class LexicalIndex:
             if not tokens:
                 return []
             scores = self._bm25.get_scores(tokens)
-            if allowed_docs is not None:
-                scores = np.where(np.isin(self.doc_ids, list(allowed_docs)), scores, 0.0)
+            if allowed_docs is not None and not self._doc_code.keys() <= allowed_docs:
+                allowed = np.zeros(len(self._doc_code), dtype=bool)
+                allowed[[self._doc_code[d] for d in allowed_docs if d in self._doc_code]] = True
+                scores = np.where(allowed[self._chunk_doc_codes], scores, 0.0)
             k = min(k, len(scores))
             top = np.argpartition(-scores, k - 1)[:k]
             top = top[np.argsort(-scores[top])]

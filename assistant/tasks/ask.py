@@ -16,7 +16,6 @@ from assistant.filters import SearchFilter
 from assistant.index.catalog import Catalog
 from assistant.index.lexical import LexicalIndex
 from assistant.ingest.structure import detect_language
-from assistant.llm import ChatModel
 from assistant.retrieve import UNACCENTED_QUERY_RATIO, HybridRetriever
 from assistant.tasks.evidence import QueryTerms, Sentence, score_sentences
 from assistant.tasks.extractive import ExtractiveOptions, select_blocks
@@ -57,10 +56,6 @@ class AskService:
     @property
     def lexical(self) -> LexicalIndex:
         return self.retriever.index.lexical
-
-    @property
-    def chat(self) -> ChatModel | None:
-        return self.llm.chat if self.llm else None
 
     def ask(self, question: str, search_filter: SearchFilter | None = None, engine: EngineChoice = "auto") -> Answer:
         question = " ".join(question.split())
