@@ -89,3 +89,19 @@ def test_viewer_sees_up_and_down_the_tree_but_not_sideways():
     assert ward.matches(meta("tw/tinh-a/phuong-b/chi-bo-4"))
     assert not ward.matches(meta("tw/tinh-a/phuong-bb"))  # a prefix of the name is not a subtree
     assert not SearchFilter(access_levels=SearchFilter.clearance(AccessLevel.internal)).matches(meta("tw", "confidential"))
+
+
+def test_bm25_document_mask_survives_save_and_load(tmp_path):
+    index = LexicalIndex(tmp_path / "bm25")
+    index.build([("a1", "doc-a", "mật khẩu tám ký tự"), ("b1", "doc-b", "mật khẩu đổi ba tháng"),
+                 ("c1", "doc-c", "chi bộ họp mỗi tháng")], generation=3)
+    assert {cid for cid, _ in index.search("mật khẩu", 5, {"doc-b"})} == {"b1"}
+    assert {cid for cid, _ in index.search("mật khẩu", 5, {"doc-a", "doc-b", "doc-c"})} == {"a1", "b1"}
+    # as many allowed ids as indexed documents, but one of them unknown: the mask must still apply
+    assert {cid for cid, _ in index.search("mật khẩu", 5, {"doc-a", "doc-x", "doc-c"})} == {"a1"}
+    assert index.search("mật khẩu", 5, set()) == []
+    index.save()
+    reloaded = LexicalIndex(tmp_path / "bm25")
+    assert reloaded.load() and reloaded.generation == 3
+    assert {cid for cid, _ in reloaded.search("mật khẩu", 5, {"doc-b"})} == {"b1"}
+    assert reloaded.idf(["mật"])["mật"] < reloaded.idf(["router"])["router"]  # unseen words weigh most
