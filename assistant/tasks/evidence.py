@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.domain import SearchHit
-from assistant.index.lexical import LexicalIndex, words
+from assistant.index.lexical import LexicalIndex, Tokenizer, words
 from assistant.ingest.structure import LEVEL_ARTICLE, line_heading
 from assistant.text import fold_accents, sentence_spans
 
@@ -34,11 +34,11 @@ CONTEXT_CREDIT = 0.5  # a word found only in the document number, title or headi
 BIGRAM_SHARE = 0.4  # share of the score given to consecutive word pairs, when the question has any
 
 
+_TOKENIZE = Tokenizer()  # the BM25 tokens: words, word pairs and their accent-folded forms
+
+
 def _token_set(text: str) -> set[str]:
-    ws = words(text)
-    folded = [fold_accents(w) for w in ws]
-    return {*ws, *(f"{a}_{b}" for a, b in zip(ws, ws[1:])),
-            *("~" + f for f in folded), *(f"~{a}_{b}" for a, b in zip(folded, folded[1:]))}
+    return set(_TOKENIZE(text))
 
 
 @dataclass(frozen=True)

@@ -91,11 +91,12 @@ class LLMAnswerer:
             text = " ".join(sentence.text.split())
             if not text:
                 continue
-            citations = [c for q in sentence.citations if (c := self._verified_citation(q, hits, page_starts))]
-            if not citations:
+            located = [found for q in sentence.citations if (found := self._locate(q, hits, page_starts))]
+            if not located:
                 out.warnings.append(f"dropped a sentence whose quotes were not found in the passages: {text[:120]!r}")
                 continue
-            evidence = " ".join(hits_text(hits, c) for c in citations)
+            citations = [citation for _, citation in located]
+            evidence = " ".join(hit.chunk.text for hit, _ in located)  # the whole cited chunks, not just the quotes
             reason = unsupported_reason(text, evidence, same_language=_same_language(text, evidence))
             if reason:
                 out.warnings.append(f"dropped an unsupported sentence ({reason}): {text[:120]!r}")
@@ -104,8 +105,8 @@ class LLMAnswerer:
         return out
 
     @staticmethod
-    def _verified_citation(quote: _Quote, hits: list[SearchHit], page_starts: dict[str, list[int]]) -> Citation | None:
-        """The quote located in its passage (or, if the model mixed up numbers, in another passage)."""
+    def _locate(quote: _Quote, hits: list[SearchHit], page_starts: dict[str, list[int]]) -> tuple[SearchHit, Citation] | None:
+        """The passage holding the quote (its own, or another if the model mixed up numbers) and the citation."""
         order = list(range(len(hits)))
         if 1 <= quote.passage <= len(hits):
             order.remove(quote.passage - 1)
@@ -113,16 +114,8 @@ class LLMAnswerer:
         for i in order:
             match = locate_quote(quote.quote, hits[i].chunk.text)
             if match:
-                return hits[i].span_citation(match.start, match.end, page_starts.get(hits[i].chunk.doc_id))
+                return hits[i], hits[i].span_citation(match.start, match.end, page_starts.get(hits[i].chunk.doc_id))
         return None
-
-
-def hits_text(hits: list[SearchHit], citation: Citation) -> str:
-    """The whole chunk a citation points into (the support check reads the chunk, not just the quote)."""
-    for hit in hits:
-        if hit.chunk.doc_id == citation.doc_id and hit.chunk.char_start <= citation.char_start < hit.chunk.char_end:
-            return hit.chunk.text
-    return citation.quote
 
 
 def _same_language(a: str, b: str) -> bool:
