@@ -12,6 +12,7 @@ from assistant.config import Settings
 from assistant.service import Assistant
 
 from api.errors import install_error_handlers
+from api.drafting import router as drafting_router
 from api.routes import router
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.assistant = assistant
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(drafting_router)
 
     @app.get("/health", summary="Liveness and index size")
     def health() -> dict:

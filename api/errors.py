@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from assistant.errors import AccessDenied, BackendUnavailable, IndexLocked, IngestError, InvalidInput, NotFound
+from assistant.meeting import InvalidRecord
 
 STATUS = {
     IngestError: 422,
@@ -23,3 +24,10 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(status_code=status, content={"detail": str(exc), "error": type(exc).__name__})
 
         app.add_exception_handler(error_type, handler)
+
+    def record_handler(_: Request, exc: InvalidRecord) -> JSONResponse:
+        """Field-level problems, shaped like FastAPI's own validation errors."""
+        detail = [{"loc": ["body", *p.loc], "msg": p.message, "type": "record_rule"} for p in exc.problems]
+        return JSONResponse(status_code=422, content={"detail": detail, "error": "InvalidRecord"})
+
+    app.add_exception_handler(InvalidRecord, record_handler)

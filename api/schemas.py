@@ -8,6 +8,8 @@ from pydantic import BaseModel, Field
 
 from assistant.domain import AccessLevel, Citation, DocType
 from assistant.filters import SearchFilter
+from assistant.meeting import MeetingRecord
+from assistant.tasks.report import ReportRequest
 
 
 class SearchFilters(BaseModel):
@@ -64,3 +66,14 @@ class IngestResult(BaseModel):
     doc_id: str | None
     chunks: int
     reason: str | None = None
+
+
+class DraftMinutesRequest(BaseModel):
+    record: MeetingRecord
+    engine: Literal["auto", "extractive", "llm"] = Field(
+        default="auto", description="who writes the narrative parts; numbers, names and votes always come from the record")
+
+
+class DraftReportRequest(ReportRequest):
+    filters: SearchFilters = Field(default_factory=SearchFilters,
+                                   description="the caller's scope for the directives the report cites")

@@ -12,6 +12,7 @@ from assistant.config import Settings
 from assistant.domain import AccessLevel, DocType
 from assistant.errors import AssistantError
 from assistant.filters import SearchFilter
+from assistant.meeting import InvalidRecord
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -147,6 +148,83 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_draft(markdown: str, title: str, args: argparse.Namespace, as_json: dict) -> None:
+    """Print or save a draft: Markdown to stdout by default, DOCX needs ``-o``."""
+    from assistant.docx_writer import markdown_to_docx
+
+    suffix = Path(args.output).suffix.lower() if args.output else ""
+    fmt = args.format or {".docx": "docx", ".json": "json"}.get(suffix, "markdown")
+    if fmt == "json":
+        text = json.dumps(as_json, ensure_ascii=False, indent=2, default=str)
+        data = text.encode("utf-8")
+    elif fmt == "docx":
+        if not args.output:
+            raise ValueError("DOCX output needs a file: add -o minutes.docx")
+        data = markdown_to_docx(markdown)
+    else:
+        data = markdown.encode("utf-8")
+    if args.output:
+        Path(args.output).write_bytes(data)
+        print(f"wrote {args.output} ({title})", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+
+
+def cmd_draft_minutes(args: argparse.Namespace) -> int:
+    from assistant.meeting import load_record
+    from assistant.service import Assistant
+
+    record = load_record(Path(args.record))
+    if args.transcript:
+        record = record.model_copy(update={"transcript": Path(args.transcript).read_text(encoding="utf-8")})
+    draft = Assistant(_settings(args)).minutes.draft(record, engine=args.engine)
+    _write_draft(draft.markdown, draft.title, args, draft.model_dump(mode="json"))
+    for warning in draft.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"(engine: {draft.engine}; facts checked: {draft.facts_checked}, coverage {draft.field_coverage:.0%})",
+          file=sys.stderr)
+    return 0
+
+
+def _period(text: str):
+    """``2025-12`` (a month) or ``2025-Q4`` (a quarter)."""
+    import re
+
+    from assistant.tasks.report import ReportPeriod
+
+    match = re.fullmatch(r"(\d{4})-(?:(\d{1,2})|[Qq]([1-4]))", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a period: use YYYY-MM or YYYY-Q1..Q4")
+    year, month, quarter = match.groups()
+    return ReportPeriod(kind="month" if month else "quarter", year=int(year), number=int(month or quarter))
+
+
+def cmd_draft_report(args: argparse.Namespace) -> int:
+    from assistant.meeting import Organization, load_record
+    from assistant.service import Assistant
+    from assistant.tasks.report import ReportRequest
+
+    records = [load_record(Path(p)) for p in args.records]
+    first = records[0].organization
+    organization = Organization(name=args.organization or first.name, parent=args.parent or first.parent,
+                                org_unit=args.unit if args.unit is not None else first.org_unit,
+                                place_name=first.place_name)
+    request = ReportRequest(organization=organization, period=args.period, records=records,
+                            language=args.language or records[0].language)
+    draft = Assistant(_settings(args)).reporter.draft(request, scope=filter_from_args(args))
+    _write_draft(draft.markdown, draft.title, args, draft.model_dump(mode="json"))
+    for warning in draft.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def cmd_eval_minutes(args: argparse.Namespace) -> int:
+    from evals.minutes import run_minutes_eval
+
+    _print_json(run_minutes_eval(Path(args.dir), _settings(args), engine=args.engine, details=args.details))
+    return 0
+
+
 def _eval_settings(args: argparse.Namespace) -> Settings:
     settings = _settings(args)
     if args.embedding_model:
@@ -203,6 +281,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filter_args(p)
     p.set_defaults(func=cmd_ask)
 
+    p = sub.add_parser("draft", help="draft minutes or a periodic report from meeting records")
+    dr = p.add_subparsers(dest="draft_kind", required=True)
+    d = dr.add_parser("minutes", help="minutes of one meeting from its record (JSON or YAML)")
+    d.add_argument("record")
+    d.add_argument("--transcript", help="a transcript file ('Name: words' lines) to draft the discussion from")
+    d.add_argument("--engine", choices=["auto", "extractive", "llm"], default="auto")
+    _add_output_args(d)
+    d.set_defaults(func=cmd_draft_minutes)
+    d = dr.add_parser("report", help="monthly or quarterly report of a cell or ward from its meeting records")
+    d.add_argument("records", nargs="+", help="meeting record files (JSON or YAML)")
+    d.add_argument("--period", type=_period, required=True, help="YYYY-MM or YYYY-Q1..Q4")
+    d.add_argument("--organization", help="name of the cell or ward (default: the first record's)")
+    d.add_argument("--parent", help="the body above it, for the heading")
+    d.add_argument("--unit", help="its org-unit path; records must be inside it (default: the first record's)")
+    d.add_argument("--language", choices=["vi", "en"])
+    _add_output_args(d)
+    _add_filter_args(d)
+    d.set_defaults(func=cmd_draft_report)
+
     p = sub.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -224,7 +321,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--embedding-model")
     e.add_argument("--details", action="store_true", help="also list every question with its outcome")
     e.set_defaults(func=cmd_eval_qa)
+    e = ev.add_parser("minutes", help="field coverage, invented facts and ROUGE of drafted minutes (JSONL set)")
+    e.add_argument("dir")
+    e.add_argument("--engine", choices=["auto", "extractive", "llm"], default="extractive")
+    e.add_argument("--details", action="store_true", help="also list every record's figures and problems")
+    e.set_defaults(func=cmd_eval_minutes)
     return parser
+
+
+def _add_output_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--output", help="write to this file (.md, .docx or .json) instead of printing Markdown")
+    p.add_argument("--format", choices=["markdown", "docx", "json"], help="default: from the -o suffix, else markdown")
 
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:
@@ -240,10 +347,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except InvalidRecord as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.where()}: {problem.message}", file=sys.stderr)
+        return 2
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

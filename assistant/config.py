@@ -45,6 +45,8 @@ class Settings(BaseSettings):
         "(calibrated on evals/datasets/corpus-qa dev split; see README).")
     ask_prompt_version: str = Field(default="ask_v1", description="prompts/<version>.system.j2 and .user.j2")
 
+    minutes_prompt_version: str = Field(default="minutes_v1", description="prompts/<version>.system.j2 and .user.j2")
+
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     llm_model: str | None = None
     llm_api_key: str = "not-needed"

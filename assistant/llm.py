@@ -7,10 +7,28 @@ with a message that names the server; nothing retries silently or waits without 
 
 from __future__ import annotations
 
-from typing import Protocol
+import json
+from typing import Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from assistant.config import Settings
 from assistant.errors import BackendUnavailable
+
+
+Reply = TypeVar("Reply", bound=BaseModel)
+
+
+def parse_json_reply(raw: str, shape: type[Reply]) -> Reply:
+    """The JSON object in a model reply, validated as ``shape`` (code fences and chatter around it
+    are tolerated); ``ValueError`` when there is none or it has the wrong form."""
+    start, end = raw.find("{"), raw.rfind("}")
+    if start < 0 or end <= start:
+        raise ValueError("the reply holds no JSON object")
+    try:
+        return shape.model_validate(json.loads(raw[start:end + 1]))
+    except (json.JSONDecodeError, ValidationError) as exc:
+        raise ValueError(f"the reply is not in the requested JSON form ({type(exc).__name__})") from exc
 
 
 class ChatModel(Protocol):

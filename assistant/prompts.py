@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from assistant.errors import AssistantError
+from assistant.formatting import FILTERS
 
 _DATA_ESCAPES = str.maketrans({"<": "‹", ">": "›"})
 
@@ -34,6 +35,7 @@ class PromptLibrary:
             lstrip_blocks=True,
         )
         self.env.filters["as_data"] = as_data
+        self.env.filters.update(FILTERS)
 
     def render(self, name: str, **context: object) -> str:
         try:

@@ -9,11 +9,14 @@ from functools import cached_property
 from assistant.config import Settings
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.pipeline import IngestPipeline, IngestReport
-from assistant.llm import make_chat_model
+from assistant.llm import ChatModel, make_chat_model
 from assistant.prompts import PromptLibrary
 from assistant.retrieve import HybridRetriever
 from assistant.tasks.ask import AskOptions, AskService
 from assistant.tasks.llm_answer import LLMAnswerer
+from assistant.tasks.minutes import MinutesDrafter
+from assistant.tasks.minutes_llm import LLMNarrativeWriter
+from assistant.tasks.report import ReportDrafter
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +45,25 @@ class Assistant:
         return PromptLibrary(self.settings.prompts_dir)
 
     @cached_property
+    def chat(self) -> ChatModel | None:
+        """The configured LLM, or None (extractive engines only)."""
+        return make_chat_model(self.settings)
+
+    @cached_property
     def asker(self) -> AskService:
         s = self.settings
-        chat = make_chat_model(s)
-        llm = LLMAnswerer(chat, self.prompts, s.ask_prompt_version) if chat else None
+        llm = LLMAnswerer(self.chat, self.prompts, s.ask_prompt_version) if self.chat else None
         options = AskOptions(k=s.ask_k, min_confidence=s.ask_min_confidence, fallback_to_extractive=s.llm_fallback)
         return AskService(self.retriever, llm, options)
+
+    @cached_property
+    def minutes(self) -> MinutesDrafter:
+        writer = LLMNarrativeWriter(self.chat, self.prompts, self.settings.minutes_prompt_version) if self.chat else None
+        return MinutesDrafter(self.prompts, writer, fallback_to_extractive=self.settings.llm_fallback)
+
+    @cached_property
+    def reporter(self) -> ReportDrafter:
+        return ReportDrafter(self.retriever, self.index.catalog, self.prompts)
 
     @property
     def engine(self) -> str:

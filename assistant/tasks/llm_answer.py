@@ -8,15 +8,14 @@ whose numbers or words are not in what it cites, is dropped and reported in ``wa
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from assistant.domain import Citation, SearchHit
 from assistant.errors import BackendUnavailable
 from assistant.ingest.structure import detect_language
-from assistant.llm import ChatModel
+from assistant.llm import ChatModel, parse_json_reply
 from assistant.prompts import PromptLibrary
 from assistant.tasks.verify import locate_quote, unsupported_reason
 
@@ -39,14 +38,8 @@ class _Reply(BaseModel):
 
 
 def parse_reply(raw: str) -> _Reply:
-    """The JSON object in a model reply (code fences and chatter around it are tolerated)."""
-    start, end = raw.find("{"), raw.rfind("}")
-    if start < 0 or end <= start:
-        raise ValueError("the reply holds no JSON object")
-    try:
-        return _Reply.model_validate(json.loads(raw[start:end + 1]))
-    except (json.JSONDecodeError, ValidationError) as exc:
-        raise ValueError(f"the reply is not in the requested JSON form ({type(exc).__name__})") from exc
+    """The answer in a model reply (see :func:`assistant.llm.parse_json_reply`)."""
+    return parse_json_reply(raw, _Reply)
 
 
 @dataclass

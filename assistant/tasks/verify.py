@@ -69,7 +69,7 @@ def locate_quote(quote: str, passage: str, min_score: float = QUOTE_MATCH_SCORE)
     return QuoteMatch(offsets[aligned.dest_start], offsets[aligned.dest_end - 1] + 1, aligned.score)
 
 
-def _numbers(text: str) -> set[str]:
+def numbers_in(text: str) -> set[str]:
     """Numbers as values: ``03`` and ``3`` are the same, ``91,5`` and ``91.5`` too."""
     out = set()
     for match in _NUMBER.findall(text):
@@ -81,7 +81,7 @@ def _numbers(text: str) -> set[str]:
 
 def unsupported_reason(sentence: str, evidence: str, same_language: bool = True) -> str | None:
     """Why ``sentence`` is not supported by ``evidence`` (the text it cites), or ``None`` when it is."""
-    missing_numbers = _numbers(sentence) - _numbers(evidence)
+    missing_numbers = numbers_in(sentence) - numbers_in(evidence)
     if missing_numbers:
         return f"number(s) {', '.join(sorted(missing_numbers))} not in the cited text"
     if not same_language:

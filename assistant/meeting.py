@@ -1,0 +1,251 @@
+"""The meeting record a secretary fills in, and the rules a valid record obeys.
+
+Field types (dates, times, the meeting kind, non-negative counts) are checked by pydantic;
+the rules that tie fields together (present <= members, votes add up to those present, the
+meeting ends after it starts...) are checked by :func:`record_problems`, which names the field
+each problem belongs to so the API and the CLI can point at it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assistant.errors import InvalidInput
+
+
+class MeetingKind(str, Enum):
+    """Kinds of cell meetings."""
+
+    regular = "regular"              # thường kỳ (monthly)
+    thematic = "thematic"            # chuyên đề
+    extraordinary = "extraordinary"  # bất thường
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Organization(_Strict):
+    """Who meets: the cell (or committee) and the body directly above it, as printed in the heading."""
+
+    name: str = Field(min_length=1, description="e.g. 'Chi bộ khu dân cư số 3'")
+    parent: str = Field(default="", description="the superior party organization, e.g. 'Đảng bộ phường Hương An'")
+    org_unit: str = Field(default="", description="org-unit path, e.g. 'tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3'")
+    place_name: str = Field(default="", description="locality printed before the date, e.g. 'Hương An'")
+
+
+class Person(_Strict):
+    name: str = Field(min_length=1)
+    role: str = Field(default="", description="e.g. 'Bí thư chi bộ', 'Trưởng khu dân cư'")
+
+
+class Absence(_Strict):
+    name: str = Field(min_length=1)
+    reason: str = Field(default="", description="empty when the member gave no reason")
+
+    @property
+    def excused(self) -> bool:
+        return bool(self.reason)
+
+
+class Opinion(_Strict):
+    """One speaker's contribution to the discussion of an agenda item."""
+
+    speaker: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+
+class AgendaItem(_Strict):
+    title: str = Field(min_length=1)
+    presenter: str = ""
+    notes: str = Field(default="", description="the secretary's notes of what was reported and discussed")
+    opinions: list[Opinion] = Field(default_factory=list)
+    conclusion: str = Field(default="", description="the chair's conclusion on this item, as worded at the meeting")
+
+
+class Votes(_Strict):
+    agree: int = Field(ge=0)
+    disagree: int = Field(default=0, ge=0)
+    abstain: int = Field(default=0, ge=0)
+
+    @property
+    def total(self) -> int:
+        return self.agree + self.disagree + self.abstain
+
+
+class Decision(_Strict):
+    """A conclusion or resolution the meeting adopted, and how it was voted."""
+
+    text: str = Field(min_length=1)
+    agenda_item: int | None = Field(default=None, ge=1, description="1-based agenda item it concludes")
+    votes: Votes | None = None
+
+
+class TaskStatus(str, Enum):
+    open = "open"
+    done = "done"
+
+
+class Task(_Strict):
+    assignee: str = Field(min_length=1)
+    what: str = Field(min_length=1)
+    deadline: dt.date | None = None
+    status: TaskStatus = TaskStatus.open
+
+
+class MeetingRecord(_Strict):
+    """What happened at one meeting, as the secretary records it."""
+
+    organization: Organization
+    kind: MeetingKind = MeetingKind.regular
+    topic: str = Field(default="", description="subject of a thematic meeting")
+    language: Literal["vi", "en"] = "vi"
+    date: dt.date
+    time_start: dt.time
+    time_end: dt.time
+    place: str = Field(default="", description="where it was held; empty when online")
+    online: bool = False
+    chair: Person
+    secretary: Person
+    members_total: int = Field(ge=1, description="members of the cell")
+    members_exempt: int = Field(default=0, ge=0, description="members excused from meetings (age, health)")
+    members_present: int = Field(ge=0)
+    absent: list[Absence] = Field(default_factory=list)
+    guests: list[Person] = Field(default_factory=list)
+    agenda: list[AgendaItem]
+    transcript: str = Field(default="", description="free transcript ('Name: words' lines) when there are no notes")
+    decisions: list[Decision] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list, description="numbers of documents discussed, e.g. '339-QĐ/TW'")
+
+    @field_validator("time_start", "time_end", mode="before")
+    @classmethod
+    def _hour_minute(cls, value: object) -> object:
+        """Accept '19:30' and '19h30' as well as ISO times."""
+        if isinstance(value, str):
+            return value.strip().lower().replace("h", ":").rstrip(":") or value
+        if isinstance(value, int):  # YAML reads 19:30 as a sexagesimal integer (1170)
+            return dt.time(value // 60, value % 60) if 0 <= value < 24 * 60 else value
+        return value
+
+    @property
+    def members_expected(self) -> int:
+        """Members who should attend: all but the exempt."""
+        return self.members_total - self.members_exempt
+
+    @property
+    def absent_excused(self) -> list[Absence]:
+        return [a for a in self.absent if a.excused]
+
+    @property
+    def absent_unexcused(self) -> list[Absence]:
+        return [a for a in self.absent if not a.excused]
+
+    @property
+    def quorate(self) -> bool:
+        """More than half of the members who should attend are present."""
+        return self.members_present * 2 > self.members_expected
+
+    def people(self) -> list[str]:
+        """Every name the record mentions."""
+        names = [self.chair.name, self.secretary.name, *(a.name for a in self.absent), *(g.name for g in self.guests),
+                 *(t.assignee for t in self.tasks)]
+        for item in self.agenda:
+            names += [o.speaker for o in item.opinions] + ([item.presenter] if item.presenter else [])
+        return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A rule a record breaks, and the field (a path such as ``decisions.0.votes``) it belongs to."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+    def where(self) -> str:
+        return ".".join(str(p) for p in self.loc) or "record"
+
+
+class InvalidRecord(InvalidInput):
+    """A meeting record that breaks one or more rules; ``problems`` says which fields."""
+
+    def __init__(self, problems: list[FieldProblem], prefix: tuple[str | int, ...] = ()) -> None:
+        self.problems = [FieldProblem(prefix + p.loc, p.message) for p in problems]
+        super().__init__("; ".join(f"{p.where()}: {p.message}" for p in self.problems))
+
+    def under(self, *prefix: str | int) -> "InvalidRecord":
+        """The same problems, located inside an enclosing object (e.g. a request's ``record`` field)."""
+        return InvalidRecord(self.problems, tuple(prefix))
+
+
+def record_problems(record: MeetingRecord) -> list[FieldProblem]:
+    """Every cross-field rule ``record`` breaks (empty when it is consistent)."""
+    problems: list[FieldProblem] = []
+    add = lambda loc, message: problems.append(FieldProblem(loc, message))  # noqa: E731
+
+    if record.members_exempt >= record.members_total:
+        add(("members_exempt",), f"{record.members_exempt} exempt members leaves nobody of {record.members_total} to attend")
+    expected = record.members_expected
+    if record.members_present > record.members_total:
+        add(("members_present",), f"{record.members_present} present is more than the {record.members_total} members")
+    elif record.members_present + len(record.absent) != expected and record.members_exempt < record.members_total:
+        add(("absent",), f"{record.members_present} present + {len(record.absent)} absent listed = "
+                         f"{record.members_present + len(record.absent)}, but {expected} members should attend "
+                         f"({record.members_total} members - {record.members_exempt} exempt): list every absent member")
+    if record.time_end <= record.time_start:
+        add(("time_end",), f"the meeting ends ({record.time_end:%H:%M}) before it starts ({record.time_start:%H:%M})")
+    if not record.agenda:
+        add(("agenda",), "the agenda is empty: give at least one item")
+    if not record.place and not record.online:
+        add(("place",), "give the place of the meeting, or set online: true")
+    if record.kind is MeetingKind.thematic and not record.topic:
+        add(("topic",), "a thematic meeting needs its topic")
+    for i, decision in enumerate(record.decisions):
+        if decision.agenda_item is not None and decision.agenda_item > len(record.agenda):
+            add(("decisions", i, "agenda_item"), f"agenda item {decision.agenda_item} does not exist "
+                                                 f"(the agenda has {len(record.agenda)} items)")
+        votes = decision.votes
+        if votes is not None and votes.total != record.members_present:
+            add(("decisions", i, "votes"), f"votes add up to {votes.total} (agree {votes.agree} + disagree "
+                                           f"{votes.disagree} + abstain {votes.abstain}) but "
+                                           f"{record.members_present} members were present")
+    for i, task in enumerate(record.tasks):
+        if task.deadline is not None and task.deadline < record.date:
+            add(("tasks", i, "deadline"), f"deadline {task.deadline} is before the meeting ({record.date})")
+    return problems
+
+
+def check_record(record: MeetingRecord, prefix: tuple[str | int, ...] = ()) -> MeetingRecord:
+    """``record`` itself when it is consistent, else :class:`InvalidRecord` listing every problem."""
+    problems = record_problems(record)
+    if problems:
+        raise InvalidRecord(problems, prefix)
+    return record
+
+
+def problems_of(error: ValidationError) -> list[FieldProblem]:
+    """Pydantic's type errors as field problems."""
+    return [FieldProblem(tuple(e["loc"]), e["msg"]) for e in error.errors()]
+
+
+def load_record(path: Path) -> MeetingRecord:
+    """A meeting record from a JSON or YAML file, checked; ``InvalidInput`` says what is wrong and where."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"cannot read meeting record {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path} does not hold a meeting record (an object with organization, date, agenda...)")
+    try:
+        return check_record(MeetingRecord.model_validate(data))
+    except ValidationError as exc:
+        raise InvalidRecord(problems_of(exc)) from exc

@@ -1,0 +1,164 @@
+"""Check a minutes draft against its meeting record: every fact present and right, none invented.
+
+*Facts* are what the minutes must state exactly as recorded: organization, date, start and end
+time, place, chair, secretary, the attendance counts, each absent member and guest, each agenda
+item, decision and vote tally, each task with its assignee and deadline. Counts and tallies are
+read back from the draft after their labels (``Có mặt: 12``), so a wrong number is caught, not
+just a missing one.
+
+*Invented* facts are numbers and people in the draft that neither the record nor its notes or
+transcript contain (people are looked for after ``đồng chí``/``đ/c``/``Comrade``...). The same test
+guards the narrative an LLM writes (:func:`invented_facts`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import regex
+
+from assistant.formatting import clock, long_date, percent, short_date
+from assistant.meeting import MeetingRecord
+from assistant.tasks.verify import numbers_in
+from assistant.text import fold_accents
+
+# Labels the document templates print before each count (see prompts/minutes_*.md.j2).
+COUNT_LABELS = {
+    "vi": {"members_total": "Tổng số đảng viên", "members_exempt": "Miễn sinh hoạt", "members_present": "Có mặt",
+           "absent_excused": "Vắng có lý do", "absent_unexcused": "Vắng không có lý do",
+           "agree": "Tán thành", "disagree": "Không tán thành", "abstain": "Không biểu quyết"},
+    "en": {"members_total": "Members of the cell", "members_exempt": "Exempt from meetings",
+           "members_present": "Present", "absent_excused": "Absent with reason",
+           "absent_unexcused": "Absent without reason", "agree": "For", "disagree": "Against",
+           "abstain": "Abstained"},
+}
+_HONORIFIC_NAME = regex.compile(
+    r"(?:\b(?:[Đđ]ồng chí|[Đđ]/c|Comrade|Mr\.?|Ms\.?|Mrs\.?)\s+)((?:\p{Lu}\p{Ll}*\s*){1,4})")
+_LIST_MARKER = re.compile(r"^\s*(?:#+\s+|[-*]\s+)?\d+[.)]\s", re.MULTILINE)
+_ROMAN_HEADING = re.compile(r"^#+\s+[IVX]+\.", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Fact:
+    field: str
+    expected: str
+    found: bool
+
+
+@dataclass
+class CheckReport:
+    facts: list[Fact] = field(default_factory=list)
+    invented: list[str] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> float:
+        """Share of the record's facts the draft states correctly."""
+        return sum(f.found for f in self.facts) / len(self.facts) if self.facts else 1.0
+
+    def warnings(self) -> list[str]:
+        missing = [f"{f.field}: the draft does not state '{f.expected}'" for f in self.facts if not f.found]
+        return missing + [f"not in the record: {what}" for what in self.invented]
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.replace("**", "").replace("\\*", "*").split()).casefold()
+
+
+def count_after(label: str, text: str) -> int | None:
+    """The number printed after ``label:`` in ``text`` (first occurrence), or None."""
+    match = re.search(rf"(?<![\w]){re.escape(label)}\s*:\s*\**\s*(\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+def _count_fact(name: str, value: int, text: str, language: str) -> Fact:
+    label = COUNT_LABELS[language][name]
+    return Fact(name, f"{label}: {value}", count_after(label, text) == value)
+
+
+def _decision_blocks(markdown: str, texts: list[str]) -> list[str]:
+    """The draft text from each decision's wording to the next decision's (or the end)."""
+    flat = markdown.replace("**", "")
+    starts = [flat.casefold().find(_flat(t)[:60]) if t else -1 for t in texts]
+    blocks = []
+    for i, start in enumerate(starts):
+        if start < 0:
+            blocks.append("")
+            continue
+        later = [s for s in starts[i + 1:] if s > start]
+        blocks.append(flat[start: min(later) if later else len(flat)])
+    return blocks
+
+
+def record_facts(markdown: str, record: MeetingRecord) -> list[Fact]:
+    """Each fact of ``record`` and whether ``markdown`` states it correctly."""
+    lang = record.language
+    flat, plain = _flat(markdown), markdown.replace("**", "")
+    has = lambda value: _flat(value) in flat  # noqa: E731
+    facts = [Fact("organization", record.organization.name, has(record.organization.name)),
+             Fact("date", long_date(record.date, lang), has(long_date(record.date, lang))),
+             Fact("time_start", clock(record.time_start, lang), has(clock(record.time_start, lang))),
+             Fact("time_end", clock(record.time_end, lang), has(clock(record.time_end, lang))),
+             Fact("chair", record.chair.name, has(record.chair.name)),
+             Fact("secretary", record.secretary.name, has(record.secretary.name))]
+    if record.place:
+        facts.append(Fact("place", record.place, has(record.place)))
+    counts = {"members_total": record.members_total, "members_present": record.members_present,
+              "absent_excused": len(record.absent_excused), "absent_unexcused": len(record.absent_unexcused)}
+    if record.members_exempt:
+        counts["members_exempt"] = record.members_exempt
+    facts += [_count_fact(name, value, plain, lang) for name, value in counts.items()]
+    facts += [Fact(f"absent.{i}", a.name, has(a.name)) for i, a in enumerate(record.absent)]
+    facts += [Fact(f"guests.{i}", g.name, has(g.name)) for i, g in enumerate(record.guests)]
+    for i, item in enumerate(record.agenda):
+        facts.append(Fact(f"agenda.{i}", item.title, has(item.title)))
+        if item.conclusion:
+            facts.append(Fact(f"agenda.{i}.conclusion", item.conclusion, has(item.conclusion)))
+        facts += [Fact(f"agenda.{i}.opinions.{j}", o.speaker, has(o.speaker)) for j, o in enumerate(item.opinions)]
+    blocks = _decision_blocks(markdown, [d.text for d in record.decisions])
+    for i, (decision, block) in enumerate(zip(record.decisions, blocks)):
+        facts.append(Fact(f"decisions.{i}", decision.text, bool(block)))
+        if decision.votes:
+            for name in ("agree", "disagree", "abstain"):
+                tally = _count_fact(name, getattr(decision.votes, name), block, lang)
+                facts.append(Fact(f"decisions.{i}.votes.{name}", tally.expected, tally.found))
+    for i, task in enumerate(record.tasks):
+        line = next((_flat(ln) for ln in plain.splitlines() if _flat(task.what) in _flat(ln)), "")
+        wanted = [task.what, task.assignee] + ([short_date(task.deadline, lang)] if task.deadline else [])
+        facts.append(Fact(f"tasks.{i}", " | ".join(wanted), all(_flat(w) in line for w in wanted)))
+    return facts
+
+
+def allowed_numbers(record: MeetingRecord) -> set[str]:
+    """Numbers a draft of ``record`` may contain: the record's own, and the shares computed from them."""
+    lang = record.language
+    texts = [record.model_dump_json(), long_date(record.date, lang), clock(record.time_start, lang),
+             clock(record.time_end, lang), percent(record.members_present, record.members_expected, lang)]
+    texts += [percent(d.votes.agree, record.members_present, lang) for d in record.decisions if d.votes]
+    texts += [short_date(t.deadline, lang) for t in record.tasks]
+    counts = (record.members_expected, len(record.absent), len(record.absent_excused), len(record.absent_unexcused))
+    return set().union(*(numbers_in(t) for t in texts)) | {str(n) for n in counts}
+
+
+def _known(name: str, allowed_folded: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(fold_accents(name).casefold())}(?!\w)", allowed_folded) is not None
+
+
+def invented_facts(text: str, allowed_text: str, allowed_nums: set[str] | None = None) -> list[str]:
+    """Numbers and people named in ``text`` that ``allowed_text`` (or ``allowed_nums``) does not contain."""
+    body = _ROMAN_HEADING.sub("", _LIST_MARKER.sub("", text))
+    numbers = allowed_nums if allowed_nums is not None else numbers_in(allowed_text)
+    out = [f"number {n}" for n in sorted(numbers_in(body) - numbers)]
+    folded = " ".join(fold_accents(allowed_text).casefold().split())
+    for match in _HONORIFIC_NAME.finditer(body):
+        name = " ".join(match.group(1).split())
+        if name and not _known(name, folded):
+            out.append(f"person '{name}'")
+    return list(dict.fromkeys(out))
+
+
+def check_minutes(markdown: str, record: MeetingRecord) -> CheckReport:
+    """Facts of ``record`` that ``markdown`` states (or misstates) and anything it adds."""
+    allowed_text = record.model_dump_json() + "\n" + record.transcript
+    return CheckReport(record_facts(markdown, record),
+                       invented_facts(markdown, allowed_text, allowed_numbers(record) | numbers_in(record.transcript)))
