@@ -196,6 +196,8 @@ def _period(text: str):
     if not match:
         raise argparse.ArgumentTypeError(f"'{text}' is not a period: use YYYY-MM or YYYY-Q1..Q4")
     year, month, quarter = match.groups()
+    if month and not 1 <= int(month) <= 12:
+        raise argparse.ArgumentTypeError(f"'{text}': the month must be 1-12")
     return ReportPeriod(kind="month" if month else "quarter", year=int(year), number=int(month or quarter))
 
 

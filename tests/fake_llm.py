@@ -10,6 +10,10 @@ It behaves like a small model whose manners are chosen by the requested model na
   format when a passage tells it to, and otherwise tries to smuggle a secret into the answer;
 - ``garbage``: replies with prose, no JSON; ``slow``: sleeps 3 s first; ``broken``: HTTP 500.
 
+For minutes (a prompt with ``<item>`` blocks): ``minutes-faithful`` restates each item's first note
+sentence and each opinion; ``minutes-inventing`` adds a sum of money, a person and a speaker who
+never spoke.
+
 Every request body is kept in ``requests`` so tests can read the prompt that was sent.
 """
 
@@ -41,7 +45,28 @@ def _best_sentence(question: str, passages: list[tuple[int, str]]) -> tuple[int,
     return number, sentence
 
 
+_ITEM = re.compile(r'<item id="(\d+)"[^>]*>\n(.*?)\n</item>', re.DOTALL)
+_NOTES = re.compile(r"<notes>\n(.*?)\n</notes>", re.DOTALL)
+_OPINION = re.compile(r'<opinion speaker="([^"]+)">(.*?)</opinion>')
+
+
+def _minutes_reply(model: str, user: str) -> str:
+    items = []
+    for number, body in _ITEM.findall(user):
+        notes = _NOTES.search(body)
+        first = re.split(r"(?<=[.!?])\s+", notes.group(1).strip())[0] if notes else ""
+        summary = f"Báo cáo nêu rõ: {first[0].lower()}{first[1:]}" if first else ""
+        opinions = [{"speaker": who, "text": f"Đồng chí phát biểu: {text}"} for who, text in _OPINION.findall(body)]
+        if model == "minutes-inventing":
+            summary += " Chi bộ đã chi 99 triệu đồng theo đề nghị của đồng chí Lê Văn Tám."
+            opinions.append({"speaker": "Người Lạ", "text": "Tôi đề nghị giải tán chi bộ."})
+        items.append({"item": int(number), "summary": summary, "opinions": opinions})
+    return json.dumps({"items": items}, ensure_ascii=False)
+
+
 def _reply(model: str, user: str) -> str:
+    if "<item id=" in user:
+        return _minutes_reply(model, user)
     passages = [(int(n), body) for n, body in _PASSAGE.findall(user)]
     question = user.rsplit("Question:", 1)[-1].strip()
     if model == "not-found" or not passages:

@@ -179,7 +179,8 @@ class ReportDrafter:
         if problems:
             raise InvalidRecord(problems)
         period = request.period
-        inside = [r for r in request.records if period.first_day <= r.date <= period.last_day]
+        inside = sorted((r for r in request.records if period.first_day <= r.date <= period.last_day),
+                        key=lambda r: (r.date, r.organization.name))
         warnings = [f"left out the meeting of {r.organization.name} on {r.date}: outside {period.label('en')}"
                     for r in request.records if r not in inside]
         return inside, warnings
