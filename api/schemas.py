@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from assistant.domain import AccessLevel, Citation, DocType
 from assistant.filters import SearchFilter
+from assistant.llm import EngineChoice
 from assistant.meeting import MeetingRecord
 from assistant.tasks.report import ReportRequest
 
@@ -42,7 +42,7 @@ class SearchRequest(BaseModel):
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
-    engine: Literal["auto", "extractive", "llm"] = Field(
+    engine: EngineChoice = Field(
         default="auto", description="auto: the LLM when one is configured (falling back, flagged, if it fails)")
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
@@ -70,7 +70,7 @@ class IngestResult(BaseModel):
 
 class DraftMinutesRequest(BaseModel):
     record: MeetingRecord
-    engine: Literal["auto", "extractive", "llm"] = Field(
+    engine: EngineChoice = Field(
         default="auto", description="who writes the narrative parts; numbers, names and votes always come from the record")
 
 

@@ -8,13 +8,16 @@ with a message that names the server; nothing retries silently or waits without 
 from __future__ import annotations
 
 import json
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from assistant.config import Settings
 from assistant.errors import BackendUnavailable
 
+
+EngineChoice = Literal["auto", "extractive", "llm"]
+"""auto: the LLM when one is configured (falling back, flagged, if it fails); llm: only the LLM."""
 
 Reply = TypeVar("Reply", bound=BaseModel)
 

@@ -18,7 +18,8 @@ import numpy as np
 from assistant.config import Settings
 from assistant.meeting import MeetingRecord
 from assistant.service import Assistant
-from assistant.tasks.minutes import Engine, ItemNarrative
+from assistant.llm import EngineChoice
+from assistant.tasks.minutes import ItemNarrative
 from assistant.tasks.minutes_check import check_minutes
 from evals.rouge import rouge
 
@@ -35,7 +36,7 @@ def _mean(values: list[float]) -> float:
     return round(float(np.mean(values)), 4) if values else 0.0
 
 
-def run_minutes_eval(directory: Path, settings: Settings, engine: Engine = "extractive", details: bool = False) -> dict:
+def run_minutes_eval(directory: Path, settings: Settings, engine: EngineChoice = "extractive", details: bool = False) -> dict:
     drafter = Assistant(settings).minutes
     per_record, latencies, engines = [], [], set()
     for row in load_minutes_set(directory):

@@ -21,7 +21,8 @@ from assistant.domain import Answer
 from assistant.index.embeddings import load_embedder
 from assistant.llm import make_chat_model
 from assistant.prompts import PromptLibrary
-from assistant.tasks.ask import AskOptions, AskService, EngineChoice
+from assistant.llm import EngineChoice
+from assistant.tasks.ask import AskOptions, AskService
 from assistant.tasks.llm_answer import LLMAnswerer
 from evals.beir import load_beir
 from evals.retrieval import build_ours

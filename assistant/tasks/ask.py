@@ -8,7 +8,6 @@ one is configured (its quotes verified), else (or when it fails, flagged) with t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from assistant.domain import Answer, AnswerSentence, Citation, SearchHit
 from assistant.errors import BackendUnavailable, InvalidInput
@@ -16,13 +15,13 @@ from assistant.filters import SearchFilter
 from assistant.index.catalog import Catalog
 from assistant.index.lexical import LexicalIndex
 from assistant.ingest.structure import detect_language
+from assistant.llm import EngineChoice
 from assistant.retrieve import UNACCENTED_QUERY_RATIO, HybridRetriever
 from assistant.tasks.evidence import QueryTerms, Sentence, score_sentences
 from assistant.tasks.extractive import ExtractiveOptions, select_blocks
 from assistant.tasks.llm_answer import LLMAnswerer
 from assistant.text import unwrap_lines
 
-EngineChoice = Literal["auto", "extractive", "llm"]
 EXTRACTIVE = "extractive"
 
 NOT_FOUND_MESSAGE = {

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 
 from assistant.errors import BackendUnavailable
 from assistant.formatting import month_year
+from assistant.llm import EngineChoice
 from assistant.meeting import AgendaItem, Decision, MeetingRecord, Opinion, check_record
 from assistant.prompts import PromptLibrary
 from assistant.tasks.condense import CondenseOptions, condense
 from assistant.tasks.minutes_check import check_minutes
 from assistant.tasks.transcript import Turn, parse_transcript, same_person, split_by_agenda
 
-Engine = Literal["auto", "extractive", "llm"]
 SUMMARY = CondenseOptions(max_sentences=4, ratio=0.6)
 OPINION = CondenseOptions(max_sentences=2, ratio=0.5)
 _PROCEDURAL = re.compile(r"^\s*(?:xin mời|mời|cảm ơn|xin cảm ơn|(?:i |we )?(?:now )?invite|thank)", re.IGNORECASE)
@@ -101,11 +101,12 @@ def extractive_narrative(source: ItemSource) -> ItemNarrative:
     summary = condense(item.notes, SUMMARY, focus=item.title) if item.notes else ""
     said: dict[str, list[str]] = {}
     for turn in source.turns:
-        if not summary and same_person(turn.speaker, item.presenter):
-            said.setdefault("", []).append(turn.text)  # the presenter's report becomes the summary
-            continue
         text = _substance(turn.text)
-        if text:
+        if not text:
+            continue
+        if not summary and same_person(turn.speaker, item.presenter):
+            said.setdefault("", []).append(text)  # the presenter's report becomes the summary
+        else:
             said.setdefault(turn.speaker or "?", []).append(text)
     if "" in said:
         summary = condense(" ".join(said.pop("")), SUMMARY, focus=item.title)
@@ -139,7 +140,7 @@ class MinutesDrafter:
         self.writer = writer
         self.fallback_to_extractive = fallback_to_extractive
 
-    def draft(self, record: MeetingRecord, engine: Engine = "auto") -> MinutesDraft:
+    def draft(self, record: MeetingRecord, engine: EngineChoice = "auto") -> MinutesDraft:
         """Minutes of ``record``; raises ``InvalidRecord`` for an inconsistent record."""
         check_record(record)
         sources = item_sources(record)

@@ -71,9 +71,10 @@ def count_after(label: str, text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _count_fact(name: str, value: int, text: str, language: str) -> Fact:
+def _count_fact(field: str, name: str, value: int, text: str, language: str) -> Fact:
+    """Whether ``text`` prints ``value`` after the label of count ``name``."""
     label = COUNT_LABELS[language][name]
-    return Fact(name, f"{label}: {value}", count_after(label, text) == value)
+    return Fact(field, f"{label}: {value}", count_after(label, text) == value)
 
 
 def _decision_blocks(markdown: str, texts: list[str]) -> list[str]:
@@ -107,7 +108,7 @@ def record_facts(markdown: str, record: MeetingRecord) -> list[Fact]:
               "absent_excused": len(record.absent_excused), "absent_unexcused": len(record.absent_unexcused)}
     if record.members_exempt:
         counts["members_exempt"] = record.members_exempt
-    facts += [_count_fact(name, value, plain, lang) for name, value in counts.items()]
+    facts += [_count_fact(name, name, value, plain, lang) for name, value in counts.items()]
     facts += [Fact(f"absent.{i}", a.name, has(a.name)) for i, a in enumerate(record.absent)]
     facts += [Fact(f"guests.{i}", g.name, has(g.name)) for i, g in enumerate(record.guests)]
     for i, item in enumerate(record.agenda):
@@ -119,9 +120,8 @@ def record_facts(markdown: str, record: MeetingRecord) -> list[Fact]:
     for i, (decision, block) in enumerate(zip(record.decisions, blocks)):
         facts.append(Fact(f"decisions.{i}", decision.text, bool(block)))
         if decision.votes:
-            for name in ("agree", "disagree", "abstain"):
-                tally = _count_fact(name, getattr(decision.votes, name), block, lang)
-                facts.append(Fact(f"decisions.{i}.votes.{name}", tally.expected, tally.found))
+            facts += [_count_fact(f"decisions.{i}.votes.{name}", name, getattr(decision.votes, name), block, lang)
+                      for name in ("agree", "disagree", "abstain")]
     for i, task in enumerate(record.tasks):
         line = next((_flat(ln) for ln in plain.splitlines() if _flat(task.what) in _flat(ln)), "")
         wanted = [task.what, task.assignee] + ([short_date(task.deadline, lang)] if task.deadline else [])
