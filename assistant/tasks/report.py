@@ -136,7 +136,7 @@ class ReportDrafter:
         meetings = sorted((MeetingLine(date=r.date, organization=r.organization.name, kind=r.kind,
                                        present=r.members_present, expected=r.members_expected, quorate=r.quorate)
                            for r in records), key=lambda m: (m.date, m.organization))
-        expected = sum(m.expected for m in meetings)
+        present, expected = sum(m.present for m in meetings), sum(m.expected for m in meetings)
         decisions = [DecisionLine(date=r.date, organization=r.organization.name, decision=d, present=r.members_present)
                      for r in records for d in r.decisions]
         tasks = [TaskLine(date=r.date, organization=r.organization.name, task=t) for r in records for t in r.tasks]
@@ -154,13 +154,12 @@ class ReportDrafter:
         draft = ReportDraft(
             title=title, language=lang, markdown="", meetings=meetings,
             meetings_by_kind={k.value: sum(m.kind is k for m in meetings) for k in MeetingKind},
-            attendance_rate=round(sum(m.present for m in meetings) / expected, 4) if expected else 0.0,
+            attendance_rate=round(present / expected, 4) if expected else 0.0,
             decisions=decisions, tasks_done=done, tasks_open=open_, tasks_overdue=overdue, citations=citations,
             warnings=warnings)
         draft.markdown = re.sub(r"\n{3,}", "\n\n", self.prompts.render(
             f"report_{lang}.md.j2", request=request, report=draft, as_of=as_of, lang=lang,
-            present=sum(m.present for m in meetings), expected=expected,
-            attendance=percent(sum(m.present for m in meetings), expected, lang))) + "\n"
+            present=present, expected=expected, attendance=percent(present, expected, lang))) + "\n"
         return draft
 
     @staticmethod
