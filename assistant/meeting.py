@@ -154,6 +154,17 @@ class MeetingRecord(_Strict):
         """More than half of the members who should attend are present."""
         return self.members_present * 2 > self.members_expected
 
+    def text(self) -> str:
+        """Every value of the record (names, notes, transcript, counts, dates), one per line, as written."""
+        def leaves(value: object) -> list[str]:
+            if isinstance(value, dict):
+                return [leaf for v in value.values() for leaf in leaves(v)]
+            if isinstance(value, list):
+                return [leaf for v in value for leaf in leaves(v)]
+            return [] if value is None or value == "" else [str(value)]
+
+        return "\n".join(leaves(self.model_dump(mode="json")))
+
     def people(self) -> list[str]:
         """Every name the record mentions."""
         names = [self.chair.name, self.secretary.name, *(a.name for a in self.absent), *(g.name for g in self.guests),

@@ -203,3 +203,9 @@ def test_minutes_dataset_is_built_from_its_sources(tmp_path):
             (copy / sub / f.name).write_bytes(f.read_bytes())
     assert build(copy) >= 10
     assert (copy / "minutes.jsonl").read_text(encoding="utf-8") == shipped
+
+
+def test_names_and_numbers_on_their_own_line_in_the_notes_are_known():
+    item = {"title": "Góp ý", "notes": "Ý kiến:\nNguyễn Văn Tư cho rằng cần thêm 3 buổi."}
+    record = sample(agenda=[item], decisions=[])
+    assert check_minutes("Đồng chí Nguyễn Văn Tư đề nghị thêm 3 buổi.", record).invented == []

@@ -176,7 +176,7 @@ class MinutesDrafter:
         by_item: dict[int, list[Decision]] = {}
         for decision in record.decisions:
             by_item.setdefault(decision.agenda_item or 0, []).append(decision)
-        items = [{**n.model_dump(), "opinions": n.opinions, "decisions": by_item.get(n.index, [])} for n in narratives]
+        items = [{**n.model_dump(), "decisions": by_item.get(n.index, [])} for n in narratives]
         markdown = self.prompts.render(f"minutes_{record.language}.md.j2", record=record, items=items,
                                        other_decisions=by_item.get(0, []), lang=record.language)
         return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", markdown)) + "\n"

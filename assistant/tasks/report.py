@@ -178,11 +178,13 @@ class ReportDrafter:
         if problems:
             raise InvalidRecord(problems)
         period = request.period
-        inside = sorted((r for r in request.records if period.first_day <= r.date <= period.last_day),
-                        key=lambda r: (r.date, r.organization.name))
-        warnings = [f"left out the meeting of {r.organization.name} on {r.date}: outside {period.label('en')}"
-                    for r in request.records if r not in inside]
-        return inside, warnings
+        inside, warnings = [], []
+        for r in request.records:
+            if period.first_day <= r.date <= period.last_day:
+                inside.append(r)
+            else:
+                warnings.append(f"left out the meeting of {r.organization.name} on {r.date}: outside {period.label('en')}")
+        return sorted(inside, key=lambda r: (r.date, r.organization.name)), warnings
 
     def _citations(self, records: list[MeetingRecord], scope: SearchFilter) -> tuple[list[Citation], list[str]]:
         """A citation per referred document visible in ``scope``; the numbers not found."""
