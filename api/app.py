@@ -14,6 +14,7 @@ from assistant.service import Assistant
 from api.errors import install_error_handlers
 from api.drafting import router as drafting_router
 from api.routes import router
+from api.summaries import router as summaries_router
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(drafting_router)
+    app.include_router(summaries_router)
 
     @app.get("/health", summary="Liveness and index size")
     def health() -> dict:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.domain import AccessLevel, Citation, DocType
+from assistant.audio.codec import AudioFormat
+from assistant.domain import AccessLevel, Citation, DocType, Summary
 from assistant.filters import SearchFilter
 from assistant.llm import EngineChoice
 from assistant.meeting import MeetingRecord
 from assistant.tasks.report import ReportRequest
+from assistant.tasks.summarize import SummaryOptions
 
 
 class SearchFilters(BaseModel):
@@ -77,3 +80,30 @@ class DraftMinutesRequest(BaseModel):
 class DraftReportRequest(ReportRequest):
     filters: SearchFilters = Field(default_factory=SearchFilters,
                                    description="the caller's scope for the directives the report cites")
+
+
+SummaryLength = Literal["short", "standard"] | Annotated[int, Field(ge=10, le=5000)]
+
+
+class SummaryRequestOptions(BaseModel):
+    length: SummaryLength = Field(default="short", description="short (about 5 points), standard, or a number of words")
+    style: Literal["plain", "formal"] = Field(default="plain", description="plain: short sentences, dates and duties first")
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$",
+                                 description="language of the summary (needs the LLM engine; default: the document's)")
+    engine: EngineChoice = "auto"
+
+    def options(self) -> SummaryOptions:
+        return SummaryOptions(length=self.length, style=self.style, language=self.language, engine=self.engine)
+
+
+class SummarizeRequest(SummaryRequestOptions):
+    doc_id: str | None = Field(default=None, description="an indexed document you may read")
+    text: str | None = Field(default=None, max_length=2_000_000, description="or raw text (Markdown allowed)")
+    filters: SearchFilters = Field(default_factory=SearchFilters, description="the caller's scope")
+    background: bool = Field(default=False, description="run as a job even when the source is small")
+
+
+class BulletinRequest(SummarizeRequest):
+    summary: Summary | None = Field(default=None, description="or a summary made before, spoken as it is")
+    rate_wpm: int | None = Field(default=None, ge=80, le=260, description="speech rate; default from settings (slow)")
+    format: AudioFormat = "mp3"

@@ -1,4 +1,5 @@
-"""Command line: ``assistant ingest|delete|docs|search|serve|eval``. A thin layer over the library."""
+"""Command line: ``assistant ingest|delete|docs|search|ask|draft|summarize|bulletin|transcribe|serve|eval``.
+A thin layer over the library."""
 
 from __future__ import annotations
 
@@ -167,7 +168,8 @@ def _write_draft(markdown: str, title: str, args: argparse.Namespace, as_json: d
         Path(args.output).write_bytes(data)
         print(f"wrote {args.output} ({title})", file=sys.stderr)
     else:
-        sys.stdout.write(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def cmd_draft_minutes(args: argparse.Namespace) -> int:
@@ -328,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--engine", choices=["auto", "extractive", "llm"], default="extractive")
     e.add_argument("--details", action="store_true", help="also list every record's figures and problems")
     e.set_defaults(func=cmd_eval_minutes)
+
+    from assistant.cli_summaries import add_commands
+    add_commands(sub, ev)
     return parser
 
 

@@ -46,6 +46,22 @@ class Settings(BaseSettings):
     ask_prompt_version: str = Field(default="ask_v1", description="prompts/<version>.system.j2 and .user.j2")
 
     minutes_prompt_version: str = Field(default="minutes_v1", description="prompts/<version>.system.j2 and .user.j2")
+    summarize_prompt_version: str = Field(default="summarize_v1", description="prompts/<version>.system.j2 and .user.j2")
+    summarize_sync_max_chars: int = Field(
+        default=30_000, ge=0, description="Longer sources are summarized as a background job (POST returns 202).")
+
+    tts_binary: str = Field(default="espeak-ng", description="eSpeak NG program (Debian package espeak-ng)")
+    tts_voice_variant: str = Field(default="f2", description="eSpeak NG voice variant ('' for the default voice)")
+    tts_rate_wpm: int = Field(default=140, ge=80, le=260, description="Default speech rate of bulletins (words/min)")
+    audio_max_mb: float = Field(default=50.0, gt=0, description="Largest audio upload")
+    audio_max_minutes: float = Field(default=60.0, gt=0, description="Longest recording transcribed")
+    whisper_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible speech server (/audio/transcriptions) for every language; "
+        "unset: offline models for Vietnamese (viet-asr) and English (pocketsphinx)")
+    whisper_model: str = "whisper-1"
+    whisper_api_key: str = "not-needed"
+    job_workers: int = Field(default=1, ge=1, le=8, description="Background jobs run at the same time")
+    job_keep_s: float = Field(default=3600.0, gt=0, description="How long a finished job's result is kept")
 
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1")
     llm_model: str | None = None
@@ -75,3 +91,7 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_audio_bytes(self) -> int:
+        return int(self.audio_max_mb * 1024 * 1024)

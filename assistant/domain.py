@@ -150,3 +150,31 @@ class Answer(BaseModel):
     confidence: float = Field(description="evidence score of the best supporting sentence, 0..1")
     fallback: str | None = Field(default=None, description="why the LLM was not used although it was asked for")
     warnings: list[str] = Field(default_factory=list)
+
+
+class SummaryPoint(BaseModel):
+    """One point of a summary and the numbers (1-based) of the citations it comes from."""
+
+    text: str
+    citations: list[int] = Field(default_factory=list)
+    key: bool = Field(default=False, description="a date, deadline or obligation (listed first in plain style)")
+
+
+class Summary(BaseModel):
+    """A summary of one document, recording or text: every point cites the passage it comes from."""
+
+    title: str
+    doc_id: str | None = Field(default=None, description="the indexed document summarized, if any")
+    doc_number: str | None = None
+    language: str
+    style: Literal["plain", "formal"]
+    points: list[SummaryPoint]
+    citations: list[Citation]
+    markdown: str
+    engine: str = Field(description="'extractive' or the LLM model name that wrote the points")
+    prompt_version: str | None = None
+    fallback: str | None = Field(default=None, description="why the LLM was not used although it was asked for")
+    source_words: int
+    summary_words: int
+    compression: float = Field(description="summary words / source words")
+    warnings: list[str] = Field(default_factory=list)

@@ -22,6 +22,13 @@ EngineChoice = Literal["auto", "extractive", "llm"]
 Reply = TypeVar("Reply", bound=BaseModel)
 
 
+def require_llm(engine: EngineChoice, available: bool) -> None:
+    """``BackendUnavailable`` when engine 'llm' is asked for and no language model is configured."""
+    if engine == "llm" and not available:
+        raise BackendUnavailable("no language model server is configured (set ASSISTANT_LLM_BASE_URL "
+                                 "and ASSISTANT_LLM_MODEL), so engine 'llm' is not available")
+
+
 def parse_json_reply(raw: str, shape: type[Reply]) -> Reply:
     """The JSON object in a model reply, validated as ``shape`` (code fences and chatter around it
     are tolerated); ``ValueError`` when there is none or it has the wrong form."""

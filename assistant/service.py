@@ -6,17 +6,30 @@ import logging
 from dataclasses import dataclass
 from functools import cached_property
 
+from assistant.audio.stt import RecognizerRegistry
+from assistant.audio.transcribe import PreparedAudio, Transcriber, Transcription, prepare
+from assistant.audio.tts import EspeakSynthesizer
 from assistant.config import Settings
+from assistant.domain import Summary
+from assistant.errors import InvalidInput
+from assistant.filters import SearchFilter
 from assistant.index.chunk_index import ChunkIndex
+from assistant.ingest.chunker import StructureChunker
 from assistant.ingest.pipeline import IngestPipeline, IngestReport
 from assistant.llm import ChatModel, make_chat_model
 from assistant.prompts import PromptLibrary
 from assistant.retrieve import HybridRetriever
+from assistant.jobs import JobManager
+from assistant.tasks import summary_source
 from assistant.tasks.ask import AskOptions, AskService
+from assistant.tasks.bulletin import BulletinMaker
 from assistant.tasks.llm_answer import LLMAnswerer
 from assistant.tasks.minutes import MinutesDrafter
 from assistant.tasks.minutes_llm import LLMNarrativeWriter
 from assistant.tasks.report import ReportDrafter
+from assistant.tasks.summarize import Progress, Summarizer, SummaryOptions
+from assistant.tasks.summary_llm import LLMPointWriter
+from assistant.tasks.summary_source import SummarySource
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +78,63 @@ class Assistant:
     def reporter(self) -> ReportDrafter:
         return ReportDrafter(self.retriever, self.index.catalog, self.prompts)
 
+    @cached_property
+    def summarizer(self) -> Summarizer:
+        s = self.settings
+        writer = LLMPointWriter(self.chat, self.prompts, s.summarize_prompt_version) if self.chat else None
+        return Summarizer(self.index.embedder, self.prompts, writer, fallback_to_extractive=s.llm_fallback)
+
+    @cached_property
+    def bulletins(self) -> BulletinMaker:
+        return BulletinMaker(EspeakSynthesizer(self.settings.tts_binary, self.settings.tts_voice_variant))
+
+    @cached_property
+    def transcriber(self) -> Transcriber:
+        s = self.settings
+        return Transcriber(RecognizerRegistry(s.whisper_base_url, s.whisper_model, s.whisper_api_key, s.llm_timeout_s))
+
+    @cached_property
+    def jobs(self) -> JobManager:
+        return JobManager(self.settings.job_workers, self.settings.job_keep_s)
+
+    @property
+    def chunker(self) -> StructureChunker:
+        return StructureChunker(self.settings.chunk_max_chars, self.settings.chunk_min_chars)
+
+    def summary_source(self, *, doc_id: str | None = None, text: str | None = None, file: tuple[bytes, str] | None = None,
+                       scope: SearchFilter | None = None) -> SummarySource:
+        """Exactly one of: an indexed document the caller may read, raw text, or an uploaded ``(bytes, filename)``."""
+        given = [x is not None for x in (doc_id, text, file)]
+        if sum(given) != 1:
+            raise InvalidInput("give exactly one of: a document id, a text, or a file")
+        limit = self.settings.max_file_bytes
+        if doc_id is not None:
+            return summary_source.from_index(self.index.catalog, doc_id, scope)
+        if text is not None:
+            return summary_source.from_text(text, self.chunker, limit)
+        data, filename = file  # type: ignore[misc]
+        return summary_source.from_bytes(data, filename, self.chunker, limit)
+
+    def prepare_audio(self, data: bytes) -> PreparedAudio:
+        """Decode an uploaded recording and find its speech (bad audio fails here, before any job)."""
+        if len(data) > self.settings.max_audio_bytes:
+            raise InvalidInput(f"the recording is {len(data) / 2**20:.1f} MiB, over the {self.settings.audio_max_mb:g} MiB limit")
+        return prepare(data, self.settings.audio_max_minutes * 60)
+
+    def transcribe_and_summarize(self, prepared: PreparedAudio, filename: str, language: str,
+                                 options: SummaryOptions | None, progress: Progress | None = None
+                                 ) -> tuple[Transcription, Summary | None]:
+        """What a recording says and, unless ``options`` is None, its summary (points cite time spans)."""
+        def transcribing(fraction: float, message: str) -> None:
+            if progress:
+                progress(fraction * (0.9 if options else 1.0), f"transcribing: {message}")
+
+        transcription = self.transcriber.transcribe(prepared, language, transcribing)
+        if options is None:
+            return transcription, None
+        summary = self.summarizer.summarize(summary_source.from_transcript(transcription, filename), options)
+        return transcription, summary
+
     @property
     def engine(self) -> str:
         """What answers by default: the LLM model name, or 'extractive'."""
@@ -80,5 +150,7 @@ class Assistant:
         return report
 
     def close(self) -> None:
+        if "jobs" in self.__dict__:
+            self.jobs.shutdown()
         if "index" in self.__dict__:
             self.index.close()

@@ -15,7 +15,7 @@ from assistant.filters import SearchFilter
 from assistant.index.catalog import Catalog
 from assistant.index.lexical import LexicalIndex
 from assistant.ingest.structure import detect_language
-from assistant.llm import EngineChoice
+from assistant.llm import EngineChoice, require_llm
 from assistant.retrieve import UNACCENTED_QUERY_RATIO, HybridRetriever
 from assistant.tasks.evidence import QueryTerms, Sentence, score_sentences
 from assistant.tasks.extractive import ExtractiveOptions, select_blocks
@@ -60,9 +60,7 @@ class AskService:
         question = " ".join(question.split())
         if not question:
             raise InvalidInput("the question is empty")
-        if engine == "llm" and self.llm is None:
-            raise BackendUnavailable("no language model server is configured (set ASSISTANT_LLM_BASE_URL "
-                                     "and ASSISTANT_LLM_MODEL), so engine 'llm' is not available")
+        require_llm(engine, self.llm is not None)
         hits = self.retriever.search(question, k=self.options.k, search_filter=search_filter).hits
         sentences = score_sentences(QueryTerms.of(question, self.lexical), hits)
         confidence = round(max((s.coverage for s in sentences if s.score > 0), default=0.0), 4)

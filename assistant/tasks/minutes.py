@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from assistant.errors import BackendUnavailable
 from assistant.formatting import month_year
-from assistant.llm import EngineChoice
+from assistant.llm import EngineChoice, require_llm
 from assistant.meeting import AgendaItem, Decision, MeetingRecord, Opinion, check_record
 from assistant.prompts import PromptLibrary
 from assistant.tasks.condense import CondenseOptions, condense
@@ -147,10 +147,8 @@ class MinutesDrafter:
         narratives = [extractive_narrative(s) for s in sources]
         warnings: list[str] = []
         fallback = None
-        use_llm = engine == "llm" or (engine == "auto" and self.writer is not None)
-        if use_llm:
-            if self.writer is None:
-                raise BackendUnavailable("no language model is configured (set ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL)")
+        require_llm(engine, self.writer is not None)
+        if self.writer is not None and engine in ("auto", "llm"):
             try:
                 narratives, notes = self.writer.rewrite(record, sources, narratives)
                 warnings += notes

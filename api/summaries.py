@@ -1,0 +1,152 @@
+"""Routes for summaries, audio bulletins, transcription of received bulletins, and the jobs they run as."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from assistant.audio.codec import MEDIA_TYPES
+from assistant.domain import Summary
+from assistant.errors import InvalidInput, NotFound
+from assistant.jobs import Job
+from assistant.service import Assistant
+from assistant.tasks.summarize import SummaryOptions
+from assistant.tasks.summary_source import SummarySource
+from assistant.text import slugify
+
+from api.routes import get_assistant
+from api.schemas import BulletinRequest, SummarizeRequest
+
+router = APIRouter(prefix="/v1", tags=["summaries"])
+
+
+def accepted(job: Job) -> JSONResponse:
+    """202 with the job and where to follow it."""
+    location = f"/v1/jobs/{job.id}"
+    return JSONResponse(status_code=202, content=job.model_dump(mode="json"), headers={"Location": location})
+
+
+async def read_upload(file: UploadFile, limit: int) -> bytes:
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(f"file is over the {limit / 2**20:.1f} MiB limit")
+    return data
+
+
+def parse_length(length: str) -> str | int:
+    """A form field: ``short``, ``standard`` or a number of words."""
+    length = length.strip()
+    if length.isdigit():
+        return int(length)
+    if length in ("short", "standard"):
+        return length
+    raise InvalidInput(f"unknown length '{length}'; use short, standard or a number of words")
+
+
+def run_summary(assistant: Assistant, source: SummarySource, options: SummaryOptions, background: bool
+                ) -> Summary | JSONResponse:
+    """Summarize now, or as a job when asked or when the source is long."""
+    if background or source.char_count > assistant.settings.summarize_sync_max_chars:
+        job = assistant.jobs.submit("summary", lambda progress: (
+            assistant.summarizer.summarize(source, options, progress).model_dump(mode="json"), None, None))
+        return accepted(job)
+    return assistant.summarizer.summarize(source, options)
+
+
+@router.post("/summarize", response_model=Summary, summary="Summarize an indexed document or a text, with citations",
+             responses={202: {"model": Job, "description": "long source: follow the job"}})
+def summarize(body: SummarizeRequest, assistant: Assistant = Depends(get_assistant)) -> Summary | JSONResponse:
+    source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter())
+    return run_summary(assistant, source, body.options(), body.background)
+
+
+@router.post("/summarize/upload", response_model=Summary, summary="Summarize an uploaded file, with citations",
+             responses={202: {"model": Job, "description": "long source: follow the job"}})
+async def summarize_upload(
+    file: UploadFile = File(...),
+    length: str = Form(default="short"),
+    style: Literal["plain", "formal"] = Form(default="plain"),
+    language: str | None = Form(default=None),
+    engine: Literal["auto", "extractive", "llm"] = Form(default="auto"),
+    background: bool = Form(default=False),
+    assistant: Assistant = Depends(get_assistant),
+) -> Summary | JSONResponse:
+    data = await read_upload(file, assistant.settings.max_file_bytes)
+    source = assistant.summary_source(file=(data, file.filename or "upload.txt"))
+    options = SummaryOptions(length=parse_length(length), style=style, language=language or None, engine=engine)
+    return run_summary(assistant, source, options, background)
+
+
+@router.post("/bulletins", status_code=202, response_model=Job,
+             summary="Make an audio bulletin (speech) of a summary; follow the job, then GET its audio")
+def make_bulletin(body: BulletinRequest, assistant: Assistant = Depends(get_assistant)) -> JSONResponse:
+    rate = body.rate_wpm or assistant.settings.tts_rate_wpm
+    maker = assistant.bulletins
+    if body.summary is not None:
+        if body.doc_id or body.text:
+            raise InvalidInput("give exactly one of: a document id, a text, or a summary")
+        summary, source = body.summary, None
+        maker.synthesizer.voice_for(summary.language)
+    else:
+        source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter())
+        summary = None
+    options = body.options()
+
+    def work(progress):
+        spoken = summary
+        if spoken is None:
+            spoken = assistant.summarizer.summarize(source, options, lambda f, m: progress(0.5 * f, m))
+        bulletin, audio = maker.make(spoken, rate, body.format, lambda f, m: progress(0.5 + 0.5 * f, m))
+        return bulletin.model_dump(mode="json"), audio, bulletin.media_type
+
+    return accepted(assistant.jobs.submit("bulletin", work))
+
+
+@router.post("/transcribe", status_code=202, response_model=Job,
+             summary="Transcribe a received audio bulletin (and summarize it); follow the job")
+async def transcribe(
+    file: UploadFile = File(..., description="WAV, FLAC, Ogg or MP3"),
+    language: str = Form(default="vi", pattern=r"^[a-z]{2,3}$"),
+    summarize: bool = Form(default=True),
+    length: str = Form(default="short"),
+    style: Literal["plain", "formal"] = Form(default="plain"),
+    assistant: Assistant = Depends(get_assistant),
+) -> JSONResponse:
+    data = await read_upload(file, assistant.settings.max_audio_bytes)
+    prepared = assistant.prepare_audio(data)  # unreadable, too long or silent audio fails now, as 422
+    assistant.transcriber.recognizers.for_language(language)  # and so does a language with no model
+    options = SummaryOptions(length=parse_length(length), style=style, engine="extractive") if summarize else None
+    filename = file.filename or "recording"
+
+    def work(progress):
+        transcription, summary = assistant.transcribe_and_summarize(prepared, filename, language, options, progress)
+        return {"transcription": transcription.model_dump(mode="json"),
+                "summary": summary.model_dump(mode="json") if summary else None}, None, None
+
+    return accepted(assistant.jobs.submit("transcription", work))
+
+
+@router.get("/jobs/{job_id}", response_model=Job, summary="A job's status, progress and result")
+def get_job(job_id: str, wait: float = Query(default=0.0, ge=0, le=30, description="wait up to this many seconds "
+                                                                                    "for the job to finish"),
+            assistant: Assistant = Depends(get_assistant)) -> Job:
+    job = assistant.jobs.get(job_id, wait_s=wait)
+    if job is None:
+        raise NotFound(f"no job '{job_id}' (jobs are kept for {assistant.settings.job_keep_s:g} s after they finish)")
+    return job
+
+
+@router.get("/jobs/{job_id}/audio", summary="The audio file a bulletin job made",
+            responses={200: {"content": {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}}}})
+def get_job_audio(job_id: str, assistant: Assistant = Depends(get_assistant)) -> Response:
+    job = get_job(job_id, 0.0, assistant)
+    audio = assistant.jobs.artifact(job_id)
+    if job.status != "done" or audio is None or job.artifact_type is None:
+        raise NotFound(f"job '{job_id}' has no audio ({job.status})")
+    extension = {media: fmt for fmt, media in MEDIA_TYPES.items()}[job.artifact_type]
+    name = f"{slugify((job.result or {}).get('title', 'ban-tin'), max_len=60) or 'ban-tin'}.{extension}"
+    return Response(content=audio, media_type=job.artifact_type,
+                    headers={"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"})
