@@ -13,7 +13,7 @@ from assistant.domain import Summary
 from assistant.errors import InvalidInput, NotFound
 from assistant.jobs import Job
 from assistant.service import Assistant
-from assistant.tasks.summarize import SummaryOptions
+from assistant.tasks.summarize import SummaryOptions, require_candidates
 from assistant.tasks.summary_source import SummarySource
 from assistant.text import slugify
 
@@ -49,6 +49,7 @@ def parse_length(length: str) -> str | int:
 def run_summary(assistant: Assistant, source: SummarySource, options: SummaryOptions, background: bool
                 ) -> Summary | JSONResponse:
     """Summarize now, or as a job when asked or when the source is long."""
+    require_candidates(source)  # a source with nothing to summarize fails now, as 422
     if background or source.char_count > assistant.settings.summarize_sync_max_chars:
         job = assistant.jobs.submit("summary", lambda progress: (
             assistant.summarizer.summarize(source, options, progress).model_dump(mode="json"), None, None))
@@ -92,6 +93,7 @@ def make_bulletin(body: BulletinRequest, assistant: Assistant = Depends(get_assi
         maker.synthesizer.voice_for(summary.language)
     else:
         source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter())
+        require_candidates(source)
         summary = None
     options = body.options()
 

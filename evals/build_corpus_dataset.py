@@ -7,7 +7,6 @@ Run after changing the sample corpus: ``python -m evals.build_corpus_dataset``.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from assistant.config import PROJECT_ROOT
 from assistant.ingest.chunker import StructureChunker

@@ -14,6 +14,11 @@ For minutes (a prompt with ``<item>`` blocks): ``minutes-faithful`` restates eac
 sentence and each opinion; ``minutes-inventing`` adds a sum of money, a person and a speaker who
 never spoke.
 
+For summaries (a prompt ending "Write the summary."): ``summary-faithful`` restates the first three
+passages; ``summary-inventing`` adds a point with a sum of money no passage has.
+
+A POST to ``/audio/transcriptions`` answers like a Whisper server with ``WHISPER_TEXT``.
+
 Every request body is kept in ``requests`` so tests can read the prompt that was sent.
 """
 
@@ -28,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 _PASSAGE = re.compile(r'<passage id="(\d+)"[^>]*>\n(.*?)\n</passage>', re.DOTALL)
 _WORD = re.compile(r"\w+")
 SECRET = "CANARY-HUONGAN-7Q2X"
+WHISPER_TEXT = "Bản tin phường Hương An tuần này."
 
 
 def _words(text: str) -> set[str]:
@@ -64,9 +70,18 @@ def _minutes_reply(model: str, user: str) -> str:
     return json.dumps({"items": items}, ensure_ascii=False)
 
 
+def _summary_reply(model: str, user: str) -> str:
+    points = [{"text": f"Văn bản nêu: {body.strip()}", "sources": [int(n)]} for n, body in _PASSAGE.findall(user)[:3]]
+    if model == "summary-inventing":
+        points.append({"text": "Mỗi đảng viên được thưởng 500 nghìn đồng.", "sources": [1]})
+    return json.dumps({"points": points}, ensure_ascii=False)
+
+
 def _reply(model: str, user: str) -> str:
     if "<item id=" in user:
         return _minutes_reply(model, user)
+    if user.rstrip().endswith("Write the summary."):
+        return _summary_reply(model, user)
     passages = [(int(n), body) for n, body in _PASSAGE.findall(user)]
     question = user.rsplit("Question:", 1)[-1].strip()
     if model == "not-found" or not passages:
@@ -103,7 +118,11 @@ class FakeChatServer:
                 pass
 
             def do_POST(self) -> None:  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path.endswith("/audio/transcriptions"):  # a Whisper-compatible speech server
+                    outer.requests.append({"audio_bytes": len(raw), "multipart": b'name="model"' in raw})
+                    return self._send(200, {"text": WHISPER_TEXT})
+                body = json.loads(raw)
                 outer.requests.append(body)
                 model = body.get("model", "")
                 if not self.path.endswith("/chat/completions"):

@@ -59,7 +59,7 @@ def _cut_long(start: int, end: int, levels: np.ndarray, max_frames: int) -> list
     pieces = []
     while end - start > max_frames:
         window = levels[start + max_frames // 2: start + max_frames]
-        cut = start + max_frames // 2 + int(np.argmin(window))
+        cut = start + max_frames - 1 - int(np.argmin(window[::-1]))  # quietest frame, the latest of equals
         pieces.append((start, cut))
         start = cut
     pieces.append((start, end))
@@ -88,4 +88,8 @@ def speech_segments(audio: Audio, options: SegmentOptions = SegmentOptions()) ->
         else:
             merged.extend(_cut_long(start, end, levels, max_frames))
     total = audio.duration_s
-    return [Segment(max(0.0, s * frame - options.pad_s), min(total, e * frame + options.pad_s)) for s, e in merged]
+    segments: list[Segment] = []
+    for s, e in merged:
+        start = max(0.0, s * frame - options.pad_s, segments[-1].end_s if segments else 0.0)
+        segments.append(Segment(start, min(total, e * frame + options.pad_s)))
+    return segments

@@ -95,7 +95,11 @@ def _section_heading(line: str, language: str) -> bool:
     return heading is not None and heading.level <= LEVEL_ARTICLE
 
 
-def _is_point(raw: str, language: str, title: str) -> bool:
+def _is_title(text: str, title: str) -> bool:
+    return bool(title) and fuzz.partial_ratio(title.lower(), text.lower()) >= 95 and len(text) < len(title) * 1.3
+
+
+def _is_point(raw: str, language: str) -> bool:
     text = raw.strip()
     letters = [c for c in text if c.isalpha()]
     if len(words(text)) < MIN_POINT_WORDS or not letters:
@@ -104,8 +108,6 @@ def _is_point(raw: str, language: str, title: str) -> bool:
         return False
     if _BOILERPLATE.search(text):
         return False
-    if title and fuzz.partial_ratio(title.lower(), text.lower()) >= 95 and len(text) < len(title) * 1.3:
-        return False  # the document's own title
     return not (_section_heading(text, language) and "\n" not in text and len(words(text)) <= 12)
 
 
@@ -123,7 +125,7 @@ def candidates(source: SummarySource) -> list[Candidate]:
                 while start < end and chunk.text[start].isspace():
                     start += 1
                 raw = chunk.text[start:end]
-            if not _is_point(raw, source.meta.language, source.meta.title):
+            if not _is_point(raw, source.meta.language):
                 continue
             listed = bool(_ENUMERATOR.match(raw))
             bare = " ".join(_MARKUP.sub("", _ENUMERATOR.sub("", raw)).split())
@@ -131,7 +133,16 @@ def candidates(source: SummarySource) -> list[Candidate]:
             if listed and title and not text.lower().startswith(title.lower()):
                 text = f"{title}: {text[0].lower() + text[1:] if text[:2].istitle() and not text[:2].isupper() else text}"
             out.append(Candidate(index, start, end, text, is_key(bare), len(words(text))))
-    return out
+    without_title = [c for c in out if not _is_title(c.text, source.meta.title)]
+    return without_title or out  # a one-sentence text is its own title
+
+
+def require_candidates(source: SummarySource) -> list[Candidate]:
+    """The candidate points; ``InvalidInput`` when the source has none (checked before a job is queued)."""
+    items = candidates(source)
+    if not items:
+        raise InvalidInput("the text has no sentences to summarize (at least one sentence of 4 words or more)")
+    return items
 
 
 def point_budget(length: str | int, available: int) -> tuple[int, int | None]:
@@ -222,9 +233,7 @@ class Summarizer:
     def summarize(self, source: SummarySource, options: SummaryOptions = SummaryOptions(),
                   progress: Progress | None = None) -> Summary:
         require_llm(options.engine, self.writer is not None)
-        items = candidates(source)
-        if not items:
-            raise InvalidInput("the text has no sentences to summarize")
+        items = require_candidates(source)
         max_points, max_words = point_budget(options.length, len(items))
         embed_candidates(items, self.embedder, progress)
         score_candidates(items)
