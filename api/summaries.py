@@ -8,17 +8,16 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from api.routes import get_assistant
+from api.schemas import BulletinRequest, SummarizeRequest
 from assistant.audio.codec import MEDIA_TYPES
 from assistant.domain import Summary
 from assistant.errors import InvalidInput, NotFound
 from assistant.jobs import Job
 from assistant.service import Assistant
-from assistant.tasks.summarize import SummaryOptions, require_candidates
+from assistant.tasks.summarize import SummaryOptions, parse_length, require_candidates
 from assistant.tasks.summary_source import SummarySource
 from assistant.text import slugify
-
-from api.routes import get_assistant
-from api.schemas import BulletinRequest, SummarizeRequest
 
 router = APIRouter(prefix="/v1", tags=["summaries"])
 
@@ -34,16 +33,6 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
     if len(data) > limit:
         raise InvalidInput(f"file is over the {limit / 2**20:.1f} MiB limit")
     return data
-
-
-def parse_length(length: str) -> str | int:
-    """A form field: ``short``, ``standard`` or a number of words."""
-    length = length.strip()
-    if length.isdigit():
-        return int(length)
-    if length in ("short", "standard"):
-        return length
-    raise InvalidInput(f"unknown length '{length}'; use short, standard or a number of words")
 
 
 def run_summary(assistant: Assistant, source: SummarySource, options: SummaryOptions, background: bool
@@ -115,12 +104,13 @@ async def transcribe(
     summarize: bool = Form(default=True),
     length: str = Form(default="short"),
     style: Literal["plain", "formal"] = Form(default="plain"),
+    engine: Literal["auto", "extractive", "llm"] = Form(default="auto"),
     assistant: Assistant = Depends(get_assistant),
 ) -> JSONResponse:
     data = await read_upload(file, assistant.settings.max_audio_bytes)
     prepared = assistant.prepare_audio(data)  # unreadable, too long or silent audio fails now, as 422
     assistant.transcriber.recognizers.for_language(language)  # and so does a language with no model
-    options = SummaryOptions(length=parse_length(length), style=style, engine="extractive") if summarize else None
+    options = SummaryOptions(length=parse_length(length), style=style, engine=engine) if summarize else None
     filename = file.filename or "recording"
 
     def work(progress):

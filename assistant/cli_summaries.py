@@ -8,8 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant.cli import _add_filter_args, _add_output_args, _print_json, _settings, _write_draft, filter_from_args
-from assistant.tasks.summarize import Progress, SummaryOptions
+from assistant.cli import (
+    _add_filter_args,
+    _add_output_args,
+    _print_json,
+    _settings,
+    _write_draft,
+    filter_from_args,
+)
+from assistant.errors import InvalidInput
+from assistant.progress import Progress
+from assistant.tasks.summarize import SummaryOptions, parse_length
 
 ENGINES = ["auto", "extractive", "llm"]
 
@@ -30,11 +39,10 @@ def progress_bar(description: str) -> Iterator[Progress]:
 
 
 def _length(text: str) -> str | int:
-    if text.isdigit():
-        return int(text)
-    if text in ("short", "standard"):
-        return text
-    raise argparse.ArgumentTypeError(f"'{text}': use short, standard or a number of words")
+    try:
+        return parse_length(text)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _options(args: argparse.Namespace) -> SummaryOptions:

@@ -17,9 +17,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from assistant.errors import AssistantError
+from assistant.progress import Progress
 
 JobStatus = Literal["queued", "running", "done", "failed"]
-Progress = Callable[[float, str], None]
+Work = Callable[[Progress], tuple[Any, bytes | None, str | None]]
 
 
 class JobError(BaseModel):
@@ -54,7 +55,7 @@ class JobManager:
         self.keep_s = keep_s
         self.max_jobs = max_jobs
 
-    def submit(self, kind: str, work: Callable[[Progress], tuple[Any, bytes | None, str | None]]) -> Job:
+    def submit(self, kind: str, work: Work) -> Job:
         """Queue ``work(progress)``, which returns ``(result, file bytes or None, media type or None)``."""
         job = Job(id=uuid.uuid4().hex, kind=kind, created_at=time.time())
         with self._changed:
@@ -71,7 +72,7 @@ class JobManager:
                     setattr(job, name, value)
             self._changed.notify_all()
 
-    def _run(self, job_id: str, work: Callable[[Progress], tuple[Any, bytes | None, str | None]]) -> None:
+    def _run(self, job_id: str, work: Work) -> None:
         self._update(job_id, status="running", started_at=time.time())
 
         def progress(fraction: float, message: str = "") -> None:

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from assistant.audio.stt import RecognizerRegistry
-from assistant.audio.transcribe import PreparedAudio, Transcriber, Transcription, prepare
+from assistant.audio.transcribe import (
+    PreparedAudio,
+    Transcriber,
+    Transcription,
+    prepare,
+)
 from assistant.audio.tts import EspeakSynthesizer
 from assistant.config import Settings
 from assistant.domain import Summary
@@ -16,10 +21,11 @@ from assistant.filters import SearchFilter
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
 from assistant.ingest.pipeline import IngestPipeline, IngestReport
+from assistant.jobs import JobManager
 from assistant.llm import ChatModel, make_chat_model
+from assistant.progress import Progress
 from assistant.prompts import PromptLibrary
 from assistant.retrieve import HybridRetriever
-from assistant.jobs import JobManager
 from assistant.tasks import summary_source
 from assistant.tasks.ask import AskOptions, AskService
 from assistant.tasks.bulletin import BulletinMaker
@@ -27,7 +33,7 @@ from assistant.tasks.llm_answer import LLMAnswerer
 from assistant.tasks.minutes import MinutesDrafter
 from assistant.tasks.minutes_llm import LLMNarrativeWriter
 from assistant.tasks.report import ReportDrafter
-from assistant.tasks.summarize import Progress, Summarizer, SummaryOptions
+from assistant.tasks.summarize import Summarizer, SummaryOptions
 from assistant.tasks.summary_llm import LLMPointWriter
 from assistant.tasks.summary_source import SummarySource
 

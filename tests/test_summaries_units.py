@@ -17,7 +17,7 @@ from assistant.domain import Chunk, DocumentMeta, Summary, SummaryPoint
 from assistant.errors import BackendUnavailable, InvalidInput
 from assistant.jobs import JobManager
 from assistant.tasks.bulletin import bulletin_script
-from assistant.tasks.summarize import Candidate, candidates, is_key, plain_sentences, point_budget, select
+from assistant.tasks.summarize import Candidate, candidates, is_key, parse_length, plain_sentences, point_budget, select
 from assistant.tasks.summary_source import SummarySource
 from tests.fake_llm import WHISPER_TEXT, FakeChatServer
 
@@ -145,6 +145,9 @@ def test_point_budget():
         point_budget("medium", 10)
     with pytest.raises(InvalidInput):
         point_budget(3, 10)
+    assert parse_length(" 120 ") == 120 and parse_length("standard") == "standard"
+    with pytest.raises(InvalidInput, match="unknown length"):
+        parse_length("long")
 
 
 def test_plain_sentences_cut_at_semicolons():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pydantic import BaseModel, Field
 
 from assistant.audio import Audio
@@ -11,8 +9,7 @@ from assistant.audio.codec import decode, resample
 from assistant.audio.segment import Segment, SegmentOptions, speech_segments
 from assistant.audio.stt import RecognizerRegistry
 from assistant.errors import InvalidInput
-
-Progress = Callable[[float, str], None]
+from assistant.progress import Progress
 
 
 def clock(seconds: float) -> str:

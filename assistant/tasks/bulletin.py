@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from pydantic import BaseModel, Field
 
 from assistant.audio import Audio
@@ -11,8 +9,8 @@ from assistant.audio.codec import MEDIA_TYPES, AudioFormat, encode
 from assistant.audio.speakable import speakable
 from assistant.audio.tts import EspeakSynthesizer
 from assistant.domain import Summary
+from assistant.progress import Progress
 
-Progress = Callable[[float, str], None]
 PAUSE_S = 0.8  # between paragraphs
 SPOKEN = {
     "vi": {"intro": "Bản tin tóm tắt: {title}.", "number": "Văn bản số {number}.", "point": "Ý {n}. {text}",

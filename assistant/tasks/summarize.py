@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -27,12 +26,12 @@ from assistant.index.embeddings import Embedder
 from assistant.index.lexical import words
 from assistant.ingest.structure import LEVEL_ARTICLE, line_heading
 from assistant.llm import EngineChoice, require_llm
+from assistant.progress import Progress
 from assistant.prompts import PromptLibrary
 from assistant.tasks.summary_source import SummarySource
 from assistant.text import sentence_spans
 
 Style = Literal["plain", "formal"]
-Progress = Callable[[float, str], None]
 EXTRACTIVE = "extractive"
 
 SHORT_POINTS = 5
@@ -143,6 +142,16 @@ def require_candidates(source: SummarySource) -> list[Candidate]:
     if not items:
         raise InvalidInput("the text has no sentences to summarize (at least one sentence of 4 words or more)")
     return items
+
+
+def parse_length(text: str) -> str | int:
+    """``short``, ``standard`` or a number of words, as typed in a form or on the command line."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    if text in ("short", "standard"):
+        return text
+    raise InvalidInput(f"unknown length '{text}'; use short, standard or a number of words")
 
 
 def point_budget(length: str | int, available: int) -> tuple[int, int | None]:
