@@ -32,49 +32,63 @@ def _int16(samples: np.ndarray) -> np.ndarray:
     return (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
 
 
-class VietAsrRecognizer:
-    """Vietnamese, offline: the model inside the ``viet-asr`` wheel (loaded once, ~70 MB)."""
+class _OfflineRecognizer:
+    """A model inside a wheel, loaded on first use; one segment at a time (the native code is not
+    documented as thread-safe)."""
+
+    name = "offline"
+
+    def __init__(self) -> None:
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        raise NotImplementedError
+
+    def _recognise(self, model, samples: np.ndarray) -> str:
+        raise NotImplementedError
+
+    def transcribe(self, samples: np.ndarray) -> str:
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._recognise(self._model, samples).strip()
+
+
+class VietAsrRecognizer(_OfflineRecognizer):
+    """Vietnamese, offline: the model inside the ``viet-asr`` wheel (~70 MB)."""
 
     name = "viet-asr"
 
-    def __init__(self) -> None:
-        self._pipeline = None
-        self._lock = threading.Lock()
+    def _load(self):
+        try:
+            import vietasr
+        except ImportError as exc:
+            raise BackendUnavailable("Vietnamese speech recognition needs the 'viet-asr' package") from exc
+        return vietasr.Pipeline.preset("transcribe")
 
-    def transcribe(self, samples: np.ndarray) -> str:
-        with self._lock:  # the native pipeline is not documented as thread-safe
-            if self._pipeline is None:
-                try:
-                    import vietasr
-                except ImportError as exc:
-                    raise BackendUnavailable("Vietnamese speech recognition needs the 'viet-asr' package") from exc
-                self._pipeline = vietasr.Pipeline.preset("transcribe")
-            return self._pipeline.transcribe(_int16(samples), sample_rate=float(SPEECH_RATE)).text.strip()
+    def _recognise(self, model, samples: np.ndarray) -> str:
+        return model.transcribe(_int16(samples), sample_rate=float(SPEECH_RATE)).text
 
 
-class PocketSphinxRecognizer:
+class PocketSphinxRecognizer(_OfflineRecognizer):
     """US English, offline: the model inside the ``pocketsphinx`` wheel."""
 
     name = "pocketsphinx"
 
-    def __init__(self) -> None:
-        self._decoder = None
-        self._lock = threading.Lock()
+    def _load(self):
+        try:
+            from pocketsphinx import Decoder
+        except ImportError as exc:
+            raise BackendUnavailable("English speech recognition needs the 'pocketsphinx' package") from exc
+        return Decoder(samprate=SPEECH_RATE, loglevel="FATAL")
 
-    def transcribe(self, samples: np.ndarray) -> str:
-        with self._lock:
-            if self._decoder is None:
-                try:
-                    from pocketsphinx import Decoder
-                except ImportError as exc:
-                    raise BackendUnavailable("English speech recognition needs the 'pocketsphinx' package") from exc
-                self._decoder = Decoder(samprate=SPEECH_RATE, loglevel="FATAL")
-            decoder = self._decoder
-            decoder.start_utt()
-            decoder.process_raw(_int16(samples).tobytes(), full_utt=True)
-            decoder.end_utt()
-            hypothesis = decoder.hyp()
-            return hypothesis.hypstr.strip() if hypothesis else ""
+    def _recognise(self, model, samples: np.ndarray) -> str:
+        model.start_utt()
+        model.process_raw(_int16(samples).tobytes(), full_utt=True)
+        model.end_utt()
+        hypothesis = model.hyp()
+        return hypothesis.hypstr if hypothesis else ""
 
 
 class WhisperServerRecognizer:
