@@ -10,6 +10,7 @@ Each takes 16 kHz mono float samples of one segment and returns its text.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from typing import Protocol
 
@@ -30,6 +31,14 @@ class SpeechRecognizer(Protocol):
 
 def _int16(samples: np.ndarray) -> np.ndarray:
     return (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
+
+
+def _module(name: str, package: str, language: str):
+    """The recogniser's Python module; ``BackendUnavailable`` naming the package when it is missing."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise BackendUnavailable(f"{language} speech recognition needs the '{package}' package") from exc
 
 
 class _OfflineRecognizer:
@@ -61,11 +70,7 @@ class VietAsrRecognizer(_OfflineRecognizer):
     name = "viet-asr"
 
     def _load(self):
-        try:
-            import vietasr
-        except ImportError as exc:
-            raise BackendUnavailable("Vietnamese speech recognition needs the 'viet-asr' package") from exc
-        return vietasr.Pipeline.preset("transcribe")
+        return _module("vietasr", "viet-asr", "Vietnamese").Pipeline.preset("transcribe")
 
     def _recognise(self, model, samples: np.ndarray) -> str:
         return model.transcribe(_int16(samples), sample_rate=float(SPEECH_RATE)).text
@@ -77,11 +82,7 @@ class PocketSphinxRecognizer(_OfflineRecognizer):
     name = "pocketsphinx"
 
     def _load(self):
-        try:
-            from pocketsphinx import Decoder
-        except ImportError as exc:
-            raise BackendUnavailable("English speech recognition needs the 'pocketsphinx' package") from exc
-        return Decoder(samprate=SPEECH_RATE, loglevel="FATAL")
+        return _module("pocketsphinx", "pocketsphinx", "English").Decoder(samprate=SPEECH_RATE, loglevel="FATAL")
 
     def _recognise(self, model, samples: np.ndarray) -> str:
         model.start_utt()
