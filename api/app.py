@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -11,9 +12,11 @@ from assistant import __version__
 from assistant.config import Settings
 from assistant.service import Assistant
 
+from api.audit import router as audit_router
 from api.errors import install_error_handlers
 from api.drafting import router as drafting_router
 from api.routes import router
+from api.security import install_audit
 from api.summaries import router as summaries_router
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,11 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if settings.auth_dev_key:
+            key = assistant.keys.dev_admin_key(settings.dev_key_path)
+            print(f"Development admin key (also in {settings.dev_key_path}): {key}\n"
+                  "  Send it as 'Authorization: Bearer <key>'. For production set ASSISTANT_AUTH_DEV_KEY=false and "
+                  "create keys with `assistant keys create`.", file=sys.stderr, flush=True)
         report = assistant.seed_if_empty()
         if report is not None:
             log.warning("ingested sample corpus: %s", report.summary())
@@ -37,11 +45,13 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app = FastAPI(title="Grassroots document assistant", version=__version__, lifespan=lifespan)
     app.state.assistant = assistant
     install_error_handlers(app)
+    install_audit(app)
     app.include_router(router)
     app.include_router(drafting_router)
     app.include_router(summaries_router)
+    app.include_router(audit_router)
 
-    @app.get("/health", summary="Liveness and index size")
+    @app.get("/health", summary="Liveness and index size (no key needed)")
     def health() -> dict:
         documents, chunks = assistant.index.catalog.counts()
         return {"status": "ok", "documents": documents, "chunks": chunks,

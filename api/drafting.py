@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from assistant.auth import Principal
 from assistant.docx_writer import markdown_to_docx
 from assistant.meeting import InvalidRecord
 from assistant.service import Assistant
@@ -17,6 +18,7 @@ from assistant.text import slugify
 
 from api.routes import get_assistant
 from api.schemas import DraftMinutesRequest, DraftReportRequest
+from api.security import authorize, note
 
 router = APIRouter(prefix="/v1/draft", tags=["drafting"])
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -36,8 +38,10 @@ def as_download(markdown: str, title: str, fmt: Format) -> Response:
 
 
 @router.post("/minutes", summary="Draft meeting minutes from a meeting record", response_model=MinutesDraft)
-def draft_minutes(body: DraftMinutesRequest, format: Format = FORMAT_QUERY,
+def draft_minutes(body: DraftMinutesRequest, request: Request, format: Format = FORMAT_QUERY,
+                  caller: Principal = Depends(authorize("draft.minutes")),
                   assistant: Assistant = Depends(get_assistant)) -> MinutesDraft | Response:
+    note(request, target=body.record.organization.name, meeting_date=str(body.record.date), format=format)
     try:
         draft = assistant.minutes.draft(body.record, engine=body.engine)
     except InvalidRecord as exc:
@@ -47,7 +51,9 @@ def draft_minutes(body: DraftMinutesRequest, format: Format = FORMAT_QUERY,
 
 @router.post("/report", summary="Draft a monthly or quarterly activity report from meeting records",
              response_model=ReportDraft)
-def draft_report(body: DraftReportRequest, format: Format = FORMAT_QUERY,
+def draft_report(body: DraftReportRequest, request: Request, format: Format = FORMAT_QUERY,
+                 caller: Principal = Depends(authorize("draft.report")),
                  assistant: Assistant = Depends(get_assistant)) -> ReportDraft | Response:
-    draft = assistant.reporter.draft(body, scope=body.filters.to_filter())
+    draft = assistant.reporter.draft(body, scope=body.filters.to_filter(caller))
+    note(request, target=draft.title, format=format, cited=sorted({c.doc_id for c in draft.citations}))
     return draft if format == "json" else as_download(draft.markdown, draft.title, format)

@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from assistant.errors import AccessDenied, BackendUnavailable, IndexLocked, IngestError, InvalidInput, NotFound
+from assistant.errors import (
+    AccessDenied,
+    BackendUnavailable,
+    IndexLocked,
+    IngestError,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+    UnsupportedType,
+)
 from assistant.meeting import InvalidRecord
 
 STATUS = {
@@ -15,13 +25,18 @@ STATUS = {
     AccessDenied: 403,
     IndexLocked: 409,
     BackendUnavailable: 503,
+    Unauthenticated: 401,
+    PayloadTooLarge: 413,
+    UnsupportedType: 415,
 }
 
 
 def install_error_handlers(app: FastAPI) -> None:
     for error_type, status in STATUS.items():
         def handler(_: Request, exc: Exception, status: int = status) -> JSONResponse:
-            return JSONResponse(status_code=status, content={"detail": str(exc), "error": type(exc).__name__})
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return JSONResponse(status_code=status, content={"detail": str(exc), "error": type(exc).__name__},
+                                headers=headers)
 
         app.add_exception_handler(error_type, handler)
 

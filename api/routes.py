@@ -1,14 +1,16 @@
-"""Routes for documents and search."""
+"""Routes for documents and search; every one needs an API key whose role allows it."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
-from assistant.domain import Answer
-from assistant.errors import IngestError, NotFound
+from assistant.auth import Principal
+from assistant.domain import Answer, DocumentMeta
+from assistant.errors import NotFound
 from assistant.service import Assistant
 
 from api.schemas import AskRequest, IngestResult, SearchHitOut, SearchRequest, SearchResponse
+from api.security import authorize, note
 
 router = APIRouter(prefix="/v1")
 
@@ -17,53 +19,88 @@ def get_assistant(request: Request) -> Assistant:
     return request.app.state.assistant
 
 
-@router.get("/documents", summary="List indexed documents")
-def list_documents(assistant: Assistant = Depends(get_assistant)) -> list[dict]:
-    return assistant.index.catalog.list_documents()
+def visible_meta(assistant: Assistant, doc_id: str, caller: Principal) -> DocumentMeta:
+    """A document's metadata if the caller may see it; otherwise the same 404 as for a missing one."""
+    meta = assistant.index.catalog.metas().get(doc_id)
+    if meta is None or not caller.scope().matches(meta):
+        raise NotFound(f"no document with id '{doc_id}' that you may read")
+    return meta
+
+
+@router.get("/documents", summary="List the indexed documents you may read")
+def list_documents(caller: Principal = Depends(authorize("documents.list")),
+                   assistant: Assistant = Depends(get_assistant)) -> list[dict]:
+    scope, metas = caller.scope(), assistant.index.catalog.metas()
+    return [d for d in assistant.index.catalog.list_documents() if d["doc_id"] in metas and scope.matches(metas[d["doc_id"]])]
 
 
 @router.get("/documents/{doc_id}", summary="One document's metadata and chunks")
-def get_document(doc_id: str, assistant: Assistant = Depends(get_assistant)) -> dict:
+def get_document(doc_id: str, request: Request, caller: Principal = Depends(authorize("documents.read")),
+                 assistant: Assistant = Depends(get_assistant)) -> dict:
+    note(request, target=doc_id)
+    visible_meta(assistant, doc_id, caller)
     document = assistant.index.catalog.get_document(doc_id)
-    if document is None:
-        raise NotFound(f"no document with id '{doc_id}'")
+    if document is None:  # deleted in between
+        raise NotFound(f"no document with id '{doc_id}' that you may read")
     chunks = assistant.index.catalog.chunks_of(doc_id)
     return {"meta": document.meta.model_dump(mode="json"), "pages": len(document.page_starts),
             "chunks": [c.model_dump() for c in chunks]}
 
 
-@router.delete("/documents/{doc_id}", summary="Remove a document and all its chunks")
-def delete_document(doc_id: str, assistant: Assistant = Depends(get_assistant)) -> dict:
-    if not assistant.pipeline.delete(doc_id):
-        raise NotFound(f"no document with id '{doc_id}'")
+@router.delete("/documents/{doc_id}", summary="Remove a document of your org unit and all its chunks")
+def delete_document(doc_id: str, request: Request, caller: Principal = Depends(authorize("documents.delete")),
+                    assistant: Assistant = Depends(get_assistant)) -> dict:
+    note(request, target=doc_id)
+
+    def guard(meta: DocumentMeta, _: DocumentMeta | None) -> None:
+        visible_meta(assistant, meta.doc_id, caller)
+        caller.check_manages(meta)
+
+    if not assistant.pipeline.delete(doc_id, guard):
+        raise NotFound(f"no document with id '{doc_id}' that you may read")
     return {"deleted": doc_id}
 
 
-@router.post("/documents", summary="Upload and ingest one file", status_code=201)
+@router.post("/documents", summary="Upload and ingest one file (into your org unit unless you name one below it)",
+             status_code=201, responses={413: {"description": "file too large"},
+                                         415: {"description": "not a PDF, DOCX, text, Markdown or HTML file"}})
 async def upload_document(
+    request: Request,
     file: UploadFile = File(...),
     doc_id: str | None = Form(default=None),
-    org_unit: str | None = Form(default=None),
+    org_unit: str | None = Form(default=None, description="default: the file's own metadata, else your org unit"),
     access_level: str | None = Form(default=None),
+    caller: Principal = Depends(authorize("documents.ingest")),
     assistant: Assistant = Depends(get_assistant),
 ) -> IngestResult:
+    note(request, target=file.filename)
     limit = assistant.settings.max_file_bytes
     data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise IngestError(f"file is over the {limit / 2**20:.1f} MiB limit")
     metadata = {k: v for k, v in {"doc_id": doc_id, "org_unit": org_unit, "access_level": access_level}.items() if v}
-    result = assistant.pipeline.ingest_bytes(data, file.filename or "upload.txt", metadata)
+
+    def guard(meta: DocumentMeta, replacing: DocumentMeta | None) -> None:
+        caller.check_manages(meta, replacing)
+
+    result = assistant.pipeline.ingest_bytes(data, file.filename, metadata, defaults={"org_unit": caller.org_unit},
+                                             guard=guard)
+    note(request, target=result.doc_id, file=file.filename, result=result.status, chunks=result.chunks)
     return IngestResult(status=result.status, doc_id=result.doc_id, chunks=result.chunks, reason=result.reason)
 
 
 @router.post("/search", summary="Ranked passages with citation fields")
-def search(body: SearchRequest, assistant: Assistant = Depends(get_assistant)) -> SearchResponse:
-    result = assistant.retriever.search(body.query, k=body.k, search_filter=body.filters.to_filter(), mode=body.mode)  # type: ignore[arg-type]
+def search(body: SearchRequest, request: Request, caller: Principal = Depends(authorize("search")),
+           assistant: Assistant = Depends(get_assistant)) -> SearchResponse:
+    note(request, **assistant.audit.question_detail(body.query, "query"))
+    result = assistant.retriever.search(body.query, k=body.k, search_filter=body.filters.to_filter(caller), mode=body.mode)  # type: ignore[arg-type]
     hits = [SearchHitOut(rank=i + 1, score=h.score, chunk_id=h.chunk.chunk_id, dense_rank=h.dense_rank,
                          lexical_rank=h.lexical_rank, citation=h.citation()) for i, h in enumerate(result.hits)]
     return SearchResponse(query=body.query, hits=hits)
 
 
 @router.post("/ask", summary="Answer a question with citations, or say the documents don't answer it")
-def ask(body: AskRequest, assistant: Assistant = Depends(get_assistant)) -> Answer:
-    return assistant.asker.ask(body.question, body.filters.to_filter(), engine=body.engine)
+def ask(body: AskRequest, request: Request, caller: Principal = Depends(authorize("ask")),
+        assistant: Assistant = Depends(get_assistant)) -> Answer:
+    note(request, **assistant.audit.question_detail(body.question))
+    answer = assistant.asker.ask(body.question, body.filters.to_filter(caller), engine=body.engine)
+    note(request, outcome=answer.status, engine=answer.engine, cited=sorted({c.doc_id for c in answer.citations}))
+    return answer

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.auth import Principal
+
 from assistant.audio.codec import AudioFormat
-from assistant.domain import AccessLevel, Citation, DocType, Summary
+from assistant.domain import Citation, DocType, Summary
 from assistant.filters import SearchFilter
 from assistant.llm import EngineChoice
 from assistant.meeting import MeetingRecord
@@ -16,20 +19,18 @@ from assistant.tasks.summarize import SummaryOptions
 
 
 class SearchFilters(BaseModel):
-    """The caller's scope (until API keys carry it) and optional narrowing filters."""
+    """Optional narrowing. What the caller may see at all comes from its API key (org unit and clearance)."""
 
-    viewer_org_unit: str | None = Field(default=None, description="caller's org unit: only what it may see")
     org_unit: str | None = Field(default=None, description="only documents inside this org-unit subtree")
-    clearance: AccessLevel = Field(default=AccessLevel.public, description="highest access level the caller may read")
     doc_types: list[DocType] | None = None
     date_from: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     date_to: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
 
-    def to_filter(self) -> SearchFilter:
-        return SearchFilter(
-            viewer_org_unit=self.viewer_org_unit,
+    def to_filter(self, caller: Principal) -> SearchFilter:
+        """The caller's scope narrowed by these filters."""
+        return replace(
+            caller.scope(),
             org_unit_prefix=self.org_unit,
-            access_levels=SearchFilter.clearance(self.clearance),
             doc_types=set(self.doc_types) if self.doc_types else None,
             date_from=self.date_from,
             date_to=self.date_to,
@@ -99,7 +100,7 @@ class SummaryRequestOptions(BaseModel):
 class SummarizeRequest(SummaryRequestOptions):
     doc_id: str | None = Field(default=None, description="an indexed document you may read")
     text: str | None = Field(default=None, max_length=2_000_000, description="or raw text (Markdown allowed)")
-    filters: SearchFilters = Field(default_factory=SearchFilters, description="the caller's scope")
+    filters: SearchFilters = Field(default_factory=SearchFilters, description="narrowing (a doc id must be in your scope)")
     background: bool = Field(default=False, description="run as a job even when the source is small")
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from api.routes import get_assistant
 from api.schemas import BulletinRequest, SummarizeRequest
+from api.security import authorize, note
 from assistant.audio.codec import MEDIA_TYPES
+from assistant.auth import Permission, Principal
 from assistant.domain import Summary
-from assistant.errors import InvalidInput, NotFound
+from assistant.errors import InvalidInput, NotFound, PayloadTooLarge
 from assistant.jobs import Job
 from assistant.service import Assistant
 from assistant.tasks.summarize import SummaryOptions, parse_length, require_candidates
@@ -31,48 +33,61 @@ def accepted(job: Job) -> JSONResponse:
 async def read_upload(file: UploadFile, limit: int) -> bytes:
     data = await file.read(limit + 1)
     if len(data) > limit:
-        raise InvalidInput(f"file is over the {limit / 2**20:.1f} MiB limit")
+        raise PayloadTooLarge(f"file is over the {limit / 2**20:.1f} MiB limit")
     return data
 
 
-def run_summary(assistant: Assistant, source: SummarySource, options: SummaryOptions, background: bool
-                ) -> Summary | JSONResponse:
+def job_owner(caller: Principal) -> str | None:
+    """Whose jobs a caller sees: its own (admins: all)."""
+    return None if caller.can(Permission.admin) else caller.key_id
+
+
+def run_summary(assistant: Assistant, source: SummarySource, options: SummaryOptions, background: bool,
+                caller: Principal) -> Summary | JSONResponse:
     """Summarize now, or as a job when asked or when the source is long."""
     require_candidates(source)  # a source with nothing to summarize fails now, as 422
     if background or source.char_count > assistant.settings.summarize_sync_max_chars:
         job = assistant.jobs.submit("summary", lambda progress: (
-            assistant.summarizer.summarize(source, options, progress).model_dump(mode="json"), None, None))
+            assistant.summarizer.summarize(source, options, progress).model_dump(mode="json"), None, None),
+            owner=caller.key_id)
         return accepted(job)
     return assistant.summarizer.summarize(source, options)
 
 
 @router.post("/summarize", response_model=Summary, summary="Summarize an indexed document or a text, with citations",
              responses={202: {"model": Job, "description": "long source: follow the job"}})
-def summarize(body: SummarizeRequest, assistant: Assistant = Depends(get_assistant)) -> Summary | JSONResponse:
-    source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter())
-    return run_summary(assistant, source, body.options(), body.background)
+def summarize(body: SummarizeRequest, request: Request, caller: Principal = Depends(authorize("summarize")),
+              assistant: Assistant = Depends(get_assistant)) -> Summary | JSONResponse:
+    note(request, target=body.doc_id, text_chars=len(body.text) if body.text is not None else None)
+    source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter(caller))
+    return run_summary(assistant, source, body.options(), body.background, caller)
 
 
 @router.post("/summarize/upload", response_model=Summary, summary="Summarize an uploaded file, with citations",
              responses={202: {"model": Job, "description": "long source: follow the job"}})
 async def summarize_upload(
+    request: Request,
     file: UploadFile = File(...),
     length: str = Form(default="short"),
     style: Literal["plain", "formal"] = Form(default="plain"),
     language: str | None = Form(default=None),
     engine: Literal["auto", "extractive", "llm"] = Form(default="auto"),
     background: bool = Form(default=False),
+    caller: Principal = Depends(authorize("summarize")),
     assistant: Assistant = Depends(get_assistant),
 ) -> Summary | JSONResponse:
+    note(request, target=file.filename)
     data = await read_upload(file, assistant.settings.max_file_bytes)
     source = assistant.summary_source(file=(data, file.filename or "upload.txt"))
     options = SummaryOptions(length=parse_length(length), style=style, language=language or None, engine=engine)
-    return run_summary(assistant, source, options, background)
+    return run_summary(assistant, source, options, background, caller)
 
 
 @router.post("/bulletins", status_code=202, response_model=Job,
              summary="Make an audio bulletin (speech) of a summary; follow the job, then GET its audio")
-def make_bulletin(body: BulletinRequest, assistant: Assistant = Depends(get_assistant)) -> JSONResponse:
+def make_bulletin(body: BulletinRequest, request: Request, caller: Principal = Depends(authorize("bulletin")),
+                  assistant: Assistant = Depends(get_assistant)) -> JSONResponse:
+    note(request, target=body.doc_id or (body.summary.doc_id if body.summary else None), format=body.format)
     rate = body.rate_wpm or assistant.settings.tts_rate_wpm
     maker = assistant.bulletins
     if body.summary is not None:
@@ -81,7 +96,7 @@ def make_bulletin(body: BulletinRequest, assistant: Assistant = Depends(get_assi
         summary, source = body.summary, None
         maker.synthesizer.voice_for(summary.language)
     else:
-        source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter())
+        source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter(caller))
         require_candidates(source)
         summary = None
     options = body.options()
@@ -93,20 +108,23 @@ def make_bulletin(body: BulletinRequest, assistant: Assistant = Depends(get_assi
         bulletin, audio = maker.make(spoken, rate, body.format, lambda f, m: progress(0.5 + 0.5 * f, m))
         return bulletin.model_dump(mode="json"), audio, bulletin.media_type
 
-    return accepted(assistant.jobs.submit("bulletin", work))
+    return accepted(assistant.jobs.submit("bulletin", work, owner=caller.key_id))
 
 
 @router.post("/transcribe", status_code=202, response_model=Job,
              summary="Transcribe a received audio bulletin (and summarize it); follow the job")
 async def transcribe(
+    request: Request,
     file: UploadFile = File(..., description="WAV, FLAC, Ogg or MP3"),
     language: str = Form(default="vi", pattern=r"^[a-z]{2,3}$"),
     summarize: bool = Form(default=True),
     length: str = Form(default="short"),
     style: Literal["plain", "formal"] = Form(default="plain"),
     engine: Literal["auto", "extractive", "llm"] = Form(default="auto"),
+    caller: Principal = Depends(authorize("transcribe")),
     assistant: Assistant = Depends(get_assistant),
 ) -> JSONResponse:
+    note(request, target=file.filename, language=language)
     data = await read_upload(file, assistant.settings.max_audio_bytes)
     prepared = assistant.prepare_audio(data)  # unreadable, too long or silent audio fails now, as 422
     assistant.transcriber.recognizers.for_language(language)  # and so does a language with no model
@@ -118,14 +136,14 @@ async def transcribe(
         return {"transcription": transcription.model_dump(mode="json"),
                 "summary": summary.model_dump(mode="json") if summary else None}, None, None
 
-    return accepted(assistant.jobs.submit("transcription", work))
+    return accepted(assistant.jobs.submit("transcription", work, owner=caller.key_id))
 
 
 @router.get("/jobs/{job_id}", response_model=Job, summary="A job's status, progress and result")
 def get_job(job_id: str, wait: float = Query(default=0.0, ge=0, le=30, description="wait up to this many seconds "
                                                                                     "for the job to finish"),
-            assistant: Assistant = Depends(get_assistant)) -> Job:
-    job = assistant.jobs.get(job_id, wait_s=wait)
+            caller: Principal = Depends(authorize("jobs.read")), assistant: Assistant = Depends(get_assistant)) -> Job:
+    job = assistant.jobs.get(job_id, wait_s=wait, owner=job_owner(caller))
     if job is None:
         raise NotFound(f"no job '{job_id}' (jobs are kept for {assistant.settings.job_keep_s:g} s after they finish)")
     return job
@@ -133,8 +151,9 @@ def get_job(job_id: str, wait: float = Query(default=0.0, ge=0, le=30, descripti
 
 @router.get("/jobs/{job_id}/audio", summary="The audio file a bulletin job made",
             responses={200: {"content": {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}}}})
-def get_job_audio(job_id: str, assistant: Assistant = Depends(get_assistant)) -> Response:
-    job = get_job(job_id, 0.0, assistant)
+def get_job_audio(job_id: str, caller: Principal = Depends(authorize("jobs.read")),
+                  assistant: Assistant = Depends(get_assistant)) -> Response:
+    job = get_job(job_id, 0.0, caller, assistant)
     audio = assistant.jobs.artifact(job_id)
     if job.status != "done" or audio is None or job.artifact_type is None:
         raise NotFound(f"job '{job_id}' has no audio ({job.status})")

@@ -1,4 +1,4 @@
-"""Command line: ``assistant ingest|delete|docs|search|ask|draft|summarize|bulletin|transcribe|serve|eval``.
+"""Command line: ``assistant ingest|delete|docs|search|ask|draft|summarize|bulletin|transcribe|serve|eval|keys|audit``.
 A thin layer over the library."""
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             bar.update(1)
 
         report = assistant.pipeline.ingest_paths(paths, on_file=on_file)
+    from assistant.cli_admin import record_cli_action
+    record_cli_action(assistant.settings, "documents.ingest", ",".join(args.paths)[:200], **report.summary(),
+                      doc_ids=sorted({r.doc_id for r in report.results if r.status in ("added", "updated") and r.doc_id}))
     if args.json:
         _print_json({"summary": report.summary(), "results": [vars(r) for r in report.results]})
     else:
@@ -64,9 +67,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     from assistant.service import Assistant
 
-    if not Assistant(_settings(args)).pipeline.delete(args.doc_id):
+    from assistant.cli_admin import record_cli_action
+
+    settings = _settings(args)
+    if not Assistant(settings).pipeline.delete(args.doc_id):
         print(f"error: no document with id '{args.doc_id}'", file=sys.stderr)
         return 1
+    record_cli_action(settings, "documents.delete", args.doc_id)
     print(f"deleted {args.doc_id}")
     return 0
 
@@ -331,8 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--details", action="store_true", help="also list every record's figures and problems")
     e.set_defaults(func=cmd_eval_minutes)
 
+    from assistant.cli_admin import add_commands as add_admin_commands
     from assistant.cli_summaries import add_commands
     add_commands(sub, ev)
+    add_admin_commands(sub)
     return parser
 
 

@@ -70,6 +70,14 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(default=700, ge=50)
     llm_fallback: bool = Field(default=True, description="On LLM failure answer extractively (flagged) instead of 503.")
 
+    auth_dev_key: bool = Field(
+        default=True, description="Development mode: keep one local admin key in <data_dir>/dev-admin.key and print it "
+        "at start-up. Set false in production and create keys with `assistant keys create`.")
+    audit_store_questions: bool = Field(
+        default=False, description="Keep the text of questions and search queries in the audit log (else only their length)")
+    parse_timeout_s: float = Field(default=60.0, gt=0, description="Give up parsing one uploaded file after this long")
+    docx_max_expanded_mb: float = Field(default=200.0, gt=0, description="Largest unzipped size of a DOCX (zip-bomb guard)")
+
     prompts_dir: Path = PROJECT_ROOT / "prompts"
 
     seed_corpus: Path | None = Field(default=PROJECT_ROOT / "corpus", description="Ingested at start-up when the index is empty.")
@@ -89,8 +97,24 @@ class Settings(BaseSettings):
         return self.data_dir / "bm25"
 
     @property
+    def keys_path(self) -> Path:
+        return self.data_dir / "keys.sqlite3"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.sqlite3"
+
+    @property
+    def dev_key_path(self) -> Path:
+        return self.data_dir / "dev-admin.key"
+
+    @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_docx_expanded_bytes(self) -> int:
+        return int(self.docx_max_expanded_mb * 1024 * 1024)
 
     @property
     def max_audio_bytes(self) -> int:

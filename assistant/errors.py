@@ -27,3 +27,15 @@ class IndexLocked(AssistantError):
 
 class InvalidInput(AssistantError):
     """A request is malformed or incomplete; the message says what to fix."""
+
+
+class Unauthenticated(AssistantError):
+    """No API key, or one that is unknown or revoked."""
+
+
+class PayloadTooLarge(InvalidInput):
+    """An upload is over the size limit."""
+
+
+class UnsupportedType(InvalidInput):
+    """An upload's content is not a type we read (or not the type its name says)."""

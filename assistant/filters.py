@@ -41,7 +41,7 @@ def vector_metadata(meta: DocumentMeta, version: str) -> dict[str, Any]:
     }
 
 
-def _is_under(unit: str, prefix: str) -> bool:
+def is_under(unit: str, prefix: str) -> bool:
     return unit == prefix or unit.startswith(prefix + "/")
 
 
@@ -114,10 +114,10 @@ class SearchFilter:
         unit = meta.org_unit
         if self.viewer_org_unit is not None:
             viewer = self.viewer_org_unit
-            visible = unit == "" or _is_under(viewer, unit) or (viewer != "" and _is_under(unit, viewer))
+            visible = unit == "" or is_under(viewer, unit) or (viewer != "" and is_under(unit, viewer))
             if not visible:
                 return False
-        if self.org_unit_prefix and not _is_under(unit, self.org_unit_prefix):
+        if self.org_unit_prefix and not is_under(unit, self.org_unit_prefix):
             return False
         if self.access_levels is not None and meta.access_level not in self.access_levels:
             return False

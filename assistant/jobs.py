@@ -51,16 +51,20 @@ class JobManager:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
         self._jobs: dict[str, Job] = {}
         self._artifacts: dict[str, bytes] = {}
+        self._owners: dict[str, str | None] = {}
         self._changed = threading.Condition()
         self.keep_s = keep_s
         self.max_jobs = max_jobs
 
-    def submit(self, kind: str, work: Work) -> Job:
-        """Queue ``work(progress)``, which returns ``(result, file bytes or None, media type or None)``."""
+    def submit(self, kind: str, work: Work, owner: str | None = None) -> Job:
+        """Queue ``work(progress)``, which returns ``(result, file bytes or None, media type or None)``.
+
+        Only ``owner`` (e.g. an API key id) sees the job afterwards, when one is given."""
         job = Job(id=uuid.uuid4().hex, kind=kind, created_at=time.time())
         with self._changed:
             self._prune()
             self._jobs[job.id] = job
+            self._owners[job.id] = owner
         self._pool.submit(self._run, job.id, work)
         return job.model_copy()
 
@@ -92,10 +96,13 @@ class JobManager:
         self._update(job_id, status="done", progress=1.0, message="done", finished_at=time.time(), result=result,
                      artifact_type=media_type if artifact is not None else None)
 
-    def get(self, job_id: str, wait_s: float = 0.0) -> Job | None:
-        """The job, after waiting up to ``wait_s`` seconds for it to finish."""
+    def get(self, job_id: str, wait_s: float = 0.0, owner: str | None = None) -> Job | None:
+        """The job, after waiting up to ``wait_s`` seconds for it to finish; None when unknown or, if ``owner``
+        is given, someone else's."""
         deadline = time.monotonic() + wait_s
         with self._changed:
+            if owner is not None and self._owners.get(job_id, owner) != owner:
+                return None
             while True:
                 job = self._jobs.get(job_id)
                 remaining = deadline - time.monotonic()
@@ -115,6 +122,7 @@ class JobManager:
             if (job.finished_at or now) < now - self.keep_s or excess > 0:
                 self._jobs.pop(job.id, None)
                 self._artifacts.pop(job.id, None)
+                self._owners.pop(job.id, None)
                 excess -= 1
 
     def shutdown(self) -> None:

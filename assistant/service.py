@@ -14,12 +14,15 @@ from assistant.audio.transcribe import (
     prepare,
 )
 from assistant.audio.tts import EspeakSynthesizer
+from assistant.audit import AuditLog
+from assistant.auth import KeyStore
 from assistant.config import Settings
 from assistant.domain import Summary
 from assistant.errors import InvalidInput
 from assistant.filters import SearchFilter
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
+from assistant.ingest.isolation import IsolatedParser
 from assistant.ingest.pipeline import IngestPipeline, IngestReport
 from assistant.jobs import JobManager
 from assistant.llm import ChatModel, make_chat_model
@@ -51,8 +54,21 @@ class Assistant:
         return ChunkIndex.open(self.settings)
 
     @cached_property
+    def upload_parser(self) -> IsolatedParser:
+        """Uploads are parsed in a child process with a timeout (files from disk are trusted and parsed in-process)."""
+        return IsolatedParser(self.settings.parse_timeout_s)
+
+    @cached_property
     def pipeline(self) -> IngestPipeline:
-        return IngestPipeline(self.index)
+        return IngestPipeline(self.index, upload_parser=self.upload_parser.parse)
+
+    @cached_property
+    def keys(self) -> KeyStore:
+        return KeyStore(self.settings.keys_path)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.settings.audit_path, self.settings.audit_store_questions)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -119,7 +135,8 @@ class Assistant:
         if text is not None:
             return summary_source.from_text(text, self.chunker, limit)
         data, filename = file  # type: ignore[misc]
-        return summary_source.from_bytes(data, filename, self.chunker, limit)
+        return summary_source.from_bytes(data, filename, self.chunker, limit, self.upload_parser.parse,
+                                         self.settings.max_docx_expanded_bytes)
 
     def prepare_audio(self, data: bytes) -> PreparedAudio:
         """Decode an uploaded recording and find its speech (bad audio fails here, before any job)."""
@@ -158,5 +175,6 @@ class Assistant:
     def close(self) -> None:
         if "jobs" in self.__dict__:
             self.jobs.shutdown()
-        if "index" in self.__dict__:
-            self.index.close()
+        for part in ("upload_parser", "keys", "audit", "index"):
+            if part in self.__dict__:
+                getattr(self, part).close()

@@ -6,15 +6,32 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.service import Assistant
 
 CORPUS = PROJECT_ROOT / "corpus"
+WARD = "tw/tinh-thai-nguyen/phuong-huong-an"
+CELL_3 = f"{WARD}/chi-bo-3"
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
-    return Settings(data_dir=data_dir, seed_corpus=None, **overrides)
+    return Settings(data_dir=data_dir, seed_corpus=None, **{"auth_dev_key": False, **overrides})
+
+
+def api_key(assistant: Assistant, role: str = "admin", org_unit: str = "", clearance: str = "confidential") -> dict[str, str]:
+    """Headers carrying a new API key with this role, org unit and clearance."""
+    key, _ = assistant.keys.create(f"test {role} {org_unit or 'all'}", role, org_unit, clearance)
+    return {"Authorization": f"Bearer {key}"}
+
+
+def keyed_client(assistant: Assistant, role: str = "admin", org_unit: str = "", clearance: str = "confidential",
+                 settings: Settings | None = None) -> TestClient:
+    """A TestClient of the real app that sends a key of this role on every request (use it in a ``with``)."""
+    app = create_app(settings or assistant.settings, assistant=assistant)
+    return TestClient(app, headers=api_key(assistant, role, org_unit, clearance))
 
 
 @pytest.fixture(scope="session")

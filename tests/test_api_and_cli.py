@@ -3,19 +3,16 @@
 import json
 
 import pytest
-from fastapi.testclient import TestClient
-
-from api.app import create_app
 from assistant.cli import main
 from assistant.service import Assistant
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CELL_3, CORPUS, api_key, keyed_client, make_settings
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def client(corpus_assistant):
-    with TestClient(create_app(corpus_assistant.settings, assistant=corpus_assistant)) as c:
+    with keyed_client(corpus_assistant) as c:
         yield c
 
 
@@ -37,9 +34,9 @@ def test_search_returns_citations_and_honours_filters(client):
     first = hits[0]["citation"]
     assert first["doc_number"] == "339-QĐ/TW" and "Điều 5" in first["structure_path"]
     assert first["page"] == 1 and "8 ký tự" in first["quote"]
-    scoped = {"query": "kết quả đánh giá xếp loại đảng viên", "k": 10,
-              "filters": {"viewer_org_unit": "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "clearance": "internal"}}
-    for hit in client.post("/v1/search", json=scoped).json()["hits"]:
+    scoped = {"query": "kết quả đánh giá xếp loại đảng viên", "k": 10}
+    member = api_key(client.app.state.assistant, "member", CELL_3, "internal")
+    for hit in client.post("/v1/search", json=scoped, headers=member).json()["hits"]:
         assert "CANARY" not in hit["citation"]["quote"]
     assert client.post("/v1/search", json={"query": ""}).status_code == 422
     assert client.post("/v1/search", json={"query": "x", "filters": {"date_from": "tomorrow"}}).status_code == 422
@@ -47,15 +44,15 @@ def test_search_returns_citations_and_honours_filters(client):
 
 def test_upload_ingests_and_rejects_bad_files(tmp_path):
     assistant = Assistant(make_settings(tmp_path / "data"))
-    with TestClient(create_app(assistant.settings, assistant=assistant)) as c:
+    with keyed_client(assistant) as c:
         ok = c.post("/v1/documents", files={"file": ("thong-bao.txt", "Điều 1. Lịch họp\nChi bộ họp ngày 5.".encode())},
                     data={"org_unit": "tw/tinh-a", "access_level": "internal"})
         assert ok.status_code == 201 and ok.json()["status"] == "added"
         assert c.get("/v1/documents/thong-bao").json()["meta"]["access_level"] == "internal"
         bad = c.post("/v1/documents", files={"file": ("x.txt", b"\x00\x01\x02" * 100)})
-        assert bad.status_code == 422 and "binary" in bad.json()["detail"]
+        assert bad.status_code == 415 and "binary" in bad.json()["detail"]
         unsupported = c.post("/v1/documents", files={"file": ("x.exe", b"MZ....")})
-        assert unsupported.status_code == 422 and "unsupported" in unsupported.json()["detail"]
+        assert unsupported.status_code == 415 and "unsupported" in unsupported.json()["detail"]
         assert c.delete("/v1/documents/thong-bao").status_code == 200
         assert c.delete("/v1/documents/thong-bao").status_code == 404
 

@@ -4,9 +4,7 @@ import json
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
 from assistant.cli import main
 from assistant.domain import AccessLevel
 from assistant.errors import BackendUnavailable
@@ -15,12 +13,11 @@ from assistant.llm import OpenAICompatibleChat
 from assistant.service import Assistant
 from assistant.tasks.ask import AskService
 from assistant.tasks.llm_answer import LLMAnswerer
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CELL_3, CORPUS, keyed_client, make_settings
 from tests.fake_llm import SECRET, FakeChatServer
 
 pytestmark = pytest.mark.slow
 
-CELL_3 = "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3"
 MEMBER = SearchFilter(viewer_org_unit=CELL_3, access_levels=SearchFilter.clearance(AccessLevel.internal))
 
 
@@ -180,7 +177,7 @@ def test_llm_cannot_smuggle_text_past_verification(corpus_assistant, llm_server)
 
 @pytest.fixture
 def client(corpus_assistant):
-    with TestClient(create_app(corpus_assistant.settings, assistant=corpus_assistant)) as c:
+    with keyed_client(corpus_assistant, "member", CELL_3, "internal") as c:
         yield c
 
 
@@ -196,15 +193,15 @@ def test_api_ask(client):
     assert blank.status_code == 422 and "empty" in blank.json()["detail"]
     no_llm = client.post("/v1/ask", json={**body, "engine": "llm"})
     assert no_llm.status_code == 503 and "ASSISTANT_LLM_BASE_URL" in no_llm.json()["detail"]
-    confidential = {"question": "kết quả đánh giá xếp loại đảng viên năm 2025", "filters": {"viewer_org_unit": CELL_3}}
-    assert SECRET not in client.post("/v1/ask", json=confidential).text  # default clearance: public
+    confidential = {"question": "kết quả đánh giá xếp loại đảng viên năm 2025"}
+    assert SECRET not in client.post("/v1/ask", json=confidential).text  # a member's key: internal at most
 
 
 def test_api_ask_with_llm_server(corpus_assistant, llm_server):
     settings = corpus_assistant.settings.model_copy(update={"llm_base_url": llm_server.base_url, "llm_model": "quoting"})
     assistant = Assistant(settings)
     assistant.__dict__["index"] = corpus_assistant.index  # share the open index; only the LLM settings differ
-    with TestClient(create_app(settings, assistant=assistant)) as c:
+    with keyed_client(assistant, settings=settings) as c:
         assert c.get("/health").json()["engine"] == "quoting"
         answer = c.post("/v1/ask", json={"question": "Mật khẩu phải có ít nhất bao nhiêu ký tự?"}).json()
         assert answer["engine"] == "quoting" and answer["prompt_version"] == "ask_v1" and answer["citations"]

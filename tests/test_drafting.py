@@ -8,22 +8,20 @@ import json
 
 import docx
 import pytest
-from fastapi.testclient import TestClient
 
-from api.app import create_app
 from assistant.cli import main
 from assistant.config import PROJECT_ROOT
 from assistant.llm import OpenAICompatibleChat
 from assistant.meeting import load_record
 from assistant.tasks.minutes import MinutesDrafter
 from assistant.tasks.minutes_llm import LLMNarrativeWriter
+from tests.conftest import WARD, api_key, keyed_client
 from tests.fake_llm import FakeChatServer
 
 pytestmark = pytest.mark.slow
 
 DATASET = PROJECT_ROOT / "evals" / "datasets" / "minutes"
 RECORDS = DATASET / "records"
-WARD = "tw/tinh-thai-nguyen/phuong-huong-an"
 
 
 def record_json(name: str) -> dict:
@@ -32,7 +30,7 @@ def record_json(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def client(corpus_assistant):
-    with TestClient(create_app(corpus_assistant.settings, assistant=corpus_assistant)) as c:
+    with keyed_client(corpus_assistant, "secretary", WARD, "internal") as c:
         yield c
 
 
@@ -71,8 +69,7 @@ def test_api_report_counts_and_cites_directives(client):
     records = [record_json(n) for n in ("05-cb5-thuong-ky-01-2026.yaml", "07-cb3-thuong-ky-01-2026.yaml",
                                           "08-cb4-thuong-ky-02-2026.yaml", "03-cb3-chuyen-de-ai-12-2025.yaml")]
     body = {"organization": {"name": "Đảng bộ phường Hương An", "org_unit": WARD, "place_name": "Hương An"},
-            "period": {"kind": "quarter", "year": 2026, "number": 1}, "records": records,
-            "filters": {"viewer_org_unit": WARD, "clearance": "internal"}}
+            "period": {"kind": "quarter", "year": 2026, "number": 1}, "records": records}
     report = client.post("/v1/draft/report", json=body).json()
     assert [m["organization"] for m in report["meetings"]] == [
         "Chi bộ khu dân cư số 5", "Chi bộ khu dân cư số 3", "Chi bộ khu dân cư số 4"]  # by date; December left out
@@ -98,8 +95,8 @@ def test_report_citations_respect_the_callers_scope(client):
             "records": [record_json("03-cb3-chuyen-de-ai-12-2025.yaml")]}
     public = client.post("/v1/draft/report", json=body).json()
     assert {c["doc_number"] for c in public["citations"]} == {"05-HD/ĐU", "339-QĐ/TW"}
-    outsider = {**body, "filters": {"viewer_org_unit": "tw/tinh-thai-nguyen/phuong-tan-lap"}}
-    scoped = client.post("/v1/draft/report", json=outsider).json()
+    outsider = api_key(client.app.state.assistant, "secretary", "tw/tinh-thai-nguyen/phuong-tan-lap", "internal")
+    scoped = client.post("/v1/draft/report", json=body, headers=outsider).json()
     assert {c["doc_number"] for c in scoped["citations"]} == {"339-QĐ/TW"}  # 05-HD/ĐU belongs to Hương An ward
     assert any("05-HD/ĐU" in w and "not in the documents you can see" in w for w in scoped["warnings"])
 

@@ -12,7 +12,6 @@ import pytest
 import soundfile
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from assistant.audio import Audio
 from assistant.audio.codec import encode
 from assistant.cli import main
@@ -21,6 +20,7 @@ from assistant.llm import OpenAICompatibleChat
 from assistant.tasks.summarize import Summarizer, SummaryOptions
 from assistant.tasks.summary_llm import LLMPointWriter
 from evals.speech import word_error_rate
+from tests.conftest import CELL_3, api_key, keyed_client
 from tests.fake_llm import FakeChatServer
 
 pytestmark = pytest.mark.slow
@@ -32,7 +32,7 @@ HUONG_AN = "tw/tinh-thai-nguyen/phuong-huong-an"
 
 @pytest.fixture(scope="module")
 def client(corpus_assistant):
-    with TestClient(create_app(corpus_assistant.settings, assistant=corpus_assistant)) as c:
+    with keyed_client(corpus_assistant, "member", CELL_3, "internal") as c:
         yield c
 
 
@@ -71,8 +71,8 @@ def test_summary_respects_the_callers_scope(client):
     missing = client.post("/v1/summarize", json={"doc_id": "no-such-document"})
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json()["detail"].endswith("that you may read")  # same answer: existence is not revealed
-    allowed = client.post("/v1/summarize", json={**confidential, "filters": {
-        "viewer_org_unit": HUONG_AN, "clearance": "confidential"}})
+    committee = api_key(client.app.state.assistant, "committee", HUONG_AN, "confidential")
+    allowed = client.post("/v1/summarize", json=confidential, headers=committee)
     assert allowed.status_code == 200 and allowed.json()["points"]
 
 
@@ -96,7 +96,7 @@ def test_summary_of_an_uploaded_file_and_of_raw_text(client):
                           data={"length": "short", "style": "formal"}).json()
     assert summary["doc_number"] == "50-CT/TW" and summary["doc_id"] is None and len(summary["points"]) == 5
     bad = client.post("/v1/summarize/upload", files={"file": ("virus.exe", b"MZ\x90\x00binary")})
-    assert bad.status_code == 422 and "unsupported" in bad.json()["detail"]
+    assert bad.status_code == 415 and "unsupported" in bad.json()["detail"]
     bengali = (CORPUS / "bn-community-digital-literacy-notice.md").read_text(encoding="utf-8")
     summary = client.post("/v1/summarize", json={"text": bengali, "language": "en"}).json()
     assert summary["language"] == "bn" and summary["points"] and "needs the language model" in summary["warnings"][0]

@@ -17,7 +17,6 @@ from assistant.errors import IngestError
 
 SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"}
 SIDECAR_SUFFIX = ".meta.json"
-MAX_DOCX_UNCOMPRESSED = 200 * 1024 * 1024  # zip-bomb guard
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 
 
@@ -135,14 +134,11 @@ def load_pdf(data: bytes) -> LoadedFile:
 def load_docx(data: bytes) -> LoadedFile:
     import docx
 
+    from assistant.ingest.uploads import MAX_DOCX_EXPANDED, check_zip
+
+    check_zip(data, MAX_DOCX_EXPANDED)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(item.file_size for item in archive.infolist())
-            if total > MAX_DOCX_UNCOMPRESSED:
-                raise IngestError(f"DOCX expands to {total // 2**20} MiB (limit {MAX_DOCX_UNCOMPRESSED // 2**20} MiB)")
         document = docx.Document(io.BytesIO(data))
-    except IngestError:
-        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise IngestError(f"corrupt DOCX (not a valid Word file): {exc}") from exc
     blocks: list[str] = []

@@ -7,17 +7,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal
 
-from assistant.domain import Document
+from assistant.domain import Document, DocumentMeta
 from assistant.errors import IngestError
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
 from assistant.ingest.loaders import LoadedFile, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_bytes, read_source
 from assistant.ingest.metadata import build_document, content_hash
+from assistant.ingest.uploads import check_upload
 
 log = logging.getLogger(__name__)
 
 PIPELINE_VERSION = "1"
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
+Parser = Callable[[bytes, str], LoadedFile]
+# Called with the new document's metadata and the one it replaces (or None) before anything is written;
+# raises (e.g. AccessDenied) to refuse.
+Guard = Callable[[DocumentMeta, DocumentMeta | None], None]
 
 
 @dataclass
@@ -65,11 +70,13 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
 class IngestPipeline:
     """Loads, chunks and indexes documents; each document is all-or-nothing."""
 
-    def __init__(self, index: ChunkIndex, chunker: StructureChunker | None = None) -> None:
+    def __init__(self, index: ChunkIndex, chunker: StructureChunker | None = None, upload_parser: Parser = load_bytes) -> None:
         self.index = index
         settings = index.settings
         self.chunker = chunker or StructureChunker(settings.chunk_max_chars, settings.chunk_min_chars)
         self.max_bytes = settings.max_file_bytes
+        self.max_docx_expanded = settings.max_docx_expanded_bytes
+        self.upload_parser = upload_parser
         self.salt = f"{PIPELINE_VERSION}|{index.embedder.name}|{self.chunker.max_chars}|{self.chunker.min_chars}"
 
     # -- batches ------------------------------------------------------------------------------
@@ -104,29 +111,31 @@ class IngestPipeline:
             log.exception("unexpected failure ingesting %s", source)
             return FileResult(source, "failed", reason=f"unexpected {type(exc).__name__}: {exc}")
 
-    def ingest_bytes(self, data: bytes, filename: str, metadata: dict[str, Any] | None = None) -> FileResult:
-        """Ingest an uploaded file; raises ``IngestError`` for bad input (the caller reports it)."""
-        if len(data) > self.max_bytes:
-            raise IngestError(f"file is {len(data) / 2**20:.1f} MiB, over the {self.max_bytes / 2**20:.1f} MiB limit")
-        if not data.strip():
-            raise IngestError("empty file")
-        loaded = load_bytes(data, Path(filename).suffix)
-        loaded.overrides.update(metadata or {})
+    def ingest_bytes(self, data: bytes, filename: str | None, metadata: dict[str, Any] | None = None,
+                     defaults: dict[str, Any] | None = None, guard: Guard | None = None) -> FileResult:
+        """Ingest an uploaded file: checked (size, real type, zip bomb), parsed by ``upload_parser``, then indexed.
+
+        ``metadata`` wins over what the file says, which wins over ``defaults``. Raises for bad input."""
+        name = check_upload(data, filename, self.max_bytes, self.max_docx_expanded)
+        loaded = self.upload_parser(data, Path(name).suffix)
+        loaded.overrides = {**(defaults or {}), **loaded.overrides, **(metadata or {})}
         digest = content_hash(data + b"\0" + repr(sorted((metadata or {}).items())).encode(), self.salt)
         with self.index.writing():
-            result = self._ingest_loaded(loaded, f"upload:{filename}", digest)
+            result = self._ingest_loaded(loaded, f"upload:{name}", digest, guard)
             self.index.refresh_lexical()
         return result
 
     # -- one document ---------------------------------------------------------------------------
-    def _ingest_loaded(self, loaded: LoadedFile, source: str, digest: str) -> FileResult:
+    def _ingest_loaded(self, loaded: LoadedFile, source: str, digest: str, guard: Guard | None = None) -> FileResult:
         default_id = Path(source.removeprefix("upload:")).stem
-        return self.ingest_document(build_document(loaded, source, digest, default_doc_id=default_id))
+        return self.ingest_document(build_document(loaded, source, digest, default_doc_id=default_id), guard)
 
-    def ingest_document(self, document: Document) -> FileResult:
+    def ingest_document(self, document: Document, guard: Guard | None = None) -> FileResult:
         """Chunk and index a built document (skipped when its content hash is already indexed)."""
         source, digest = document.source_path, document.content_hash
         doc_id = document.meta.doc_id
+        if guard is not None:
+            guard(document.meta, self.index.catalog.metas().get(doc_id))
         existing = self.index.catalog.document_hash(doc_id)
         if existing and existing[0] == digest:
             return FileResult(source, "unchanged", doc_id=doc_id)
@@ -140,8 +149,14 @@ class IngestPipeline:
         self.index.add(document, chunks)
         return FileResult(source, "updated" if existing else "added", doc_id=doc_id, chunks=len(chunks))
 
-    def delete(self, doc_id: str) -> bool:
+    def delete(self, doc_id: str, guard: Guard | None = None) -> bool:
+        """Remove a document; False when it is not indexed. ``guard`` may refuse (it sees the metadata first)."""
         with self.index.writing():
+            meta = self.index.catalog.metas().get(doc_id)
+            if meta is None:
+                return False
+            if guard is not None:
+                guard(meta, None)
             deleted = self.index.remove(doc_id)
             self.index.refresh_lexical()
         return deleted

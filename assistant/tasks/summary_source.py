@@ -10,15 +10,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from assistant.audio.transcribe import Transcription
 from assistant.domain import Chunk, Citation, DocumentMeta, SearchHit
-from assistant.errors import InvalidInput, NotFound
+from assistant.errors import InvalidInput, NotFound, PayloadTooLarge
 from assistant.filters import SearchFilter
 from assistant.index.catalog import Catalog
 from assistant.index.lexical import words
 from assistant.ingest.chunker import StructureChunker
-from assistant.ingest.loaders import load_bytes
+from assistant.ingest.loaders import LoadedFile, load_bytes
+from assistant.ingest.uploads import MAX_DOCX_EXPANDED, check_upload
 from assistant.ingest.metadata import build_document
 from assistant.text import slugify
 
@@ -55,14 +57,7 @@ def from_index(catalog: Catalog, doc_id: str, scope: SearchFilter | None = None)
     return SummarySource(document.meta, catalog.chunks_of(doc_id), document.page_starts, indexed=True)
 
 
-def from_bytes(data: bytes, filename: str, chunker: StructureChunker, max_bytes: int) -> SummarySource:
-    """An uploaded file (PDF, DOCX, TXT/Markdown, HTML), parsed and chunked but not indexed."""
-    if len(data) > max_bytes:
-        raise InvalidInput(f"file is {len(data) / 2**20:.1f} MiB, over the {max_bytes / 2**20:.1f} MiB limit")
-    if not data.strip():
-        raise InvalidInput("the file is empty")
-    loaded = load_bytes(data, Path(filename).suffix)
-    digest = hashlib.sha256(data).hexdigest()
+def _from_loaded(loaded: LoadedFile, filename: str, digest: str, chunker: StructureChunker) -> SummarySource:
     document = build_document(loaded, f"upload:{filename}", digest, default_doc_id=slugify(Path(filename).stem) or "upload")
     chunks = chunker.chunk(document)
     if not chunks:
@@ -70,11 +65,22 @@ def from_bytes(data: bytes, filename: str, chunker: StructureChunker, max_bytes:
     return SummarySource(document.meta, chunks, document.page_starts)
 
 
+def from_bytes(data: bytes, filename: str | None, chunker: StructureChunker, max_bytes: int,
+               parser: Callable[[bytes, str], LoadedFile] = load_bytes, max_docx_expanded: int = MAX_DOCX_EXPANDED
+               ) -> SummarySource:
+    """An uploaded file (PDF, DOCX, TXT/Markdown, HTML): checked like an upload, parsed and chunked, not indexed."""
+    name = check_upload(data, filename, max_bytes, max_docx_expanded)
+    return _from_loaded(parser(data, Path(name).suffix), name, hashlib.sha256(data).hexdigest(), chunker)
+
+
 def from_text(text: str, chunker: StructureChunker, max_bytes: int, title: str = "") -> SummarySource:
     """Raw text (Markdown allowed)."""
     if not text.strip():
         raise InvalidInput("the text is empty")
-    source = from_bytes(text.encode("utf-8"), "text.md", chunker, max_bytes)
+    data = text.encode("utf-8")
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"the text is over the {max_bytes / 2**20:.1f} MiB limit")
+    source = _from_loaded(load_bytes(data, ".md"), "text.md", hashlib.sha256(data).hexdigest(), chunker)
     source.meta.title = title or source.meta.title
     return source
 

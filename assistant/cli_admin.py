@@ -1,0 +1,114 @@
+"""Command line for operators: ``assistant keys create|list|revoke`` and ``assistant audit``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+
+from assistant.audit import AuditEvent, AuditLog
+from assistant.auth import KeyStore, Role
+from assistant.cli import _print_json, _settings
+from assistant.config import Settings
+from assistant.domain import AccessLevel
+
+
+def _when(ts: float | None) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
+
+
+def record_cli_action(settings: Settings, action: str, target: str | None, **detail) -> None:
+    """Audit what an operator did from the command line (there is no key: the OS user is recorded)."""
+    log = AuditLog(settings.audit_path, settings.audit_store_questions)
+    try:
+        log.record(AuditEvent(action=action, target=target, status=0, key_name=f"cli:{getpass.getuser()}", detail=detail))
+    finally:
+        log.close()
+
+
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = KeyStore(settings.keys_path)
+    key, info = store.create(args.name, args.role, args.org_unit, args.clearance)
+    store.close()
+    record_cli_action(settings, "keys.create", info.key_id, name=info.name, role=info.role.value,
+                      org_unit=info.org_unit, clearance=info.clearance.value)
+    if args.json:
+        _print_json({**info.as_dict(), "key": key})
+    else:
+        print(f"created key {info.key_id} for {info.name}: {info.role.value}, "
+              f"{info.org_unit or '(whole organization)'}, clearance {info.clearance.value}")
+        print(f"\n  {key}\n\nGive it to its user now: it is stored only as a hash and cannot be shown again.")
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace) -> int:
+    store = KeyStore(_settings(args).keys_path)
+    keys = store.list(include_revoked=args.all)
+    store.close()
+    if args.json:
+        _print_json([k.as_dict() for k in keys])
+        return 0
+    for k in keys:
+        state = f"revoked {_when(k.revoked_at)}" if k.revoked_at else "active"
+        print(f"{k.key_id}  {k.role.value:9} {k.clearance.value:12} {k.org_unit or '(whole organization)':45} "
+              f"{k.name[:30]:30} created {_when(k.created_at)}  {state}")
+    if not keys:
+        print("no keys" + ("" if args.all else " (active); --all shows revoked ones"))
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = KeyStore(settings.keys_path)
+    info = store.revoke(args.key_id)
+    store.close()
+    record_cli_action(settings, "keys.revoke", info.key_id, name=info.name)
+    print(f"revoked {info.key_id} ({info.name}); it stops working at once")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    log = AuditLog(settings.audit_path)
+    since = dt.datetime.fromisoformat(args.since).timestamp() if args.since else None
+    events = log.query(since=since, action=args.action, key_id=args.key_id, limit=args.limit)
+    log.close()
+    if args.json:
+        _print_json([e.model_dump() for e in events])
+        return 0
+    for e in events:
+        who = f"{e.key_name or '-'} ({e.role})" if e.role else (e.key_name or "(no valid key)")
+        print(f"{_when(e.ts)}  {e.status:3}  {e.action:17} {who:35} {e.target or '-':40} {e.detail or ''}")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("keys", help="API keys: create, list, revoke")
+    ks = p.add_subparsers(dest="keys_command", required=True)
+    k = ks.add_parser("create", help="a new key for a person or device (shown once)")
+    k.add_argument("--name", required=True, help="who or what uses it, e.g. 'Nguyễn Văn An, bí thư chi bộ 3'")
+    k.add_argument("--role", required=True, choices=[r.value for r in Role],
+                   help="member: ask and summarize; secretary: also draft; committee: also ingest for its org unit; "
+                        "admin: everything")
+    k.add_argument("--org-unit", default="", help="org-unit path, e.g. tw/tinh-thai-nguyen/phuong-huong-an "
+                                                   "(empty: the whole organization)")
+    k.add_argument("--clearance", default=AccessLevel.internal.value, choices=[a.value for a in AccessLevel],
+                   help="highest access level it may read (default: internal)")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(func=cmd_keys_create)
+    k = ks.add_parser("list", help="keys and their roles (never the keys themselves)")
+    k.add_argument("--all", action="store_true", help="include revoked keys")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(func=cmd_keys_list)
+    k = ks.add_parser("revoke", help="stop a key at once")
+    k.add_argument("key_id")
+    k.set_defaults(func=cmd_keys_revoke)
+
+    p = sub.add_parser("audit", help="who did what, and when (the audit log)")
+    p.add_argument("--since", help="ISO date or time, e.g. 2026-11-01")
+    p.add_argument("--action", help="e.g. ask, summarize, documents.ingest")
+    p.add_argument("--key-id")
+    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)

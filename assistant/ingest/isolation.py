@@ -1,0 +1,63 @@
+"""Parse uploaded files in a child process that can be stopped: a timeout and a memory cap per file.
+
+A crafted PDF or HTML page can make a parser spin or swallow memory; in a thread it could not be
+stopped. The child is started once (spawn) and reused; on a timeout or crash it is killed and the
+next upload starts a fresh one.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from multiprocessing.pool import Pool
+
+from assistant.errors import IngestError
+from assistant.ingest.loaders import LoadedFile, load_bytes
+
+
+def _limit_memory(max_bytes: int) -> None:
+    """Pool initializer: cap the child's address space so a decompression bomb fails instead of swapping."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+    except (ImportError, ValueError, OSError):  # not on this platform: the timeout still applies
+        pass
+
+
+class IsolatedParser:
+    """``parse(data, suffix)`` like :func:`load_bytes`, but in a child process with ``timeout_s`` and ``memory_mb``."""
+
+    def __init__(self, timeout_s: float = 60.0, memory_mb: int = 2048) -> None:
+        self.timeout_s = timeout_s
+        self.memory_bytes = memory_mb * 2**20
+        self._pool: Pool | None = None
+        self._lock = threading.Lock()  # one file at a time, so the timeout measures that file's parsing only
+
+    def _child(self) -> Pool:
+        if self._pool is None:
+            context = multiprocessing.get_context("spawn")
+            self._pool = context.Pool(processes=1, initializer=_limit_memory, initargs=(self.memory_bytes,))
+        return self._pool
+
+    def parse(self, data: bytes, suffix: str) -> LoadedFile:
+        with self._lock:
+            pending = self._child().apply_async(load_bytes, (data, suffix))
+            try:
+                return pending.get(timeout=self.timeout_s)
+            except multiprocessing.TimeoutError as exc:
+                self._discard()
+                raise IngestError(f"reading the file took longer than {self.timeout_s:g} s; it may be malformed "
+                                  "(save it again or split it)") from exc
+            except MemoryError as exc:
+                self._discard()
+                raise IngestError("reading the file needed too much memory; it may be malformed") from exc
+
+    def _discard(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._discard()
