@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from collections.abc import Callable
 from multiprocessing.pool import Pool
 
 from assistant.errors import IngestError
@@ -26,10 +27,14 @@ def _limit_memory(max_bytes: int) -> None:
 
 
 class IsolatedParser:
-    """``parse(data, suffix)`` like :func:`load_bytes`, but in a child process with ``timeout_s`` and ``memory_mb``."""
+    """``parse(data, suffix)`` like :func:`load_bytes`, but in a child process with ``timeout_s`` and ``memory_mb``.
 
-    def __init__(self, timeout_s: float = 60.0, memory_mb: int = 2048) -> None:
+    ``function`` (a module-level function, so the child can import it) does the parsing."""
+
+    def __init__(self, timeout_s: float = 60.0, memory_mb: int = 2048,
+                 function: Callable[[bytes, str], LoadedFile] = load_bytes) -> None:
         self.timeout_s = timeout_s
+        self.function = function
         self.memory_bytes = memory_mb * 2**20
         self._pool: Pool | None = None
         self._lock = threading.Lock()  # one file at a time, so the timeout measures that file's parsing only
@@ -42,7 +47,7 @@ class IsolatedParser:
 
     def parse(self, data: bytes, suffix: str) -> LoadedFile:
         with self._lock:
-            pending = self._child().apply_async(load_bytes, (data, suffix))
+            pending = self._child().apply_async(self.function, (data, suffix))
             try:
                 return pending.get(timeout=self.timeout_s)
             except multiprocessing.TimeoutError as exc:
