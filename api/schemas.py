@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.auth import Principal
 
@@ -20,6 +20,8 @@ from assistant.tasks.summarize import SummaryOptions
 
 class SearchFilters(BaseModel):
     """Optional narrowing. What the caller may see at all comes from its API key (org unit and clearance)."""
+
+    model_config = ConfigDict(extra="forbid")  # a scope sent in the body is refused, not silently ignored
 
     org_unit: str | None = Field(default=None, description="only documents inside this org-unit subtree")
     doc_types: list[DocType] | None = None
