@@ -145,6 +145,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
     from api.app import create_app
@@ -152,7 +154,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.no_seed:
         settings.seed_corpus = None
-    uvicorn.run(create_app(settings), host=args.host or settings.host, port=args.port or settings.port)
+    host, port = args.host or settings.host, args.port or settings.port
+    if args.workers <= 1:
+        uvicorn.run(create_app(settings), host=host, port=port)
+        return 0
+    if settings.chroma_mode != "http":
+        print("error: several workers need Chroma in server mode: run `chroma run --path DIR --port 8001` and set "
+              "ASSISTANT_CHROMA_MODE=http (embedded Chroma allows one process)", file=sys.stderr)
+        return 2
+    # Each worker builds its own app from the environment: pass on what the command line changed.
+    os.environ["ASSISTANT_DATA_DIR"] = str(settings.data_dir)
+    if args.no_seed:
+        os.environ["ASSISTANT_SEED_CORPUS"] = ""
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=args.workers)
     return 0
 
 
@@ -315,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--no-seed", action="store_true", help="do not ingest the sample corpus into an empty index")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (more than 1 needs ASSISTANT_CHROMA_MODE=http)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("eval", help="evaluation harness")

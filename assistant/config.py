@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     seed_corpus: Path | None = Field(default=PROJECT_ROOT / "corpus", description="Ingested at start-up when the index is empty.")
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @field_validator("seed_corpus", mode="before")
+    @classmethod
+    def _empty_means_none(cls, value: object) -> object:
+        """``ASSISTANT_SEED_CORPUS=`` (empty) turns seeding off."""
+        return None if value == "" else value
 
     @property
     def catalog_path(self) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 
@@ -23,6 +23,7 @@ from assistant.filters import vector_metadata
 from assistant.index.catalog import Catalog, version_of
 from assistant.index.embeddings import Embedder, load_embedder
 from assistant.index.lexical import LexicalIndex
+from assistant.index.ownership import claim
 from assistant.index.vector import VectorStore, make_client
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,9 @@ class ChunkIndex:
     """Catalog + vectors + lexical index of one data directory."""
 
     def __init__(self, settings: Settings, embedder: Embedder, catalog: Catalog, vectors: VectorStore,
-                 lexical: LexicalIndex) -> None:
+                 lexical: LexicalIndex, release: Callable[[], None] = lambda: None) -> None:
         self.settings = settings
+        self._release = release
         self.embedder = embedder
         self.catalog = catalog
         self.vectors = vectors
@@ -50,10 +52,16 @@ class ChunkIndex:
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "ChunkIndex":
         """Open (creating if needed) the index under ``settings.data_dir`` and repair any interrupted write."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
-        catalog = Catalog(settings.catalog_path)
-        vectors = VectorStore(make_client(settings), settings.collection, embedder.name)
-        index = cls(settings, embedder, catalog, vectors, LexicalIndex(settings.bm25_path))
+        # Embedded Chroma: this process must be the only one with the directory open. Server mode: any number.
+        release = claim(settings.data_dir) if settings.chroma_mode == "embedded" else (lambda: None)
+        try:
+            embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
+            catalog = Catalog(settings.catalog_path)
+            vectors = VectorStore(make_client(settings), settings.collection, embedder.name)
+        except BaseException:
+            release()
+            raise
+        index = cls(settings, embedder, catalog, vectors, LexicalIndex(settings.bm25_path), release)
         if catalog.journal_pending():
             with index.writing():
                 index.recover()
@@ -141,6 +149,7 @@ class ChunkIndex:
 
     def close(self) -> None:
         self.catalog.close()
+        self._release()
 
     @property
     def data_dir(self) -> Path:
