@@ -64,6 +64,7 @@ class Catalog:
         self._conn.executescript(SCHEMA)
         self._lock = threading.RLock()
         self._meta_cache: dict[str, DocumentMeta] | None = None
+        self._meta_generation = -1
 
     def close(self) -> None:
         self._conn.close()
@@ -176,13 +177,15 @@ class Catalog:
         ]
 
     def metas(self) -> dict[str, DocumentMeta]:
-        """All document metadata by id (cached until the next change)."""
+        """All document metadata by id (cached until the next change, by this process or another one)."""
         with self._lock:
-            if self._meta_cache is None:
+            generation = self.generation()
+            if self._meta_cache is None or self._meta_generation != generation:
                 self._meta_cache = {
                     doc_id: DocumentMeta.model_validate_json(meta)
                     for doc_id, meta in self._conn.execute("SELECT doc_id, meta_json FROM documents")
                 }
+                self._meta_generation = generation
             return self._meta_cache
 
     def chunks_by_id(self, chunk_ids: list[str]) -> dict[str, Chunk]:
