@@ -13,7 +13,7 @@ from typing import Literal, Protocol, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from assistant.config import Settings
-from assistant.errors import BackendUnavailable
+from assistant.errors import BackendUnavailable, InvalidInput
 
 
 EngineChoice = Literal["auto", "extractive", "llm"]
@@ -23,10 +23,11 @@ Reply = TypeVar("Reply", bound=BaseModel)
 
 
 def require_llm(engine: EngineChoice, available: bool) -> None:
-    """``BackendUnavailable`` when engine 'llm' is asked for and no language model is configured."""
+    """``InvalidInput`` (the request asks for what this server does not offer) when engine 'llm' is asked for
+    and no language model is configured. A configured server that fails is ``BackendUnavailable`` (503)."""
     if engine == "llm" and not available:
-        raise BackendUnavailable("no language model server is configured (set ASSISTANT_LLM_BASE_URL "
-                                 "and ASSISTANT_LLM_MODEL), so engine 'llm' is not available")
+        raise InvalidInput("engine 'llm' is not available: no language model server is configured on this service "
+                           "(ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL); use engine 'auto' or 'extractive'")
 
 
 def parse_json_reply(raw: str, shape: type[Reply]) -> Reply:

@@ -132,9 +132,15 @@ class MeetingRecord(_Strict):
         """Accept '19:30' and '19h30' as well as ISO times."""
         if isinstance(value, str):
             return value.strip().lower().replace("h", ":").rstrip(":") or value
-        if isinstance(value, int):  # YAML reads 19:30 as a sexagesimal integer (1170)
+        if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 19:30 as a sexagesimal integer (1170)
             return dt.time(value // 60, value % 60) if 0 <= value < 24 * 60 else value
         return value
+
+    @field_validator("time_start", "time_end")
+    @classmethod
+    def _local_time(cls, value: dt.time) -> dt.time:
+        """Meeting times are local wall-clock times: a time zone, if given, is dropped so times compare."""
+        return value.replace(tzinfo=None)
 
     @property
     def members_expected(self) -> int:

@@ -32,7 +32,8 @@ DATASET = PROJECT_ROOT / "evals" / "datasets" / "corpus-qa"
 ARTICLES_PER_DOC = 20
 WARDS = ["phuong-huong-an", "phuong-tan-lap", "phuong-quang-trung", "phuong-gia-sang", "xa-phuc-ha", "xa-quyet-thang"]
 _LABEL = re.compile(r"^[0-9IVX]+[.)]\s*")
-MEMBER_SCOPE = {"viewer_org_unit": "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "clearance": "internal"}
+CALLERS = {"admin": ("admin", "", "confidential"),
+           "member": ("member", "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "internal")}
 
 
 def corpus_sentences() -> list[str]:
@@ -98,7 +99,6 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from assistant.filters import SearchFilter
 
     settings = Settings(data_dir=Path(args.data_dir))
     assistant = Assistant(settings)
@@ -106,16 +106,17 @@ def main() -> None:
     questions = [json.loads(line)["text"] for line in (DATASET / "queries.jsonl").read_text(encoding="utf-8").splitlines() if line]
     report: dict = {"index": index_figures, "questions": len(questions), "rounds": args.rounds, "target_p95_ms": 150}
     with TestClient(create_app(settings, assistant=assistant)) as client:
+        warm_key, _ = assistant.keys.create("benchmark warm-up", "member")
         for q in questions[:5]:  # warm-up: model load, caches
-            client.post("/v1/ask", json={"question": q, "engine": "extractive"})
-        for scope_name, scope in (("admin", {"clearance": "confidential"}), ("member", MEMBER_SCOPE)):
+            client.post("/v1/ask", json={"question": q, "engine": "extractive"}, headers={"Authorization": f"Bearer {warm_key}"})
+        for scope_name, (role, org_unit, clearance) in CALLERS.items():
             http_ms, core_ms, answered = [], [], 0
-            search_filter = SearchFilter(viewer_org_unit=scope.get("viewer_org_unit"),
-                                         access_levels=SearchFilter.clearance(AccessLevel(scope["clearance"])))
+            key, info = assistant.keys.create(f"benchmark {scope_name}", role, org_unit, clearance)
+            headers, search_filter = {"Authorization": f"Bearer {key}"}, info.principal().scope()
             for _ in range(args.rounds):
                 for q in questions:
                     started = time.perf_counter()
-                    response = client.post("/v1/ask", json={"question": q, "engine": "extractive", "filters": scope})
+                    response = client.post("/v1/ask", json={"question": q, "engine": "extractive"}, headers=headers)
                     http_ms.append((time.perf_counter() - started) * 1000)
                     response.raise_for_status()
                     answered += response.json()["status"] == "answered"

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from assistant.config import PROJECT_ROOT
 from assistant.docx_writer import markdown_to_docx
-from assistant.errors import BackendUnavailable
+from assistant.errors import BackendUnavailable, InvalidInput
 from assistant.formatting import clock, long_date, percent, short_date
 from assistant.meeting import InvalidRecord, MeetingRecord, load_record, record_problems
 from assistant.prompts import PromptLibrary
@@ -79,6 +79,11 @@ def test_load_record_reports_every_problem(tmp_path):
 def test_times_in_yaml_forms():
     assert sample(time_start=19 * 60 + 5).time_start == dt.time(19, 5)  # YAML 1.1 reads 19:05 as 1145
     assert sample(time_start="19h30").time_start == dt.time(19, 30)
+    zoned = sample(time_start="19:30:00+07:00", time_end="21:00:00Z")  # found by fuzzing: used to raise TypeError
+    assert zoned.time_start == dt.time(19, 30) and problem_fields(zoned) == set()
+    assert "time_end" in problem_fields(sample(time_start="19:30:00Z", time_end=dt.time(8, 0)))
+    with pytest.raises(ValidationError):
+        sample(time_end=False)  # not midnight
 
 
 def test_formatting():
@@ -161,7 +166,7 @@ def test_llm_failure_falls_back_flagged_or_fails_when_required():
     assert draft.engine == "extractive" and "server down" in draft.fallback
     with pytest.raises(BackendUnavailable):
         drafter.draft(record, engine="llm")
-    with pytest.raises(BackendUnavailable, match="no language model"):
+    with pytest.raises(InvalidInput, match="no language model"):
         MinutesDrafter(PROMPTS).draft(record, engine="llm")
 
 
