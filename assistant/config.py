@@ -76,6 +76,7 @@ class Settings(BaseSettings):
     audit_store_questions: bool = Field(
         default=False, description="Keep the text of questions and search queries in the audit log (else only their length)")
     parse_timeout_s: float = Field(default=60.0, gt=0, description="Give up parsing one uploaded file after this long")
+    parse_memory_mb: int = Field(default=4096, ge=256, description="Memory cap of the process that parses uploads")
     docx_max_expanded_mb: float = Field(default=200.0, gt=0, description="Largest unzipped size of a DOCX (zip-bomb guard)")
 
     prompts_dir: Path = PROJECT_ROOT / "prompts"

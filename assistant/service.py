@@ -18,7 +18,7 @@ from assistant.audit import AuditLog
 from assistant.auth import KeyStore
 from assistant.config import Settings
 from assistant.domain import Summary
-from assistant.errors import InvalidInput
+from assistant.errors import InvalidInput, PayloadTooLarge
 from assistant.filters import SearchFilter
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
@@ -56,7 +56,7 @@ class Assistant:
     @cached_property
     def upload_parser(self) -> IsolatedParser:
         """Uploads are parsed in a child process with a timeout (files from disk are trusted and parsed in-process)."""
-        return IsolatedParser(self.settings.parse_timeout_s)
+        return IsolatedParser(self.settings.parse_timeout_s, self.settings.parse_memory_mb)
 
     @cached_property
     def pipeline(self) -> IngestPipeline:
@@ -139,10 +139,12 @@ class Assistant:
                                          self.settings.max_docx_expanded_bytes)
 
     def prepare_audio(self, data: bytes) -> PreparedAudio:
-        """Decode an uploaded recording and find its speech (bad audio fails here, before any job)."""
+        """Decode an uploaded recording and find its speech (bad audio fails here, before any job).
+
+        Decoding runs in the upload parser's child process: a crafted file cannot crash the service."""
         if len(data) > self.settings.max_audio_bytes:
-            raise InvalidInput(f"the recording is {len(data) / 2**20:.1f} MiB, over the {self.settings.audio_max_mb:g} MiB limit")
-        return prepare(data, self.settings.audio_max_minutes * 60)
+            raise PayloadTooLarge(f"the recording is {len(data) / 2**20:.1f} MiB, over the {self.settings.audio_max_mb:g} MiB limit")
+        return self.upload_parser.run(prepare, data, self.settings.audio_max_minutes * 60)
 
     def transcribe_and_summarize(self, prepared: PreparedAudio, filename: str, language: str,
                                  options: SummaryOptions | None, progress: Progress | None = None

@@ -27,6 +27,7 @@ def main() -> int:
     parser.add_argument("--role", choices=["admin", "member"], default="admin")
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--data-dir", default=str(PROJECT_ROOT / "artifacts" / "bench-fuzz"))
+    parser.add_argument("st_args", nargs="*", help="more options for `st run` after --, e.g. -- --include-path-regex bulletins")
     args = parser.parse_args()
 
     st = shutil.which("st", path=str(Path(sys.executable).parent)) or shutil.which("st")
@@ -38,7 +39,7 @@ def main() -> int:
         command = [st, "run", f"{server.base_url}/openapi.json", "--checks", "not_a_server_error",
                    "--header", f"Authorization: Bearer {key}", "--max-examples", str(args.max_examples),
                    "--max-time", str(args.max_time), "--seed", str(args.seed), "--workers", "1",
-                   "--request-timeout", "120", "--phases", "examples,coverage,fuzzing", "--no-color"]
+                   "--request-timeout", "120", "--phases", "examples,coverage,fuzzing", "--no-color", *args.st_args]
         print(" ".join(command[:3] + ["--checks not_a_server_error", f"--max-examples {args.max_examples}", "..."]),
               flush=True)
         return subprocess.run(command, cwd=PROJECT_ROOT).returncode

@@ -7,6 +7,7 @@ needed. Anything it cannot read is rejected as ``InvalidInput`` with the formats
 from __future__ import annotations
 
 import io
+import threading
 from math import gcd
 from typing import Literal
 
@@ -23,13 +24,19 @@ MEDIA_TYPES: dict[str, str] = {"wav": "audio/wav", "ogg": "audio/ogg", "mp3": "a
 SPEECH_RATE = 16_000  # what speech recognisers expect
 
 
+# libsndfile's MP3 and Vorbis codecs are not documented as thread-safe; jobs and requests take turns.
+_SNDFILE = threading.Lock()
+
+
 def encode(audio: Audio, fmt: AudioFormat = "wav") -> bytes:
     """The sound as a complete file in ``fmt``."""
     if fmt not in _WRITE:
         raise InvalidInput(f"unknown audio format '{fmt}'; choose wav, ogg or mp3")
     container, subtype = _WRITE[fmt]
     buffer = io.BytesIO()
-    soundfile.write(buffer, np.clip(audio.samples, -1.0, 1.0), audio.rate, format=container, subtype=subtype)
+    samples = np.nan_to_num(np.clip(audio.samples, -1.0, 1.0))
+    with _SNDFILE:
+        soundfile.write(buffer, samples, audio.rate, format=container, subtype=subtype)
     return buffer.getvalue()
 
 
@@ -39,7 +46,7 @@ def decode(data: bytes, max_seconds: float | None = None) -> Audio:
     if not data:
         raise InvalidInput("the audio file is empty")
     try:
-        with soundfile.SoundFile(io.BytesIO(data)) as file:
+        with _SNDFILE, soundfile.SoundFile(io.BytesIO(data)) as file:
             seconds = file.frames / file.samplerate if file.samplerate else 0.0
             if max_seconds is not None and seconds > max_seconds:
                 raise InvalidInput(f"the recording lasts {seconds / 60:.1f} min, over the {max_seconds / 60:.0f} min limit")

@@ -1,8 +1,8 @@
 """Parse uploaded files in a child process that can be stopped: a timeout and a memory cap per file.
 
-A crafted PDF or HTML page can make a parser spin or swallow memory; in a thread it could not be
-stopped. The child is started once (spawn) and reused; on a timeout or crash it is killed and the
-next upload starts a fresh one.
+A crafted PDF, HTML page or recording can make a parser spin, swallow memory or crash in native code;
+in a thread of the service it could not be stopped, and a crash would take the service down. The child
+is started once (spawn) and reused; on a timeout or crash it is replaced and the next upload gets a fresh one.
 """
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Callable
+from typing import Any, TypeVar
 from multiprocessing.pool import Pool
 
 from assistant.errors import IngestError
 from assistant.ingest.loaders import LoadedFile, load_bytes
+
+T = TypeVar("T")
 
 
 def _limit_memory(max_bytes: int) -> None:
@@ -46,8 +49,12 @@ class IsolatedParser:
         return self._pool
 
     def parse(self, data: bytes, suffix: str) -> LoadedFile:
+        return self.run(self.function, data, suffix)
+
+    def run(self, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)`` in the child (a module-level function; arguments and result are pickled)."""
         with self._lock:
-            pending = self._child().apply_async(self.function, (data, suffix))
+            pending = self._child().apply_async(function, args)
             try:
                 return pending.get(timeout=self.timeout_s)
             except multiprocessing.TimeoutError as exc:
