@@ -20,7 +20,7 @@ def read_audit(
     until: float | None = Query(default=None, description="Unix time, inclusive"),
     action: str | None = Query(default=None, max_length=40, description="e.g. ask, documents.ingest"),
     key_id: str | None = Query(default=None, max_length=40),
-    after_id: int = Query(default=0, ge=0, description="page on: the last id you received"),
+    after_id: int = Query(default=0, ge=0, le=2**63 - 1, description="page on: the last id you received"),
     limit: int = Query(default=100, ge=1, le=1000),
     caller: Principal = Depends(authorize("audit.read")),
     assistant: Assistant = Depends(get_assistant),

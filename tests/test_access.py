@@ -214,6 +214,7 @@ def test_audit_log_records_who_did_what(client, assistant, admin):
     assert any(e["action"] == "ask" and e["status"] == 401 and e["key_id"] is None for e in events)
     assert client.get("/v1/audit?action=ask&limit=1", headers=admin).json()[0]["action"] == "ask"
     assert client.get("/v1/audit", headers=member).status_code == 403
+    assert client.get(f"/v1/audit?after_id={2**65}", headers=admin).status_code == 422  # found by fuzzing: was a 500
 
 
 def test_question_text_is_audited_only_when_the_setting_allows(tmp_path, assistant):
