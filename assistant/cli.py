@@ -162,10 +162,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("error: several workers need Chroma in server mode: run `chroma run --path DIR --port 8001` and set "
               "ASSISTANT_CHROMA_MODE=http (embedded Chroma allows one process)", file=sys.stderr)
         return 2
+    from assistant.service import Assistant
+
+    assistant = Assistant(settings)  # seed (and make the dev key) once here, not in every worker at the same time
+    try:
+        assistant.seed_if_empty()
+        if settings.auth_dev_key:
+            assistant.keys.dev_admin_key(settings.dev_key_path)
+    finally:
+        assistant.close()
     # Each worker builds its own app from the environment: pass on what the command line changed.
     os.environ["ASSISTANT_DATA_DIR"] = str(settings.data_dir)
-    if args.no_seed:
-        os.environ["ASSISTANT_SEED_CORPUS"] = ""
+    os.environ["ASSISTANT_SEED_CORPUS"] = ""
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=args.workers)
     return 0
 
