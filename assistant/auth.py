@@ -127,6 +127,9 @@ CREATE TABLE IF NOT EXISTS api_keys (
 """
 
 
+_COLUMNS = "key_id, name, role, org_unit, clearance, created_at, revoked_at"  # the order KeyInfo takes them
+
+
 class KeyStore:
     """API keys in SQLite (hashes only). Safe to share between threads and processes."""
 
@@ -164,23 +167,21 @@ class KeyStore:
         if not match:
             return None
         with self._lock:
-            row = self._conn.execute("SELECT key_hash, revoked_at FROM api_keys WHERE key_id=?", (match.group(1),)).fetchone()
-        if row is None or row[1] is not None or not hmac.compare_digest(row[0], _hash(key.strip())):
+            row = self._conn.execute(f"SELECT {_COLUMNS}, key_hash FROM api_keys WHERE key_id=?", (match.group(1),)).fetchone()
+        if row is None or not hmac.compare_digest(row[-1], _hash(key.strip())):
             return None
-        info = self.get(match.group(1))
-        return info.principal() if info else None
+        info = _info(row)
+        return info.principal() if info.revoked_at is None else None
 
     def get(self, key_id: str) -> KeyInfo | None:
         with self._lock:
-            row = self._conn.execute("SELECT key_id, name, role, org_unit, clearance, created_at, revoked_at "
-                                     "FROM api_keys WHERE key_id=?", (key_id,)).fetchone()
+            row = self._conn.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE key_id=?", (key_id,)).fetchone()
         return _info(row) if row else None
 
     def list(self, include_revoked: bool = True) -> list[KeyInfo]:
         where = "" if include_revoked else "WHERE revoked_at IS NULL"
         with self._lock:
-            rows = self._conn.execute("SELECT key_id, name, role, org_unit, clearance, created_at, revoked_at "
-                                      f"FROM api_keys {where} ORDER BY created_at").fetchall()
+            rows = self._conn.execute(f"SELECT {_COLUMNS} FROM api_keys {where} ORDER BY created_at").fetchall()
         return [_info(r) for r in rows]
 
     def revoke(self, key_id: str) -> KeyInfo:
