@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
-from assistant.auth import Principal
+from assistant.auth import Permission, Principal
 from assistant.domain import Answer, DocumentMeta
 from assistant.errors import NotFound
 from assistant.service import Assistant
@@ -31,7 +33,11 @@ def visible_meta(assistant: Assistant, doc_id: str, caller: Principal) -> Docume
 def list_documents(caller: Principal = Depends(authorize("documents.list")),
                    assistant: Assistant = Depends(get_assistant)) -> list[dict]:
     scope, metas = caller.scope(), assistant.index.catalog.metas()
-    return [d for d in assistant.index.catalog.list_documents() if d["doc_id"] in metas and scope.matches(metas[d["doc_id"]])]
+    visible = [d for d in assistant.index.catalog.list_documents() if d["doc_id"] in metas and scope.matches(metas[d["doc_id"]])]
+    if not caller.can(Permission.admin):  # where files sit on the server is the operator's business
+        for document in visible:
+            document["source_path"] = PurePath(document["source_path"].removeprefix("upload:")).name
+    return visible
 
 
 @router.get("/documents/{doc_id}", summary="One document's metadata and chunks")
