@@ -7,6 +7,7 @@ import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
 from assistant import __version__
 from assistant.config import Settings
@@ -18,6 +19,8 @@ from api.drafting import router as drafting_router
 from api.routes import router
 from api.security import install_audit
 from api.summaries import router as summaries_router
+from api.web import STATIC
+from api.web import router as web_router
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +49,13 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.assistant = assistant
     install_error_handlers(app)
     install_audit(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)  # phones on weak connections
     app.include_router(router)
     app.include_router(drafting_router)
     app.include_router(summaries_router)
     app.include_router(audit_router)
+    app.include_router(web_router)
+    app.mount("/static", STATIC, name="static")
 
     @app.get("/health", summary="Liveness and index size (no key needed)")
     def health() -> dict:

@@ -29,6 +29,12 @@ def visible_meta(assistant: Assistant, doc_id: str, caller: Principal) -> Docume
     return meta
 
 
+@router.get("/me", summary="Who the key belongs to and what it may do")
+def me(caller: Principal = Depends(authorize("me"))) -> dict:
+    return {"key_id": caller.key_id, "name": caller.name, "role": caller.role.value, "org_unit": caller.org_unit,
+            "clearance": caller.clearance.value, "permissions": sorted(p.value for p in Permission if caller.can(p))}
+
+
 @router.get("/documents", summary="List the indexed documents you may read")
 def list_documents(caller: Principal = Depends(authorize("documents.list")),
                    assistant: Assistant = Depends(get_assistant)) -> list[dict]:

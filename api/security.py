@@ -22,6 +22,7 @@ BEARER = HTTPBearer(auto_error=False, description="API key: `Authorization: Bear
 HEADER_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="or the key in an X-API-Key header")
 
 ACTIONS: dict[str, Permission] = {
+    "me": Permission.read,
     "documents.list": Permission.read,
     "documents.read": Permission.read,
     "search": Permission.read,
@@ -36,7 +37,7 @@ ACTIONS: dict[str, Permission] = {
     "documents.delete": Permission.ingest,
     "audit.read": Permission.admin,
 }
-UNAUDITED = {"jobs.read"}  # polling a job says nothing new; the request that made it is logged
+UNAUDITED = {"jobs.read", "me"}  # polling a job or asking who one is says nothing new
 
 
 def authorize(action: str) -> Callable[..., Principal]:
