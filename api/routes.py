@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from assistant.auth import Permission, Principal
 from assistant.domain import Answer, DocumentMeta
-from assistant.errors import NotFound
+from assistant.errors import NotFound, PayloadTooLarge
 from assistant.service import Assistant
 
 from api.schemas import AskRequest, IngestResult, SearchHitOut, SearchRequest, SearchResponse
@@ -19,6 +19,14 @@ router = APIRouter(prefix="/v1")
 
 def get_assistant(request: Request) -> Assistant:
     return request.app.state.assistant
+
+
+async def read_upload(file: UploadFile, limit: int) -> bytes:
+    """The uploaded bytes, read no further than one byte past ``limit`` (PayloadTooLarge beyond it)."""
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"file is over the {limit / 2**20:.1f} MiB limit")
+    return data
 
 
 def visible_meta(assistant: Assistant, doc_id: str, caller: Principal) -> DocumentMeta:
@@ -86,8 +94,7 @@ async def upload_document(
     assistant: Assistant = Depends(get_assistant),
 ) -> IngestResult:
     note(request, target=file.filename)
-    limit = assistant.settings.max_file_bytes
-    data = await file.read(limit + 1)
+    data = await read_upload(file, assistant.settings.max_file_bytes)
     metadata = {k: v for k, v in {"doc_id": doc_id, "org_unit": org_unit, "access_level": access_level}.items() if v}
 
     def guard(meta: DocumentMeta, replacing: DocumentMeta | None) -> None:

@@ -8,13 +8,13 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from api.routes import get_assistant
+from api.routes import get_assistant, read_upload
 from api.schemas import BulletinRequest, SummarizeRequest
 from api.security import authorize, note
 from assistant.audio.codec import MEDIA_TYPES
 from assistant.auth import Permission, Principal
 from assistant.domain import Summary
-from assistant.errors import InvalidInput, NotFound, PayloadTooLarge
+from assistant.errors import InvalidInput, NotFound
 from assistant.jobs import Job
 from assistant.service import Assistant
 from assistant.tasks.summarize import SummaryOptions, parse_length, require_candidates
@@ -28,13 +28,6 @@ def accepted(job: Job) -> JSONResponse:
     """202 with the job and where to follow it."""
     location = f"/v1/jobs/{job.id}"
     return JSONResponse(status_code=202, content=job.model_dump(mode="json"), headers={"Location": location})
-
-
-async def read_upload(file: UploadFile, limit: int) -> bytes:
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLarge(f"file is over the {limit / 2**20:.1f} MiB limit")
-    return data
 
 
 def job_owner(caller: Principal) -> str | None:

@@ -73,9 +73,8 @@ class Principal:
 
     def manages(self, org_unit: str) -> bool:
         """May this caller add or remove documents of ``org_unit``? (its own subtree; admins: all)."""
-        if self.role == Role.admin or not self.org_unit:
-            return self.can(Permission.ingest)
-        return self.can(Permission.ingest) and is_under(org_unit, self.org_unit)
+        whole_organization = self.role == Role.admin or not self.org_unit
+        return self.can(Permission.ingest) and (whole_organization or is_under(org_unit, self.org_unit))
 
     def check_manages(self, meta: DocumentMeta, replacing: DocumentMeta | None = None) -> None:
         """Refuse to index ``meta`` (replacing ``replacing``) outside this caller's unit or above its clearance."""
