@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+from contextlib import closing
 
 from assistant.audit import AuditEvent, AuditLog
 from assistant.auth import KeyStore, Role
@@ -19,18 +20,14 @@ def _when(ts: float | None) -> str:
 
 def record_cli_action(settings: Settings, action: str, target: str | None, **detail) -> None:
     """Audit what an operator did from the command line (there is no key: the OS user is recorded)."""
-    log = AuditLog(settings.audit_path, settings.audit_store_questions)
-    try:
+    with closing(AuditLog(settings.audit_path, settings.audit_store_questions)) as log:
         log.record(AuditEvent(action=action, target=target, status=0, key_name=f"cli:{getpass.getuser()}", detail=detail))
-    finally:
-        log.close()
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = KeyStore(settings.keys_path)
-    key, info = store.create(args.name, args.role, args.org_unit, args.clearance)
-    store.close()
+    with closing(KeyStore(settings.keys_path)) as store:
+        key, info = store.create(args.name, args.role, args.org_unit, args.clearance)
     record_cli_action(settings, "keys.create", info.key_id, name=info.name, role=info.role.value,
                       org_unit=info.org_unit, clearance=info.clearance.value)
     if args.json:
@@ -43,9 +40,8 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    store = KeyStore(_settings(args).keys_path)
-    keys = store.list(include_revoked=args.all)
-    store.close()
+    with closing(KeyStore(_settings(args).keys_path)) as store:
+        keys = store.list(include_revoked=args.all)
     if args.json:
         _print_json([k.as_dict() for k in keys])
         return 0
@@ -60,9 +56,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    store = KeyStore(settings.keys_path)
-    info = store.revoke(args.key_id)
-    store.close()
+    with closing(KeyStore(settings.keys_path)) as store:
+        info = store.revoke(args.key_id)
     record_cli_action(settings, "keys.revoke", info.key_id, name=info.name)
     print(f"revoked {info.key_id} ({info.name}); it stops working at once")
     return 0
@@ -70,10 +65,9 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    log = AuditLog(settings.audit_path)
     since = dt.datetime.fromisoformat(args.since).timestamp() if args.since else None
-    events = log.query(since=since, action=args.action, key_id=args.key_id, limit=args.limit)
-    log.close()
+    with closing(AuditLog(settings.audit_path)) as log:
+        events = log.query(since=since, action=args.action, key_id=args.key_id, limit=args.limit)
     if args.json:
         _print_json([e.model_dump() for e in events])
         return 0
