@@ -7,6 +7,7 @@ import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from fastapi.middleware.gzip import GZipMiddleware
 
 from assistant import __version__
@@ -23,6 +24,30 @@ from api.web import STATIC
 from api.web import router as web_router
 
 log = logging.getLogger(__name__)
+
+
+LLM_ENGINES = ["auto", "extractive", "llm"]
+
+
+def _without_llm_engine(app: FastAPI) -> dict:
+    """The OpenAPI document of a service with no language model: ``engine`` offers only auto and extractive,
+    which is what such a service accepts (``llm`` is a 422 there)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes, description=app.description)
+
+        def prune(node: object) -> None:
+            if isinstance(node, dict):
+                if node.get("enum") == LLM_ENGINES:
+                    node["enum"] = LLM_ENGINES[:2]
+                for value in node.values():
+                    prune(value)
+            elif isinstance(node, list):
+                for value in node:
+                    prune(value)
+
+        prune(schema)
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> FastAPI:
@@ -45,7 +70,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         if owns_assistant:
             assistant.close()
 
-    app = FastAPI(title="Grassroots document assistant", version=__version__, lifespan=lifespan)
+    # Operation ids are the route functions' names (get_document, ask...): what generated clients call them.
+    app = FastAPI(title="Grassroots document assistant", version=__version__, lifespan=lifespan,
+                  generate_unique_id_function=lambda route: route.name)
     app.state.assistant = assistant
     install_error_handlers(app)
     install_audit(app)
@@ -56,6 +83,9 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(audit_router)
     app.include_router(web_router)
     app.mount("/static", STATIC, name="static")
+
+    if assistant.engine == "extractive":
+        app.openapi = lambda: _without_llm_engine(app)  # type: ignore[method-assign]
 
     @app.get("/health", summary="Liveness and index size (no key needed)")
     def health() -> dict:

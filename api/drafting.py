@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -18,9 +17,11 @@ from assistant.text import slugify
 
 from api.routes import get_assistant
 from api.schemas import DraftMinutesRequest, DraftReportRequest
+from api.downloads import attachment_headers
+from api.errors import error_responses
 from api.security import authorize, note
 
-router = APIRouter(prefix="/v1/draft", tags=["drafting"])
+router = APIRouter(prefix="/v1/draft", tags=["drafting"], responses=error_responses(401, 403, 422))
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 Format = Literal["json", "markdown", "docx"]
 FORMAT_QUERY = Query(default="json", description="json (with the Markdown inside), markdown or docx (a download)")
@@ -33,11 +34,11 @@ def as_download(markdown: str, title: str, fmt: Format) -> Response:
         body, media_type, name = markdown_to_docx(markdown), DOCX_TYPE, f"{name}.docx"
     else:
         body, media_type, name = markdown.encode("utf-8"), "text/markdown; charset=utf-8", f"{name}.md"
-    disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(content=body, media_type=media_type, headers={"Content-Disposition": disposition})
+    return Response(content=body, media_type=media_type, headers=attachment_headers(name))
 
 
-@router.post("/minutes", summary="Draft meeting minutes from a meeting record", response_model=MinutesDraft)
+@router.post("/minutes", summary="Draft meeting minutes from a meeting record", response_model=MinutesDraft,
+             responses=error_responses(503))
 def draft_minutes(body: DraftMinutesRequest, request: Request, format: Format = FORMAT_QUERY,
                   caller: Principal = Depends(authorize("draft.minutes")),
                   assistant: Assistant = Depends(get_assistant)) -> MinutesDraft | Response:

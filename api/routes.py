@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 
 from assistant.auth import Permission, Principal
-from assistant.domain import Answer, DocumentMeta
+from assistant.domain import AccessLevel, Answer, DocumentMeta
 from assistant.errors import NotFound, PayloadTooLarge
 from assistant.service import Assistant
 
 from api.schemas import AskRequest, IngestResult, SearchHitOut, SearchRequest, SearchResponse
+from api.errors import error_responses, links
 from api.security import authorize, note
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", responses=error_responses(401, 403, 422))
 
 
 def get_assistant(request: Request) -> Assistant:
     return request.app.state.assistant
+
+
+def upload_part(description: str) -> Any:
+    """A required, non-empty file part of a multipart form (the schema says so; an empty file is still a 422).
+
+    ``format: binary`` beside OpenAPI 3.1's ``contentMediaType``: client generators (openapi-python-client,
+    openapi-generator) only make a file upload of the part with it."""
+    return File(..., description=description, json_schema_extra={"minLength": 1, "format": "binary"})
 
 
 async def read_upload(file: UploadFile, limit: int) -> bytes:
@@ -54,7 +64,7 @@ def list_documents(caller: Principal = Depends(authorize("documents.list")),
     return visible
 
 
-@router.get("/documents/{doc_id}", summary="One document's metadata and chunks")
+@router.get("/documents/{doc_id}", summary="One document's metadata and chunks", responses=error_responses(404))
 def get_document(doc_id: str, request: Request, caller: Principal = Depends(authorize("documents.read")),
                  assistant: Assistant = Depends(get_assistant)) -> dict:
     note(request, target=doc_id)
@@ -67,7 +77,8 @@ def get_document(doc_id: str, request: Request, caller: Principal = Depends(auth
             "chunks": [c.model_dump() for c in chunks]}
 
 
-@router.delete("/documents/{doc_id}", summary="Remove a document of your org unit and all its chunks")
+@router.delete("/documents/{doc_id}", summary="Remove a document of your org unit and all its chunks",
+               responses=error_responses(404, 409))
 def delete_document(doc_id: str, request: Request, caller: Principal = Depends(authorize("documents.delete")),
                     assistant: Assistant = Depends(get_assistant)) -> dict:
     note(request, target=doc_id)
@@ -82,20 +93,24 @@ def delete_document(doc_id: str, request: Request, caller: Principal = Depends(a
 
 
 @router.post("/documents", summary="Upload and ingest one file (into your org unit unless you name one below it)",
-             status_code=201, responses={413: {"description": "file too large"},
-                                         415: {"description": "not a PDF, DOCX, text, Markdown or HTML file"}})
+             status_code=201, responses={**error_responses(409, 413, 415), **links(
+                 201, ("ReadDocument", "get_document", "doc_id", "doc_id"),
+                 ("DeleteDocument", "delete_document", "doc_id", "doc_id"))})
 async def upload_document(
     request: Request,
-    file: UploadFile = File(...),
-    doc_id: str | None = Form(default=None),
-    org_unit: str | None = Form(default=None, description="default: the file's own metadata, else your org unit"),
-    access_level: str | None = Form(default=None),
+    file: UploadFile = upload_part("PDF, DOCX, TXT, Markdown or HTML; the type is checked against the bytes"),
+    doc_id: str | None = Form(default=None, min_length=1, max_length=120,
+                              description="default: from the file's metadata, else its name"),
+    org_unit: str | None = Form(default=None, max_length=300,
+                                description="default: the file's own metadata, else your org unit"),
+    access_level: AccessLevel | None = Form(default=None, description="default: the file's own metadata, else public"),
     caller: Principal = Depends(authorize("documents.ingest")),
     assistant: Assistant = Depends(get_assistant),
 ) -> IngestResult:
     note(request, target=file.filename)
     data = await read_upload(file, assistant.settings.max_file_bytes)
-    metadata = {k: v for k, v in {"doc_id": doc_id, "org_unit": org_unit, "access_level": access_level}.items() if v}
+    metadata = {k: v for k, v in {"doc_id": doc_id, "org_unit": org_unit,
+                                  "access_level": access_level.value if access_level else None}.items() if v}
 
     def guard(meta: DocumentMeta, replacing: DocumentMeta | None) -> None:
         caller.check_manages(meta, replacing)
@@ -116,7 +131,8 @@ def search(body: SearchRequest, request: Request, caller: Principal = Depends(au
     return SearchResponse(query=body.query, hits=hits)
 
 
-@router.post("/ask", summary="Answer a question with citations, or say the documents don't answer it")
+@router.post("/ask", summary="Answer a question with citations, or say the documents don't answer it",
+             responses=error_responses(503))
 def ask(body: AskRequest, request: Request, caller: Principal = Depends(authorize("ask")),
         assistant: Assistant = Depends(get_assistant)) -> Answer:
     note(request, **assistant.audit.question_detail(body.question))

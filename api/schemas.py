@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import replace
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from assistant.auth import Principal
 
@@ -18,15 +21,25 @@ from assistant.tasks.report import ReportRequest
 from assistant.tasks.summarize import SummaryOptions
 
 
+def not_blank(value: str | None) -> str | None:
+    """A text field's value, refused when it holds nothing but white space."""
+    if value is not None and not value.strip():
+        raise ValueError("is empty (only white space)")
+    return value
+
+
+NON_BLANK = {"minLength": 1, "pattern": r"\S"}  # the same rule, stated in the schema
+
+
 class SearchFilters(BaseModel):
     """Optional narrowing. What the caller may see at all comes from its API key (org unit and clearance)."""
 
     model_config = ConfigDict(extra="forbid")  # a scope sent in the body is refused, not silently ignored
 
-    org_unit: str | None = Field(default=None, description="only documents inside this org-unit subtree")
+    org_unit: str | None = Field(default=None, max_length=300, description="only documents inside this org-unit subtree")
     doc_types: list[DocType] | None = None
-    date_from: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    date_to: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    date_from: dt.date | None = Field(default=None, description="issued on or after this day")
+    date_to: dt.date | None = Field(default=None, description="issued on or before this day")
 
     def to_filter(self, caller: Principal) -> SearchFilter:
         """The caller's scope narrowed by these filters."""
@@ -34,23 +47,27 @@ class SearchFilters(BaseModel):
             caller.scope(),
             org_unit_prefix=self.org_unit,
             doc_types=set(self.doc_types) if self.doc_types else None,
-            date_from=self.date_from,
-            date_to=self.date_to,
+            date_from=self.date_from.isoformat() if self.date_from else None,
+            date_to=self.date_to.isoformat() if self.date_to else None,
         )
 
 
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=2000)
+    query: str = Field(max_length=2000, json_schema_extra=NON_BLANK)
     k: int = Field(default=5, ge=1, le=50)
-    mode: str = Field(default="hybrid", pattern="^(hybrid|dense|lexical)$")
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     filters: SearchFilters = Field(default_factory=SearchFilters)
+
+    _query = field_validator("query")(not_blank)
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=2000)
+    question: str = Field(max_length=2000, json_schema_extra=NON_BLANK)
     engine: EngineChoice = Field(
         default="auto", description="auto: the LLM when one is configured (falling back, flagged, if it fails)")
     filters: SearchFilters = Field(default_factory=SearchFilters)
+
+    _question = field_validator("question")(not_blank)
 
 
 class SearchHitOut(BaseModel):
@@ -88,25 +105,69 @@ class DraftReportRequest(ReportRequest):
 SummaryLength = Literal["short", "standard"] | Annotated[int, Field(ge=10, le=5000)]
 
 
+def exactly_one_of(*fields: str) -> dict:
+    """JSON Schema for "exactly one of these fields" (a request's source), stated where clients can read it."""
+    return {"oneOf": [{"required": [name]} for name in fields]}
+
+
+def check_exactly_one(data: object, fields: tuple[str, ...]) -> object:
+    """The same rule at validation: refuse a body that gives none or several of ``fields``."""
+    if isinstance(data, dict):
+        given = [name for name in fields if data.get(name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of: {', '.join(fields)}" + (f" (got {', '.join(given)})" if given else ""))
+    return data
+
+
 class SummaryRequestOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     length: SummaryLength = Field(default="short", description="short (about 5 points), standard, or a number of words")
     style: Literal["plain", "formal"] = Field(default="plain", description="plain: short sentences, dates and duties first")
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$",
                                  description="language of the summary (needs the LLM engine; default: the document's)")
     engine: EngineChoice = "auto"
+    filters: SearchFilters = Field(default_factory=SearchFilters, description="narrowing (a doc id must be in your scope)")
+    background: bool = Field(default=False, description="run as a job even when the source is small")
 
     def options(self) -> SummaryOptions:
         return SummaryOptions(length=self.length, style=self.style, language=self.language, engine=self.engine)
 
 
+_SUMMARY_SOURCES = ("doc_id", "text")
+
+
 class SummarizeRequest(SummaryRequestOptions):
-    doc_id: str | None = Field(default=None, description="an indexed document you may read")
-    text: str | None = Field(default=None, max_length=2_000_000, description="or raw text (Markdown allowed)")
-    filters: SearchFilters = Field(default_factory=SearchFilters, description="narrowing (a doc id must be in your scope)")
-    background: bool = Field(default=False, description="run as a job even when the source is small")
+    """Exactly one source: ``doc_id`` or ``text``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of(*_SUMMARY_SOURCES))
+
+    doc_id: Annotated[str, Field(min_length=1, max_length=200)] | SkipJsonSchema[None] = Field(
+        default=None, description="an indexed document you may read")
+    text: Annotated[str, Field(max_length=2_000_000, json_schema_extra=NON_BLANK)] | SkipJsonSchema[None] = Field(
+        default=None, description="or raw text (Markdown allowed)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source(cls, data: object) -> object:
+        return check_exactly_one(data, _SUMMARY_SOURCES)
+
+    _text = field_validator("text")(not_blank)
+
+
+_BULLETIN_SOURCES = ("doc_id", "text", "summary")
 
 
 class BulletinRequest(SummarizeRequest):
-    summary: Summary | None = Field(default=None, description="or a summary made before, spoken as it is")
+    """Exactly one source: ``doc_id``, ``text``, or ``summary`` (one made before, spoken as it is)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of(*_BULLETIN_SOURCES))
+
+    summary: Summary | SkipJsonSchema[None] = Field(default=None, description="or a summary made before, spoken as it is")
     rate_wpm: int | None = Field(default=None, ge=80, le=260, description="speech rate; default from settings (slow)")
     format: AudioFormat = "mp3"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_source(cls, data: object) -> object:
+        return check_exactly_one(data, _BULLETIN_SOURCES)

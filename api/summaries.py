@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from typing import Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from api.routes import get_assistant, read_upload
+from api.routes import get_assistant, read_upload, upload_part
 from api.schemas import BulletinRequest, SummarizeRequest
+from api.downloads import attachment_headers
+from api.errors import error_responses, links
 from api.security import authorize, note
 from assistant.audio.codec import MEDIA_TYPES
 from assistant.auth import Permission, Principal
 from assistant.domain import Summary
-from assistant.errors import InvalidInput, NotFound
+from assistant.errors import NotFound
 from assistant.jobs import Job
 from assistant.service import Assistant
 from assistant.tasks.summarize import SummaryOptions, parse_length, require_candidates
 from assistant.tasks.summary_source import SummarySource
 from assistant.text import slugify
 
-router = APIRouter(prefix="/v1", tags=["summaries"])
+LENGTH_FORM = Form(default="short", pattern=r"^(short|standard|[1-9][0-9]{1,3})$",
+                   description="short, standard, or a number of words (10-9999)")
+JOB_LINKS = links(202, ("JobStatus", "get_job", "job_id", "id"))[202]
+router = APIRouter(prefix="/v1", tags=["summaries"], responses=error_responses(401, 403, 422))
 
 
 def accepted(job: Job) -> JSONResponse:
@@ -48,7 +52,8 @@ def run_summary(assistant: Assistant, source: SummarySource, options: SummaryOpt
 
 
 @router.post("/summarize", response_model=Summary, summary="Summarize an indexed document or a text, with citations",
-             responses={202: {"model": Job, "description": "long source: follow the job"}})
+             responses={202: {"model": Job, "description": "long source: follow the job", **JOB_LINKS},
+                        **error_responses(404, 503)})
 def summarize(body: SummarizeRequest, request: Request, caller: Principal = Depends(authorize("summarize")),
               assistant: Assistant = Depends(get_assistant)) -> Summary | JSONResponse:
     note(request, target=body.doc_id, text_chars=len(body.text) if body.text is not None else None)
@@ -57,13 +62,14 @@ def summarize(body: SummarizeRequest, request: Request, caller: Principal = Depe
 
 
 @router.post("/summarize/upload", response_model=Summary, summary="Summarize an uploaded file, with citations",
-             responses={202: {"model": Job, "description": "long source: follow the job"}})
+             responses={202: {"model": Job, "description": "long source: follow the job", **JOB_LINKS},
+                        **error_responses(413, 415, 503)})
 async def summarize_upload(
     request: Request,
-    file: UploadFile = File(...),
-    length: str = Form(default="short"),
+    file: UploadFile = upload_part("PDF, DOCX, TXT, Markdown or HTML"),
+    length: str = LENGTH_FORM,
     style: Literal["plain", "formal"] = Form(default="plain"),
-    language: str | None = Form(default=None),
+    language: str | None = Form(default=None, pattern=r"^[a-z]{2,3}$", description="needs the LLM engine"),
     engine: Literal["auto", "extractive", "llm"] = Form(default="auto"),
     background: bool = Form(default=False),
     caller: Principal = Depends(authorize("summarize")),
@@ -77,15 +83,15 @@ async def summarize_upload(
 
 
 @router.post("/bulletins", status_code=202, response_model=Job,
+             responses={**error_responses(404), 202: {**JOB_LINKS, "links": {
+                 **JOB_LINKS["links"], "JobAudio": {"operationId": "get_job_audio", "parameters": {"job_id": "$response.body#/id"}}}}},
              summary="Make an audio bulletin (speech) of a summary; follow the job, then GET its audio")
 def make_bulletin(body: BulletinRequest, request: Request, caller: Principal = Depends(authorize("bulletin")),
                   assistant: Assistant = Depends(get_assistant)) -> JSONResponse:
-    note(request, target=body.doc_id or (body.summary.doc_id if body.summary else None), format=body.format)
     rate = body.rate_wpm or assistant.settings.tts_rate_wpm
     maker = assistant.bulletins
+    note(request, target=body.doc_id or (body.summary.doc_id if body.summary else None), format=body.format)
     if body.summary is not None:
-        if body.doc_id or body.text:
-            raise InvalidInput("give exactly one of: a document id, a text, or a summary")
         summary, source = body.summary, None
         maker.synthesizer.voice_for(summary.language)
     else:
@@ -104,14 +110,14 @@ def make_bulletin(body: BulletinRequest, request: Request, caller: Principal = D
     return accepted(assistant.jobs.submit("bulletin", work, owner=caller.key_id))
 
 
-@router.post("/transcribe", status_code=202, response_model=Job,
+@router.post("/transcribe", status_code=202, response_model=Job, responses={**error_responses(413, 415), 202: JOB_LINKS},
              summary="Transcribe a received audio bulletin (and summarize it); follow the job")
 async def transcribe(
     request: Request,
-    file: UploadFile = File(..., description="WAV, FLAC, Ogg or MP3"),
+    file: UploadFile = upload_part("WAV, FLAC, Ogg or MP3"),
     language: str = Form(default="vi", pattern=r"^[a-z]{2,3}$"),
     summarize: bool = Form(default=True),
-    length: str = Form(default="short"),
+    length: str = LENGTH_FORM,
     style: Literal["plain", "formal"] = Form(default="plain"),
     engine: Literal["auto", "extractive", "llm"] = Form(default="auto"),
     caller: Principal = Depends(authorize("transcribe")),
@@ -132,7 +138,8 @@ async def transcribe(
     return accepted(assistant.jobs.submit("transcription", work, owner=caller.key_id))
 
 
-@router.get("/jobs/{job_id}", response_model=Job, summary="A job's status, progress and result")
+@router.get("/jobs/{job_id}", response_model=Job, summary="A job's status, progress and result",
+            responses=error_responses(404))
 def get_job(job_id: str, wait: float = Query(default=0.0, ge=0, le=30, description="wait up to this many seconds "
                                                                                     "for the job to finish"),
             caller: Principal = Depends(authorize("jobs.read")), assistant: Assistant = Depends(get_assistant)) -> Job:
@@ -143,7 +150,7 @@ def get_job(job_id: str, wait: float = Query(default=0.0, ge=0, le=30, descripti
 
 
 @router.get("/jobs/{job_id}/audio", summary="The audio file a bulletin job made",
-            responses={200: {"content": {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}}}})
+            responses={200: {"content": {"audio/mpeg": {}, "audio/ogg": {}, "audio/wav": {}}}, **error_responses(404)})
 def get_job_audio(job_id: str, caller: Principal = Depends(authorize("jobs.read")),
                   assistant: Assistant = Depends(get_assistant)) -> Response:
     job = get_job(job_id, 0.0, caller, assistant)
@@ -152,5 +159,4 @@ def get_job_audio(job_id: str, caller: Principal = Depends(authorize("jobs.read"
         raise NotFound(f"job '{job_id}' has no audio ({job.status})")
     extension = {media: fmt for fmt, media in MEDIA_TYPES.items()}[job.artifact_type]
     name = f"{slugify((job.result or {}).get('title', 'ban-tin'), max_len=60) or 'ban-tin'}.{extension}"
-    return Response(content=audio, media_type=job.artifact_type,
-                    headers={"Content-Disposition": f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"})
+    return Response(content=audio, media_type=job.artifact_type, headers=attachment_headers(name))

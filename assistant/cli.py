@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from assistant.config import Settings
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.domain import AccessLevel, DocType
 from assistant.errors import AssistantError
 from assistant.filters import SearchFilter
@@ -56,11 +56,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             if r.status in ("added", "updated"):
                 print(f"  {r.status:9} {r.doc_id}  ({r.chunks} chunks)  {r.path}")
         for r in report.results:
-            if r.status == "failed":
-                print(f"  failed    {r.path}: {r.reason}")
-        for r in report.results:
-            if r.status == "skipped" and args.verbose:
-                print(f"  skipped   {r.path}: {r.reason}")
+            if r.status in ("failed", "skipped"):  # every file that was not indexed, with its reason
+                print(f"  {r.status:9} {r.path}: {r.reason}")
     return 1 if report.failures else 0
 
 
@@ -259,16 +256,20 @@ def cmd_eval_minutes(args: argparse.Namespace) -> int:
 
 
 def _eval_settings(args: argparse.Namespace) -> Settings:
+    """Settings for an evaluation: its indexes are temporary, its embeddings cached across runs (by text hash)."""
     settings = _settings(args)
     if args.embedding_model:
         settings.embedding_model = args.embedding_model
+    if settings.embedding_cache_path is None:
+        settings.embedding_cache_path = PROJECT_ROOT / "artifacts" / "embedding-cache.sqlite3"
     return settings
 
 
 def cmd_eval_retrieval(args: argparse.Namespace) -> int:
     from evals.retrieval import run_retrieval_eval
 
-    _print_json(run_retrieval_eval(Path(args.dir), _eval_settings(args), baseline=not args.no_baseline, split=args.split))
+    _print_json(run_retrieval_eval(Path(args.dir), _eval_settings(args), baseline=not args.no_baseline, split=args.split,
+                                   sweep=args.sweep))
     return 0
 
 
@@ -276,6 +277,13 @@ def cmd_eval_qa(args: argparse.Namespace) -> int:
     from evals.qa import run_qa_eval
 
     _print_json(run_qa_eval(Path(args.dir), _eval_settings(args), engine=args.engine, split=args.split, details=args.details))
+    return 0
+
+
+def cmd_eval_documents(args: argparse.Namespace) -> int:
+    from evals.documents import run_documents_eval
+
+    _print_json(run_documents_eval(Path(args.dir), _eval_settings(args), details=args.details))
     return 0
 
 
@@ -287,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="ingest files and folders (PDF, DOCX, TXT/Markdown, HTML)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--json", action="store_true")
-    p.add_argument("-v", "--verbose", action="store_true", help="also list skipped files")
+    p.add_argument("-v", "--verbose", action="store_true", help="(kept for compatibility: failed and skipped files "
+                   "are always listed)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("delete", help="remove a document from the index")
@@ -342,11 +351,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="evaluation harness")
     ev = p.add_subparsers(dest="eval_kind", required=True)
+    e = ev.add_parser("documents", help="real files + manifest.jsonl (+ questions.jsonl): identity, structure, "
+                      "text quality and answers")
+    e.add_argument("dir")
+    e.add_argument("--embedding-model")
+    e.add_argument("--details", action="store_true", help="also list every file's detected metadata and every answer")
+    e.set_defaults(func=cmd_eval_documents)
     e = ev.add_parser("retrieval", help="BEIR-layout retrieval eval vs a naive baseline")
     e.add_argument("dir")
     e.add_argument("--split", default="test", help="qrels/<split>.tsv (default: test)")
     e.add_argument("--embedding-model")
     e.add_argument("--no-baseline", action="store_true")
+    e.add_argument("--sweep", action="store_true", help="also measure every fusion setting of a grid on the same index")
     e.set_defaults(func=cmd_eval_retrieval)
     e = ev.add_parser("qa", help="citation precision and abstention accuracy of ask on a BEIR-layout set")
     e.add_argument("dir")

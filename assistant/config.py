@@ -23,6 +23,10 @@ class Settings(BaseSettings):
         "(or 'sentence-transformers:/path/to/local/model').",
     )
     embedding_batch_size: int = 16
+    embedding_cache: bool = Field(default=True, description="Keep passage embeddings by text hash, so re-ingesting "
+                                  "or re-indexing embeds only the texts that changed")
+    embedding_cache_path: Path | None = Field(default=None, description="The cache's SQLite file; default "
+                                              "<data_dir>/embedding-cache.sqlite3")
 
     chroma_mode: Literal["embedded", "http"] = "embedded"
     chroma_host: str = "127.0.0.1"
@@ -32,10 +36,19 @@ class Settings(BaseSettings):
     chunk_max_chars: int = Field(default=1200, ge=100)
     chunk_min_chars: int = Field(default=200, ge=0)
     max_file_mb: float = Field(default=25.0, gt=0, description="Files larger than this are rejected.")
+    ingest_batch_documents: int = Field(default=32, ge=1, description="Documents written together (one embedding "
+                                        "run, one vector write, one catalog transaction); a failed batch is retried "
+                                        "document by document")
+    ingest_batch_chunks: int = Field(default=256, ge=1, description="...or fewer, when they hold this many chunks")
 
     retrieval_k: int = 8
+    fusion: Literal["score", "rrf"] = Field(default="score", description="score: weighted sum of min-max scaled "
+                                            "scores; rrf: reciprocal rank fusion")
+    dense_weight: float = Field(default=0.5, ge=0, description="the embedding model's weight in fusion (BM25's is 1)")
+    lexical_weight: float = Field(default=1.0, ge=0, description="BM25's weight in fusion")
+    bm25_k1: float = Field(default=0.8, gt=0, description="BM25 term-frequency saturation")
+    bm25_b: float = Field(default=0.35, ge=0, le=1, description="BM25 length normalisation")
     rrf_k: int = 60
-    lexical_weight: float = Field(default=1.5, ge=0, description="BM25's weight in rank fusion (dense = 1)")
     candidate_pool: int = 40
 
     ask_k: int = Field(default=5, ge=1, le=20, description="Passages retrieved for a question (and shown to the LLM).")
@@ -76,6 +89,8 @@ class Settings(BaseSettings):
     audit_store_questions: bool = Field(
         default=False, description="Keep the text of questions and search queries in the audit log (else only their length)")
     parse_timeout_s: float = Field(default=60.0, gt=0, description="Give up parsing one uploaded file after this long")
+    ocr_page_timeout_s: float = Field(default=60.0, gt=0, description="Extra time an upload gets per page read by "
+                                      "OCR (and once for a .doc/.odt/.rtf conversion)")
     parse_memory_mb: int = Field(default=4096, ge=256, description="Memory cap of the process that parses uploads")
     docx_max_expanded_mb: float = Field(default=200.0, gt=0, description="Largest unzipped size of a DOCX (zip-bomb guard)")
 
@@ -90,6 +105,10 @@ class Settings(BaseSettings):
     def _empty_means_none(cls, value: object) -> object:
         """``ASSISTANT_SEED_CORPUS=`` (empty) turns seeding off."""
         return None if value == "" else value
+
+    @property
+    def embedding_cache_file(self) -> Path:
+        return self.embedding_cache_path or self.data_dir / "embedding-cache.sqlite3"
 
     @property
     def catalog_path(self) -> Path:

@@ -27,19 +27,25 @@ class AccessLevel(str, Enum):
 
 
 class DocType(str, Enum):
-    """Kinds of documents, from the type code in the document number (NQ, CT, QĐ...)."""
+    """Kinds of documents, party and state, from the title word or the type code in the number (NQ, NĐ, QĐ...)."""
 
-    resolution = "resolution"
-    directive = "directive"
-    regulation = "regulation"
-    decision = "decision"
-    conclusion = "conclusion"
-    instruction = "instruction"
-    plan = "plan"
-    notice = "notice"
-    report = "report"
-    letter = "letter"
-    minutes = "minutes"
+    resolution = "resolution"      # Nghị quyết
+    directive = "directive"        # Chỉ thị
+    regulation = "regulation"      # Quy định, Quy chế
+    decision = "decision"          # Quyết định
+    conclusion = "conclusion"      # Kết luận
+    instruction = "instruction"    # Hướng dẫn
+    plan = "plan"                  # Kế hoạch
+    notice = "notice"              # Thông báo
+    report = "report"              # Báo cáo
+    letter = "letter"              # Công văn (official letter)
+    minutes = "minutes"            # Biên bản
+    law = "law"                    # Luật, Bộ luật
+    decree = "decree"              # Nghị định
+    circular = "circular"          # Thông tư
+    ordinance = "ordinance"        # Pháp lệnh
+    consolidated = "consolidated"  # Văn bản hợp nhất
+    appendix = "appendix"          # Phụ lục
     other = "other"
 
 
@@ -55,6 +61,16 @@ class DocumentMeta(BaseModel):
     language: str = "und"
     org_unit: str = ""
     access_level: AccessLevel = AccessLevel.public
+    page_labels: list[str] | None = Field(default=None, description="the page numbers printed on the paper, "
+                                          "when they differ from the file's own page count")
+    warnings: list[str] = Field(default_factory=list, description="what reading the file needed: OCR, a legacy "
+                                "encoding converted, running headers removed...")
+
+    def printed_page(self, page: int) -> str | None:
+        """The page number printed on page ``page`` (1-based) of the file, when it differs."""
+        if self.page_labels and 1 <= page <= len(self.page_labels):
+            return self.page_labels[page - 1]
+        return None
 
 
 class Document(BaseModel):
@@ -94,6 +110,8 @@ class Citation(BaseModel):
     title: str = ""
     structure_path: str = ""
     page: int = 1
+    printed_page: str | None = Field(default=None, description="the page number printed on the paper, "
+                                     "when it differs from `page` (the page of the file)")
     char_start: int = 0
     char_end: int = 0
     quote: str = ""
@@ -114,6 +132,8 @@ class SearchHit(BaseModel):
 
     def span_citation(self, start: int, end: int, page_starts: list[int] | None = None) -> Citation:
         """Citation for ``chunk.text[start:end]``; its page comes from ``page_starts`` when the chunk spans pages."""
+        from assistant.ingest.structure import refine_path
+
         doc_start = self.chunk.char_start + start
         page = self.chunk.page_start
         if page_starts and self.chunk.page_end != self.chunk.page_start:
@@ -122,8 +142,10 @@ class SearchHit(BaseModel):
             doc_id=self.chunk.doc_id,
             doc_number=self.meta.doc_number,
             title=self.meta.title,
-            structure_path=self.chunk.structure_path,
+            structure_path=refine_path(self.chunk.structure_path, self.chunk.text, start, self.meta.language)
+            if start > 0 or end < len(self.chunk.text) else self.chunk.structure_path,
             page=page,
+            printed_page=self.meta.printed_page(page),
             char_start=doc_start,
             char_end=self.chunk.char_start + end,
             quote=self.chunk.text[start:end],

@@ -82,6 +82,10 @@ class SearchFilter:
     def _org_depth_field(self, unit: str) -> str:
         return f"org_l{min(len(unit.split('/')), ORG_DEPTH) - 1}"
 
+    def allows_everything(self) -> bool:
+        """True when no rule narrows anything (the operator's view)."""
+        return self.to_where() is None
+
     def to_where(self) -> dict[str, Any] | None:
         """The Chroma ``where`` clause (``None`` when nothing is filtered)."""
         clauses: list[dict[str, Any]] = []

@@ -29,6 +29,9 @@ class MeetingKind(str, Enum):
     extraordinary = "extraordinary"  # bất thường
 
 
+NON_BLANK = {"pattern": r"\S"}  # names and texts are stripped, so they need a character that is not white space
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -36,19 +39,19 @@ class _Strict(BaseModel):
 class Organization(_Strict):
     """Who meets: the cell (or committee) and the body directly above it, as printed in the heading."""
 
-    name: str = Field(min_length=1, description="e.g. 'Chi bộ khu dân cư số 3'")
+    name: str = Field(min_length=1, json_schema_extra=NON_BLANK, description="e.g. 'Chi bộ khu dân cư số 3'")
     parent: str = Field(default="", description="the superior party organization, e.g. 'Đảng bộ phường Hương An'")
     org_unit: str = Field(default="", description="org-unit path, e.g. 'tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3'")
     place_name: str = Field(default="", description="locality printed before the date, e.g. 'Hương An'")
 
 
 class Person(_Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, json_schema_extra=NON_BLANK)
     role: str = Field(default="", description="e.g. 'Bí thư chi bộ', 'Trưởng khu dân cư'")
 
 
 class Absence(_Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, json_schema_extra=NON_BLANK)
     reason: str = Field(default="", description="empty when the member gave no reason")
 
     @property
@@ -59,12 +62,12 @@ class Absence(_Strict):
 class Opinion(_Strict):
     """One speaker's contribution to the discussion of an agenda item."""
 
-    speaker: str = Field(min_length=1)
-    text: str = Field(min_length=1)
+    speaker: str = Field(min_length=1, json_schema_extra=NON_BLANK)
+    text: str = Field(min_length=1, json_schema_extra=NON_BLANK)
 
 
 class AgendaItem(_Strict):
-    title: str = Field(min_length=1)
+    title: str = Field(min_length=1, json_schema_extra=NON_BLANK)
     presenter: str = ""
     notes: str = Field(default="", description="the secretary's notes of what was reported and discussed")
     opinions: list[Opinion] = Field(default_factory=list)
@@ -84,7 +87,7 @@ class Votes(_Strict):
 class Decision(_Strict):
     """A conclusion or resolution the meeting adopted, and how it was voted."""
 
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, json_schema_extra=NON_BLANK)
     agenda_item: int | None = Field(default=None, ge=1, description="1-based agenda item it concludes")
     votes: Votes | None = None
 
@@ -95,8 +98,8 @@ class TaskStatus(str, Enum):
 
 
 class Task(_Strict):
-    assignee: str = Field(min_length=1)
-    what: str = Field(min_length=1)
+    assignee: str = Field(min_length=1, json_schema_extra=NON_BLANK)
+    what: str = Field(min_length=1, json_schema_extra=NON_BLANK)
     deadline: dt.date | None = None
     status: TaskStatus = TaskStatus.open
 
@@ -120,7 +123,7 @@ class MeetingRecord(_Strict):
     members_present: int = Field(ge=0)
     absent: list[Absence] = Field(default_factory=list)
     guests: list[Person] = Field(default_factory=list)
-    agenda: list[AgendaItem]
+    agenda: list[AgendaItem] = Field(min_length=1, description="at least one item")
     transcript: str = Field(default="", description="free transcript ('Name: words' lines) when there are no notes")
     decisions: list[Decision] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
@@ -219,8 +222,6 @@ def record_problems(record: MeetingRecord) -> list[FieldProblem]:
                          f"({record.members_total} members - {record.members_exempt} exempt): list every absent member")
     if record.time_end <= record.time_start:
         add(("time_end",), f"the meeting ends ({record.time_end:%H:%M}) before it starts ({record.time_start:%H:%M})")
-    if not record.agenda:
-        add(("agenda",), "the agenda is empty: give at least one item")
     if not record.place and not record.online:
         add(("place",), "give the place of the meeting, or set online: true")
     if record.kind is MeetingKind.thematic and not record.topic:

@@ -56,7 +56,8 @@ class Assistant:
     @cached_property
     def upload_parser(self) -> IsolatedParser:
         """Uploads are parsed in a child process with a timeout (files from disk are trusted and parsed in-process)."""
-        return IsolatedParser(self.settings.parse_timeout_s, self.settings.parse_memory_mb)
+        return IsolatedParser(self.settings.parse_timeout_s, self.settings.parse_memory_mb,
+                              slow_page_s=self.settings.ocr_page_timeout_s)
 
     @cached_property
     def pipeline(self) -> IngestPipeline:
@@ -72,8 +73,7 @@ class Assistant:
 
     @cached_property
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.index, rrf_k=self.settings.rrf_k, candidate_pool=self.settings.candidate_pool,
-                               lexical_weight=self.settings.lexical_weight)
+        return HybridRetriever.from_settings(self.index)
 
     @cached_property
     def prompts(self) -> PromptLibrary:

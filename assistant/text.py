@@ -38,11 +38,28 @@ _SENTENCE_END = regex.compile(r"\n+|(?<=[.!?…।])[ \t]+(?=[\p{Lu}\p{N}\"“�
 _LABEL_ONLY = regex.compile(r"^\s*(?:\p{L}{1,8}\s+)?(?:\d{1,3}|[IVXLC]{1,6}|\p{Ll})[.)]$")
 
 
+WRAP_WIDTH = 55  # a line at least this long that stops mid-sentence was wrapped by the page (PDF, scan)
+_NEW_ITEM = regex.compile(r"^(?:\(?[a-zđ]\)|[-+•*–]\s|\d{1,3}(?:\.\d{1,3})*[.)\-]\s|[IVXLC]{1,6}[.\-]\s|"
+                          r"(?:Điều|Chương|Mục|Phần|Article|Chapter|Section)\s)")
+
+
 def _wrapped_line(text: str, newline_start: int, newline_end: int) -> bool:
-    """A line break inside a sentence (PDF line wrap): no end mark before it, lower-case after it."""
-    before = text[:newline_start].rstrip()[-1:]
+    """A line break inside a sentence (a page's line wrap): no end mark before it, and either a lower-case
+    letter after it, or a long line before it going on with a capitalised word (``... của sở\nThông tin``)
+    that does not start a new item or heading."""
+    before_text = text[:newline_start].rstrip()
+    before = before_text[-1:]
     after = text[newline_end:newline_end + 1]
-    return bool(before) and before not in ".!?…।:;" and after.islower()
+    if not before or before in ".!?…।:;":
+        return False
+    if after.islower():
+        return True
+    if not after.isalnum() or "\n\n" in text[newline_start:newline_end]:
+        return False
+    line = before_text[before_text.rfind("\n") + 1:]
+    letters = [c for c in line if c.isalpha()]
+    upper_line = bool(letters) and all(c.isupper() for c in letters)
+    return len(line) >= WRAP_WIDTH and not upper_line and not _NEW_ITEM.match(text[newline_end:newline_end + 12])
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

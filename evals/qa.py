@@ -9,6 +9,7 @@ so the report can show, beside the figures at the configured threshold, how ever
 
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from dataclasses import dataclass
@@ -18,14 +19,13 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.domain import Answer
-from assistant.index.embeddings import load_embedder
 from assistant.llm import make_chat_model
 from assistant.prompts import PromptLibrary
 from assistant.llm import EngineChoice
 from assistant.tasks.ask import AskOptions, AskService
 from assistant.tasks.llm_answer import LLMAnswerer
 from evals.beir import load_beir
-from evals.retrieval import build_ours
+from evals.retrieval import build_ours, eval_embedder
 
 THRESHOLDS = [round(t, 3) for t in np.arange(0.05, 0.701, 0.025)]
 
@@ -85,13 +85,55 @@ def score(outcomes: list[Outcome], threshold: float) -> dict:
     }
 
 
+def load_questions(directory: Path) -> dict[str, dict]:
+    """``questions.jsonl`` of a legal QA set (ALQAC layout): per id its ``type`` (Đúng/Sai, Trắc nghiệm, Tự luận),
+    ``choices`` and ``answer``; empty when the set has none."""
+    path = directory / "questions.jsonl"
+    if not path.is_file():
+        return {}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {row["_id"]: row for row in rows}
+
+
+def question_text(query: str, question: dict | None) -> str:
+    """What a member would paste: the stem, and the choices of a multiple-choice question under it."""
+    choices = (question or {}).get("choices") or {}
+    return "\n".join([query, *(f"{letter}. {text}" for letter, text in sorted(choices.items()))])
+
+
+def by_question_type(outcomes: list[Outcome], questions: dict[str, dict], threshold: float) -> dict:
+    """Per question type: answered, gold article cited; for free-form questions, the gold answer's words in the
+    answer. True/false and multiple choice are evidence only: no verdict is guessed without a language model."""
+    from evals.documents import holds_expected
+
+    groups: dict[str, list[Outcome]] = {}
+    for o in outcomes:
+        if o.qid in questions:
+            groups.setdefault(questions[o.qid].get("type", "?"), []).append(o)
+    report = {}
+    for kind, group in sorted(groups.items()):
+        answered = [o for o in group if o.answered_at(threshold)]
+        row = {"questions": len(group), "answered": len(answered),
+               "gold_cited_of_answered": round(sum(any(c in o.gold for c in o.cited) for o in answered) / len(answered), 4)
+               if answered else None,
+               "gold_cited_of_all": round(sum(any(c in o.gold for c in o.cited) for o in answered) / len(group), 4)}
+        if kind == "Tự luận":
+            row["answer_holds_gold"] = round(sum(holds_expected(o.answer.answer, str(questions[o.qid].get("answer", "")))
+                                                 for o in answered) / len(group), 4)
+        else:
+            row["verdict"] = "not scored: the extractive engine quotes evidence and does not guess true/false or a letter"
+        report[kind] = row
+    return report
+
+
 def run_qa_eval(directory: Path, settings: Settings, engine: EngineChoice = "extractive", split: str = "test",
                 details: bool = False) -> dict:
     """Ask every query of ``split`` and return JSON-ready figures."""
     dataset = load_beir(directory, split)
+    questions = load_questions(directory)
     if not dataset.queries:
         raise ValueError(f"{directory} has no queries in split '{split}'")
-    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = eval_embedder(settings)
     chat = make_chat_model(settings) if engine != "extractive" else None
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="assistant-eval-qa-") as tmp:
@@ -102,7 +144,7 @@ def run_qa_eval(directory: Path, settings: Settings, engine: EngineChoice = "ext
         asker.ask("warm-up")  # load the model outside the timings
         for qid, text in dataset.queries.items():
             started = time.perf_counter()
-            answer = asker.ask(text, engine=engine)
+            answer = asker.ask(question_text(text, questions.get(qid)), engine=engine)
             latency = (time.perf_counter() - started) * 1000
             outcomes.append(Outcome(qid, bool(dataset.qrels.get(qid)), answer, [id_map[c.doc_id] for c in answer.citations],
                                     set(dataset.qrels.get(qid, {})), latency))
@@ -115,6 +157,7 @@ def run_qa_eval(directory: Path, settings: Settings, engine: EngineChoice = "ext
         "threshold_in_use": threshold, "at_threshold": score(outcomes, threshold),
         "best_threshold_on_this_split": _best_threshold(sweep), "sweep": sweep,
         "engines_used": sorted({o.answer.engine for o in outcomes}),
+        **({"by_question_type": by_question_type(outcomes, questions, threshold)} if questions else {}),
         "fallbacks": sum(1 for o in outcomes if o.answer.fallback),
     }
     if details:

@@ -8,6 +8,7 @@ Both run in fresh temporary indexes; rankings are over corpus ids (a chunk count
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -15,10 +16,11 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.domain import Document, DocumentMeta
 from assistant.index.chunk_index import ChunkIndex
+from assistant.index.embedding_cache import CachedEmbedder
 from assistant.index.embeddings import Embedder, load_embedder
 from assistant.ingest.pipeline import IngestPipeline
 from assistant.ingest.structure import detect_language
-from assistant.retrieve import HybridRetriever
+from assistant.retrieve import HybridRetriever, RetrievalOptions
 from assistant.text import slugify
 from evals.beir import BeirDataset, load_beir
 from evals.metrics import summarize
@@ -42,9 +44,24 @@ def _timed_rankings(dataset: BeirDataset, rank) -> tuple[dict[str, list[str]], l
     return rankings, latencies
 
 
+_TITLE_ARTICLE = re.compile(r"\b((?:Điều|Article)\s+\d{1,3}[a-z]?)(?:\.\s*(.*))?$")
+
+
+def article_text(title: str, text: str) -> str:
+    """An entry that is one article stored without its own heading line (``Điều 5.``), which its title
+    repeats (``Luật X - Điều 5. Tên``): the heading line put back, so the article reads as printed."""
+    match = _TITLE_ARTICLE.search(title or "")
+    if not match or re.match(r"\s*(?:Điều|Article)\s+\d", text):
+        return text
+    label, name = match.group(1), (match.group(2) or "").strip()
+    if name and text.startswith(name):
+        return f"{label}. {text}"
+    return f"{label}.{' ' + name if name else ''}\n{text}"
+
+
 def _document(row: dict, doc_id: str) -> Document:
     meta = dict(row.get("metadata") or {})
-    text = row.get("text", "")
+    text = article_text(row.get("title", ""), row.get("text", ""))
     return Document(
         meta=DocumentMeta(
             doc_id=doc_id, title=row.get("title", "") or "", doc_number=meta.get("doc_number"),
@@ -58,15 +75,16 @@ def _document(row: dict, doc_id: str) -> Document:
 def build_ours(dataset: BeirDataset, settings: Settings, embedder: Embedder, data_dir: Path) -> tuple[HybridRetriever, dict[str, str]]:
     """Ingest the corpus through the real pipeline into ``data_dir``; returns the retriever and doc_id -> corpus id."""
     index = ChunkIndex.open(settings.model_copy(update={"data_dir": data_dir, "seed_corpus": None}), embedder)
-    pipeline = IngestPipeline(index)
     id_map: dict[str, str] = {}
-    with index.writing():
-        for row in dataset.corpus:
-            doc_id = slugify(row["_id"], max_len=120) + "-" + hashlib.sha1(row["_id"].encode()).hexdigest()[:6]
-            id_map[doc_id] = row["_id"]
-            pipeline.ingest_document(_document(row, doc_id))
-        index.refresh_lexical()
-    return HybridRetriever(index, settings.rrf_k, settings.candidate_pool, settings.lexical_weight), id_map
+    documents = []
+    for row in dataset.corpus:
+        doc_id = slugify(row["_id"], max_len=120) + "-" + hashlib.sha1(row["_id"].encode()).hexdigest()[:6]
+        id_map[doc_id] = row["_id"]
+        documents.append(_document(row, doc_id))
+    failed = [r for r in IngestPipeline(index).ingest_documents(documents) if r.status == "failed"]
+    if failed:
+        raise ValueError(f"{len(failed)} corpus entries could not be indexed, e.g. {failed[0].doc_id}: {failed[0].reason}")
+    return HybridRetriever.from_settings(index), id_map
 
 
 def build_baseline(dataset: BeirDataset, embedder: Embedder):
@@ -96,6 +114,12 @@ def build_baseline(dataset: BeirDataset, embedder: Embedder):
     return rank
 
 
+def eval_embedder(settings: Settings) -> Embedder:
+    """The model, behind the embedding cache when it is on (an evaluation re-embeds only what changed)."""
+    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
+    return CachedEmbedder(embedder, settings.embedding_cache_file) if settings.embedding_cache else embedder
+
+
 def _by_language(dataset: BeirDataset, rankings: dict[str, list[str]]) -> dict[str, dict]:
     groups: dict[str, list[str]] = {}
     for qid in rankings:
@@ -104,11 +128,35 @@ def _by_language(dataset: BeirDataset, rankings: dict[str, list[str]]) -> dict[s
                    if not k.startswith("latency")} for lang, qids in sorted(groups.items())}
 
 
+SWEEP = ([RetrievalOptions(fusion="score", dense_weight=d) for d in (0.3, 0.4, 0.5, 0.6, 0.8, 1.0)]
+         + [RetrievalOptions(fusion="rrf", dense_weight=1.0, lexical_weight=w) for w in (1.0, 1.5, 2.0)])
+
+
+def sweep_fusion(dataset: BeirDataset, retriever: HybridRetriever, id_map: dict[str, str],
+                 grid: list[RetrievalOptions] = SWEEP) -> list[dict]:
+    """Hybrid figures for every fusion setting of ``grid`` over the same index (how the defaults were chosen)."""
+    rows = []
+    chosen = retriever.options
+    try:
+        for options in grid:
+            retriever.options = options
+            rank = lambda q: _dedupe([id_map[h.chunk.doc_id] for h in retriever.search(q, k=3 * K).hits])  # noqa: E731
+            rankings, _ = _timed_rankings(dataset, rank)
+            figures = summarize(rankings, dataset.qrels, [])
+            rows.append({"fusion": options.fusion, "dense_weight": options.dense_weight,
+                         "lexical_weight": options.lexical_weight,
+                         **{k: figures[k] for k in ("recall@1", "recall@5", "mrr@10")}})
+    finally:
+        retriever.options = chosen
+    return sorted(rows, key=lambda r: -r["mrr@10"])
+
+
 def run_retrieval_eval(directory: Path, settings: Settings, baseline: bool = True,
-                       modes: tuple[str, ...] = ("hybrid", "dense", "lexical"), split: str = "test") -> dict:
-    """Evaluate and return JSON-ready figures (ours per mode, baseline, ratios)."""
+                       modes: tuple[str, ...] = ("hybrid", "dense", "lexical"), split: str = "test",
+                       sweep: bool = False) -> dict:
+    """Evaluate and return JSON-ready figures (ours per mode, baseline, ratios; the fusion sweep if asked)."""
     dataset = load_beir(directory, split)
-    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = eval_embedder(settings)
     report: dict = {"dataset": str(directory), "split": split, "embedding_model": embedder.name, "corpus": len(dataset.corpus),
                     "queries": len(dataset.answerable), "chunk_max_chars": settings.chunk_max_chars}
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
@@ -121,6 +169,8 @@ def run_retrieval_eval(directory: Path, settings: Settings, baseline: bool = Tru
             report[f"ours_{mode}"] = summarize(rankings, dataset.qrels, latencies)
             if mode == modes[0]:
                 report["ours_by_language"] = _by_language(dataset, rankings)
+        if sweep:
+            report["fusion_sweep"] = sweep_fusion(dataset, retriever, id_map)
         retriever.index.close()
     if baseline:
         rankings, latencies = _timed_rankings(dataset, build_baseline(dataset, embedder))

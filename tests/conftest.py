@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -32,6 +38,25 @@ def keyed_client(assistant: Assistant, role: str = "admin", org_unit: str = "", 
     """A TestClient of the real app that sends a key of this role on every request (use it in a ``with``)."""
     app = create_app(settings or assistant.settings, assistant=assistant)
     return TestClient(app, headers=api_key(assistant, role, org_unit, clearance))
+
+
+@contextmanager
+def served(assistant: Assistant) -> Iterator[str]:
+    """The real app over ``assistant`` served by uvicorn on a free loopback port; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(assistant.settings, assistant=assistant),
+                                           host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

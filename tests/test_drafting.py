@@ -53,13 +53,14 @@ def test_api_minutes_json_markdown_and_docx(client):
 
 def test_api_minutes_rejects_bad_records_field_by_field(client):
     record = record_json("01-cb3-thuong-ky-12-2025.yaml")
-    broken = {**record, "members_present": 16, "time_end": "19:00", "agenda": [],
+    broken = {**record, "members_present": 16, "time_end": "19:00",
               "decisions": [{"text": "Thông qua", "votes": {"agree": 3}}]}
     response = client.post("/v1/draft/minutes", json={"record": broken})
     assert response.status_code == 422
     fields = {".".join(map(str, d["loc"])) for d in response.json()["detail"]}
-    assert fields == {"body.record.members_present", "body.record.time_end", "body.record.agenda",
-                      "body.record.decisions.0.votes"}
+    assert fields == {"body.record.members_present", "body.record.time_end", "body.record.decisions.0.votes"}
+    empty_agenda = client.post("/v1/draft/minutes", json={"record": {**record, "agenda": []}})  # a schema rule
+    assert empty_agenda.status_code == 422 and empty_agenda.json()["detail"][0]["loc"] == ["body", "record", "agenda"]
     unknown = client.post("/v1/draft/minutes", json={"record": {**record, "kind": "weekly"}})
     assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "record", "kind"]
     assert client.post("/v1/draft/minutes?format=pdf", json={"record": record}).status_code == 422

@@ -89,9 +89,11 @@ def test_sigkill_mid_batch_leaves_a_consistent_index_and_ingest_resumes(tmp_path
     chunker = StructureChunker(settings.chunk_max_chars, settings.chunk_min_chars)
     expected_chunks = sum(len(chunker.chunk(build_document(load_file(p, 10**7), p, "h"))) for p in paths)
 
-    # Kill once between documents, once in the middle of writing one (vectors upserted, catalog not yet committed).
+    # Kill once between batches, once in the middle of writing one (vectors upserted, catalog not yet committed).
+    # Documents are written 3 at a time here (32 by default), so a 24-file ingest has batches to kill between.
+    batches = {"ASSISTANT_INGEST_BATCH_DOCUMENTS": "3"}
     for kill_after, mid_write in ((3, False), (6, True)):
-        process = cli(settings.data_dir, "ingest", str(tmp_path / "batch"))
+        process = cli(settings.data_dir, "ingest", str(tmp_path / "batch"), env=batches)
         deadline = time.monotonic() + 180
         while process.poll() is None:
             committed, writing = catalog_state(settings.data_dir)

@@ -1,6 +1,5 @@
-"""Header metadata and heading recognition."""
+"""Heading recognition, in context (numbering, nesting, party decimal numbering, footnotes)."""
 
-from assistant.domain import DocType
 from assistant.ingest import structure
 
 HEADER = """BAN CHẤP HÀNH TRUNG ƯƠNG
@@ -14,43 +13,6 @@ về quản lý, sử dụng ứng dụng Sổ tay đảng viên điện tử
 
 Căn cứ Điều lệ Đảng, có tham chiếu Nghị quyết 57-NQ/TW.
 """
-
-
-def test_doc_number_forms():
-    assert structure.find_doc_number(HEADER) == "339-QĐ/TW"
-    assert structure.find_doc_number("Số: 02 - KH/ĐUQH ngày ...") == "02-KH/ĐUQH"
-    assert structure.find_doc_number("theo Chỉ thị 50-CT/TW và 26-HD/BTGDVTW") == "50-CT/TW"
-    assert structure.find_doc_number("No. 102-QĐ/TU") == "102-QĐ/TU"
-    assert structure.find_doc_number("không có số hiệu") is None
-
-
-def test_number_label_wins_over_earlier_reference():
-    text = "Thực hiện 57-NQ/TW\nSố 12-KH/ĐU\n"
-    assert structure.find_doc_number(text) == "12-KH/ĐU"
-
-
-def test_type_issuer_date_title():
-    number = structure.find_doc_number(HEADER)
-    assert structure.doc_type_from_number(number) == DocType.regulation
-    assert structure.doc_type_from_number("57-NQ/TW") == DocType.resolution
-    assert structure.doc_type_from_number("50-CT/TW") == DocType.directive
-    assert structure.find_issuer(HEADER, number) == "BAN CHẤP HÀNH TRUNG ƯƠNG"
-    assert structure.find_issued_date(HEADER) == "2025-07-10"
-    title, doc_type = structure.find_title(HEADER)
-    assert title == "Quy định về quản lý, sử dụng ứng dụng Sổ tay đảng viên điện tử"
-    assert doc_type == DocType.regulation
-
-
-def test_decision_is_not_read_as_regulation():
-    title, doc_type = structure.find_title("QUYẾT ĐỊNH\nvề việc thành lập tổ công tác\n")
-    assert doc_type == DocType.decision and title.startswith("Quyết định")
-
-
-def test_english_dates_and_issuer_from_code():
-    assert structure.find_issued_date("Thai Nguyen, 2 June 2025") == "2025-06-02"
-    assert structure.find_issued_date("Hanoi, July 10, 2025") == "2025-07-10"
-    assert structure.find_issued_date("ngày 31 tháng 2 năm 2025") is None  # impossible date is ignored
-    assert structure.find_issuer("Số 57-NQ/TW", "57-NQ/TW") == "Ban Chấp hành Trung ương"
 
 
 def test_headings_vietnamese_and_english():
@@ -72,3 +34,32 @@ def test_language_detection():
     assert structure.detect_language(HEADER) == "vi"
     assert structure.detect_language("This regulation governs paperless meetings.") == "en"
     assert structure.detect_language("প্রবীণ সদস্যদের জন্য স্মার্টফোন ব্যবহারের প্রশিক্ষণ") == "bn"
+
+
+def headings(text: str, language: str = "vi") -> list[str]:
+    return [h.label for _, h in structure.iter_headings(text, language)]
+
+
+def test_party_decimal_numbering():
+    text = ("Ban Bí thư hướng dẫn như sau:\n1. Tuổi đời và trình độ học vấn\n1.1. Về tuổi đời\nChỉ xem xét...\n"
+            "1.2. Về trình độ học vấn\na) Người vào Đảng...\nb) Trình độ học vấn...\n2. Đảng viên phải hoàn thành\n"
+            "2.1- Nhiệm vụ được giao\n2.1.1. Nhiệm vụ do Điều lệ quy định\n2.2. Hoàn thành tốt nhiệm vụ\n")
+    assert headings(text) == ["Mục 1", "Mục 1.1", "Mục 1.2", "Điểm a", "Điểm b", "Mục 2", "Mục 2.1", "Mục 2.1.1",
+                              "Mục 2.2"]
+
+
+def test_a_footnote_marker_glued_to_an_item_number_is_cut_off():
+    text = "1. Một\n1.1. Một một\n1.2. Một hai\n2. Hai\n2.19. Hai một, có chú thích 9\n2.2. Hai hai\n"
+    assert headings(text) == ["Mục 1", "Mục 1.1", "Mục 1.2", "Mục 2", "Mục 2.1", "Mục 2.2"]
+
+
+def test_form_fields_and_out_of_sequence_numbers_are_not_headings():
+    text = ("Chương I\nQUY ĐỊNH CHUNG\nMục 1. Phạm vi\nĐiều 1. Phạm vi điều chỉnh\n1. Khoản một.\n"
+            "Mục 10 (thành phần gia đình): ghi theo lý lịch.\n2. Khoản hai.\n"
+            "25. số thứ tự ở đầu dòng xuống dòng\nĐiều 2. Đối tượng\n")
+    assert headings(text) == ["Chương I", "Mục 1", "Điều 1", "Khoản 1", "Khoản 2", "Điều 2"]
+
+
+def test_footnotes_are_their_own_part():
+    text = "Điều 1. Phạm vi\n1. Cỡ chữ từ 12 đến 13 [1].\n\nChú thích\n[1] Cỡ chữ trong một văn bản phải thống nhất.\n"
+    assert headings(text) == ["Điều 1", "Khoản 1", "Chú thích", "Chú thích 1"]

@@ -87,7 +87,7 @@ def test_bad_summary_requests_get_422(client, body, message):
     response = client.post("/v1/summarize", json=body)
     assert response.status_code == 422, response.text
     if message:
-        assert message in response.json()["detail"]
+        assert any(message in problem["msg"] for problem in response.json()["detail"]), response.text
 
 
 def test_summary_of_an_uploaded_file_and_of_raw_text(client):
@@ -179,6 +179,11 @@ def test_round_trip_speak_then_transcribe_reports_word_error_rate(client, corpus
 def test_bad_recordings_get_422_before_any_job(client, data, language, message):
     response = client.post("/v1/transcribe", files={"file": ("x.mp3", data)}, data={"language": language})
     assert response.status_code == 422 and message in response.json()["detail"]
+
+
+def test_a_file_that_is_not_a_recording_gets_415(client):
+    response = client.post("/v1/transcribe", files={"file": ("x.mp3", b"%PDF-1.7 a document")}, data={"language": "vi"})
+    assert response.status_code == 415 and "is a PDF, not a recording" in response.json()["detail"]
 
 
 @needs_espeak

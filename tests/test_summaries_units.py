@@ -43,7 +43,7 @@ def test_encode_then_decode_keeps_the_sound(fmt):
 
 
 @pytest.mark.parametrize("data, message", [(b"", "empty"), (b"RIFF....WAVEfmt garbage", "unsupported or corrupt"),
-                                           (b"%PDF-1.7 not audio", "unsupported or corrupt")])
+                                           (b"%PDF-1.7 not audio", "is a PDF, not a recording")])
 def test_bad_audio_is_rejected_with_a_reason(data, message):
     with pytest.raises(InvalidInput, match=message):
         decode(data)

@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import io
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import docx
 import pytest
-import uvicorn
 
-from api.app import create_app
 from assistant.config import PROJECT_ROOT
-from tests.conftest import WARD
+from tests.conftest import WARD, served
 
 pytestmark = pytest.mark.slow
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -30,18 +25,8 @@ WIDTHS = (360, 1280)
 
 @pytest.fixture(scope="module")
 def base_url(corpus_assistant):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(corpus_assistant.settings, assistant=corpus_assistant),
-                                           host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(corpus_assistant) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ import numpy as np
 import soundfile
 
 from assistant.audio import Audio
-from assistant.errors import InvalidInput
+from assistant.errors import InvalidInput, UnsupportedType
+from assistant.ingest.uploads import DESCRIBED, sniff
 
 AudioFormat = Literal["wav", "ogg", "mp3"]
 ACCEPTED = "WAV, FLAC, Ogg (Vorbis/Opus) or MP3"
@@ -41,10 +42,13 @@ def encode(audio: Audio, fmt: AudioFormat = "wav") -> bytes:
 
 
 def decode(data: bytes, max_seconds: float | None = None) -> Audio:
-    """Mono float samples of an audio file; ``InvalidInput`` when it is empty, corrupt, of an unknown
-    kind, or longer than ``max_seconds``."""
+    """Mono float samples of an audio file; ``UnsupportedType`` when it is not audio, ``InvalidInput`` when it
+    is empty, corrupt or longer than ``max_seconds``."""
     if not data:
         raise InvalidInput("the audio file is empty")
+    found = sniff(data)
+    if found != "audio":
+        raise UnsupportedType(f"the file is {DESCRIBED[found]}, not a recording (we accept {ACCEPTED})")
     try:
         with _SNDFILE, soundfile.SoundFile(io.BytesIO(data)) as file:
             seconds = file.frames / file.samplerate if file.samplerate else 0.0

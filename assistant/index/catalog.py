@@ -97,22 +97,27 @@ class Catalog:
     # -- writes -----------------------------------------------------------------------------
     def commit_document(self, document: Document, chunks: list[Chunk]) -> None:
         """Replace the document and all its chunks in one transaction (the commit point of an ingest)."""
+        self.commit_documents([(document, chunks)])
+
+    def commit_documents(self, batch: list[tuple[Document, list[Chunk]]]) -> None:
+        """Replace several documents and their chunks in one transaction."""
         with self._lock:
             conn = self._conn
             conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("DELETE FROM chunks WHERE doc_id=?", (document.meta.doc_id,))
-                conn.execute(
-                    "INSERT OR REPLACE INTO documents VALUES(?,?,?,?,?,?,?,?)",
-                    (document.meta.doc_id, document.source_path, document.content_hash,
-                     document.meta.model_dump_json(), document.text, json.dumps(document.page_starts),
-                     len(chunks), time.time()),
-                )
-                conn.executemany(
-                    f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                    [(c.chunk_id, c.doc_id, c.ordinal, c.text, c.structure_path, c.heading, c.page_start,
-                      c.page_end, c.char_start, c.char_end) for c in chunks],
-                )
+                for document, chunks in batch:
+                    conn.execute("DELETE FROM chunks WHERE doc_id=?", (document.meta.doc_id,))
+                    conn.execute(
+                        "INSERT OR REPLACE INTO documents VALUES(?,?,?,?,?,?,?,?)",
+                        (document.meta.doc_id, document.source_path, document.content_hash,
+                         document.meta.model_dump_json(), document.text, json.dumps(document.page_starts),
+                         len(chunks), time.time()),
+                    )
+                    conn.executemany(
+                        f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                        [(c.chunk_id, c.doc_id, c.ordinal, c.text, c.structure_path, c.heading, c.page_start,
+                          c.page_end, c.char_start, c.char_end) for c in chunks],
+                    )
                 self._bump()
                 conn.execute("COMMIT")
             except BaseException:

@@ -21,6 +21,7 @@ from assistant.domain import Chunk, Document, DocumentMeta
 from assistant.errors import IndexLocked
 from assistant.filters import vector_metadata
 from assistant.index.catalog import Catalog, version_of
+from assistant.index.embedding_cache import CachedEmbedder
 from assistant.index.embeddings import Embedder, load_embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.ownership import claim
@@ -30,7 +31,10 @@ log = logging.getLogger(__name__)
 
 
 def embedding_text(chunk: Chunk, meta: DocumentMeta) -> str:
-    """What gets embedded: document number and title, the heading path, then the chunk itself."""
+    """What gets embedded (and indexed by BM25): document number and title, the heading path, then the chunk.
+
+    Titles and headings are part of the text both searches see; a separate, boosted title field was measured
+    and made results worse (see *Retrieval* in the README)."""
     head = " ".join(part for part in (meta.doc_number, meta.title) if part)
     return "\n".join(part for part in (head, chunk.heading, chunk.text) if part)
 
@@ -42,6 +46,7 @@ class ChunkIndex:
                  lexical: LexicalIndex, release: Callable[[], None] = lambda: None) -> None:
         self.settings = settings
         self._release = release
+        self._owned_cache: CachedEmbedder | None = None
         self.embedder = embedder
         self.catalog = catalog
         self.vectors = vectors
@@ -54,14 +59,19 @@ class ChunkIndex:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # Embedded Chroma: this process must be the only one with the directory open. Server mode: any number.
         release = claim(settings.data_dir) if settings.chroma_mode == "embedded" else (lambda: None)
+        owned_cache = None
         try:
             embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
+            if settings.embedding_cache and not isinstance(embedder, CachedEmbedder):
+                embedder = owned_cache = CachedEmbedder(embedder, settings.embedding_cache_file)
             catalog = Catalog(settings.catalog_path)
             vectors = VectorStore(make_client(settings), settings.collection, embedder.name)
         except BaseException:
             release()
             raise
-        index = cls(settings, embedder, catalog, vectors, LexicalIndex(settings.bm25_path), release)
+        lexical = LexicalIndex(settings.bm25_path, k1=settings.bm25_k1, b=settings.bm25_b)
+        index = cls(settings, embedder, catalog, vectors, lexical, release)
+        index._owned_cache = owned_cache
         if catalog.journal_pending():
             with index.writing():
                 index.recover()
@@ -84,18 +94,31 @@ class ChunkIndex:
     # -- writes -----------------------------------------------------------------------------
     def add(self, document: Document, chunks: list[Chunk]) -> None:
         """Index a document version atomically; on any failure the previous state stays as it was."""
-        doc_id, version = document.meta.doc_id, version_of(document.content_hash)
-        vectors = self.embedder.embed_documents([embedding_text(c, document.meta) for c in chunks])
-        metadata = vector_metadata(document.meta, version)
-        self.catalog.journal_add(doc_id, version)
+        self.add_many([(document, chunks)])
+
+    def add_many(self, batch: list[tuple[Document, list[Chunk]]]) -> None:
+        """Index several document versions in one go (one embedding run, one vector write, one catalog
+        transaction): all of them or none, each replacing its previous version."""
+        if not batch:
+            return
+        versions = [(document.meta.doc_id, version_of(document.content_hash)) for document, _ in batch]
+        chunks = [c for _, doc_chunks in batch for c in doc_chunks]
+        metas = [document.meta for document, doc_chunks in batch for _ in doc_chunks]
+        vectors = self.embedder.embed_documents([embedding_text(c, m) for c, m in zip(chunks, metas)])
+        metadata = [vector_metadata(m, version) for (document, doc_chunks), (_, version) in zip(batch, versions)
+                    for m in [document.meta] for _ in doc_chunks]
+        for doc_id, version in versions:
+            self.catalog.journal_add(doc_id, version)
         try:
-            self.vectors.upsert([c.chunk_id for c in chunks], vectors, [dict(metadata) for _ in chunks])
-            self.catalog.commit_document(document, chunks)
+            self.vectors.upsert([c.chunk_id for c in chunks], vectors, metadata)
+            self.catalog.commit_documents(batch)
         except BaseException:
-            self._discard_version(doc_id, version)
+            for doc_id, version in versions:
+                self._discard_version(doc_id, version)
             raise
-        self.vectors.delete_other_versions(doc_id, version)
-        self.catalog.journal_remove(doc_id, version)
+        for doc_id, version in versions:
+            self.vectors.delete_other_versions(doc_id, version)
+            self.catalog.journal_remove(doc_id, version)
 
     def _discard_version(self, doc_id: str, version: str) -> None:
         try:
@@ -149,6 +172,8 @@ class ChunkIndex:
 
     def close(self) -> None:
         self.catalog.close()
+        if self._owned_cache is not None:
+            self._owned_cache.close()
         self._release()
 
     @property

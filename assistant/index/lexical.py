@@ -20,7 +20,7 @@ from typing import Iterable
 import numpy as np
 import regex
 
-from assistant.ingest.structure import DOC_NUMBER, normalize_doc_number
+from assistant.ingest.identity import DOC_NUMBER, normalize_doc_number
 from assistant.text import fold_accents
 
 _WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")
@@ -61,9 +61,10 @@ class Tokenizer:
 class LexicalIndex:
     """A BM25 index over chunk texts, persisted with the catalog generation it was built from."""
 
-    def __init__(self, path: Path, tokenizer: Tokenizer | None = None) -> None:
+    def __init__(self, path: Path, tokenizer: Tokenizer | None = None, k1: float = 0.8, b: float = 0.35) -> None:
         self.path = path
         self.tokenizer = tokenizer or Tokenizer()
+        self.k1, self.b = k1, b  # low saturation and length normalisation: measured on real legal questions
         self._lock = threading.RLock()
         self._bm25 = None
         self.chunk_ids: list[str] = []
@@ -79,7 +80,7 @@ class LexicalIndex:
             self.chunk_ids = [cid for cid, _, _ in items]
             self._set_doc_ids([did for _, did, _ in items])
             if items:
-                bm25 = bm25s.BM25()
+                bm25 = bm25s.BM25(k1=self.k1, b=self.b)
                 bm25.index([self.tokenizer(text) or ["\u2400"] for _, _, text in items], show_progress=False)
                 self._bm25 = bm25
             else:
@@ -100,7 +101,8 @@ class LexicalIndex:
             if self._bm25 is not None:
                 self._bm25.save(str(tmp), show_progress=False)
             (tmp / "chunks.json").write_text(json.dumps(
-                {"generation": self.generation, "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids}))
+                {"generation": self.generation, "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids,
+                 "k1": self.k1, "b": self.b}))
             old = self.path.with_name(self.path.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
             if self.path.exists():
@@ -117,6 +119,8 @@ class LexicalIndex:
             return False
         try:
             data = json.loads(manifest.read_text())
+            if (data.get("k1"), data.get("b")) != (self.k1, self.b):
+                return False  # built with other parameters: rebuilt on the next refresh
             bm25 = bm25s.BM25.load(str(self.path), show_progress=False) if data["chunk_ids"] else None
         except (OSError, ValueError, KeyError):
             return False

@@ -73,9 +73,6 @@ class VectorStore:
         return self.collection.count()
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
-        """Nearest chunk ids with cosine similarity, best first."""
-        n = self.count()
-        if n == 0:
-            return []
-        result = self.collection.query(query_embeddings=[vector], n_results=min(k, n), where=where, include=["distances"])
+        """Nearest chunk ids with cosine similarity, best first (fewer when the collection holds fewer)."""
+        result = self.collection.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.domain import Chunk, Document
-from assistant.ingest.structure import LEVEL_ARTICLE, LEVEL_CLAUSE, LEVEL_PART, LEVEL_POINT, Heading, line_heading
+from assistant.ingest.structure import LEVEL_PART, Heading, iter_headings
 from assistant.text import sentence_spans
 
 
@@ -45,28 +45,15 @@ class Span:
 
 
 def parse_tree(text: str, language: str) -> Node:
-    """Build the heading tree; clauses and points only count inside an article or a part."""
+    """Build the heading tree from the headings :func:`iter_headings` finds (checked in context)."""
     root = Node(heading=None, start=0, end=len(text))
     stack = [root]
-    offset = 0
-    for line in text.split("\n"):
-        heading = line_heading(line, language)
-        if heading is not None:
-            inside_body = any(n.heading and n.heading.level in (LEVEL_ARTICLE, LEVEL_PART, LEVEL_CLAUSE) for n in stack)
-            if heading.level == LEVEL_POINT and not any(
-                n.heading and n.heading.level in (LEVEL_ARTICLE, LEVEL_CLAUSE) for n in stack
-            ):
-                heading = None
-            elif heading.level == LEVEL_CLAUSE and not inside_body:
-                heading = None
-        if heading is not None:
-            while len(stack) > 1 and stack[-1].heading.level >= heading.level:  # type: ignore[union-attr]
-                stack.pop().end = offset
-            start = offset + (len(line) - len(line.lstrip()))
-            node = Node(heading=heading, start=start, end=len(text), parent=stack[-1])
-            stack[-1].children.append(node)
-            stack.append(node)
-        offset += len(line) + 1
+    for offset, heading in iter_headings(text, language):
+        while len(stack) > 1 and stack[-1].heading.level >= heading.level:  # type: ignore[union-attr]
+            stack.pop().end = offset
+        node = Node(heading=heading, start=offset, end=len(text), parent=stack[-1])
+        stack[-1].children.append(node)
+        stack.append(node)
     return root
 
 
@@ -168,36 +155,62 @@ class StructureChunker:
         return spans
 
     def _glue_short(self, spans: list[Span], text: str) -> list[Span]:
-        """Attach spans shorter than ``min_chars`` (bare headings, stubs) to the next span when it fits."""
+        """Attach spans shorter than ``min_chars`` to a neighbour, when the label stays true.
+
+        A short span goes forward into the next one only when it is that span's own heading or an ancestor's
+        (a bare ``Chương II`` line before ``Điều 5``), and back into the previous one only when both have the
+        same path (the tail of an article split at sentences). A chunk's label is therefore always where its
+        text starts, and no chunk runs from one article into the next."""
         out: list[Span] = []
         pending: Span | None = None
         for span in spans:
             if pending is not None:
-                if self._size(text, pending.start, span.end) <= self.max_chars and pending.end == span.start:
+                if (pending.end == span.start and _is_prefix(pending.path, span.path)
+                        and self._size(text, pending.start, span.end) <= self.max_chars):
                     span = Span(pending.start, span.end, span.path, span.last_label)
-                else:
+                elif not self._glued_back(out, pending, text):
                     out.append(pending)
                 pending = None
             if self._size(text, span.start, span.end) < self.min_chars:
                 pending = span
             else:
                 out.append(span)
-        if pending is not None:
-            if out and out[-1].end == pending.start and self._size(text, out[-1].start, pending.end) <= self.max_chars:
-                out[-1] = Span(out[-1].start, pending.end, out[-1].path, out[-1].last_label)
-            else:
-                out.append(pending)
+        if pending is not None and not self._glued_back(out, pending, text):
+            out.append(pending)
         return out
+
+    def _glued_back(self, out: list[Span], pending: Span, text: str) -> bool:
+        last = out[-1] if out else None
+        if (last is None or last.end != pending.start or _labels(last.path) != _labels(pending.path)
+                or last.last_label is not None or self._size(text, last.start, pending.end) > self.max_chars):
+            return False
+        out[-1] = Span(last.start, pending.end, last.path)
+        return True
+
+
+def _labels(path: list[Heading]) -> list[str]:
+    return [h.label for h in path]
+
+
+def _is_prefix(head: list[Heading], path: list[Heading]) -> bool:
+    """``head`` is ``path`` or one of its ancestors' paths (text with no heading is nobody's ancestor)."""
+    return bool(head) and _labels(path)[: len(head)] == _labels(head)
 
 
 def _must_split(node: Node) -> bool:
-    """Containers (the root, chapters, sections) with children are always split into those children."""
-    return bool(node.children) and (node.heading is None or node.heading.level < LEVEL_PART)
+    """Containers with children are always split into them: chapters, sections, books, and the document root
+    when it holds articles, parts or items (a short text made only of clauses stays one chunk)."""
+    if not node.children:
+        return False
+    if node.heading is None:
+        return any(not child.heading.groupable for child in node.children if child.heading is not None)
+    return node.heading.level < LEVEL_PART
 
 
 def _stands_alone(node: Node) -> bool:
-    """Articles and parts (and the chapters and sections above them) are never merged with siblings."""
-    return node.heading is not None and node.heading.level <= LEVEL_ARTICLE
+    """Articles, parts, numbered items (and everything above them) are never merged with siblings; clauses,
+    points and sub-items (``1.1``) may be, when they are small."""
+    return node.heading is not None and not node.heading.groupable
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

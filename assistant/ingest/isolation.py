@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from multiprocessing.pool import Pool
 
 from assistant.errors import IngestError
-from assistant.ingest.loaders import LoadedFile, load_bytes
+from assistant.ingest.loaders import IMAGE_SUFFIXES, OFFICE_SUFFIXES, LoadedFile, load_bytes
 
 T = TypeVar("T")
 
@@ -29,14 +29,33 @@ def _limit_memory(max_bytes: int) -> None:
         pass
 
 
+def slow_pages_of(data: bytes, suffix: str) -> int:
+    """Pages that will be read by OCR (a scan's image pages, an image's frames), 1 for a LibreOffice
+    conversion, 0 otherwise; 0 as well when the file cannot even be opened (parsing will say why)."""
+    suffix = suffix.lower()
+    try:
+        if suffix == ".pdf":
+            from assistant.ingest.pdf import textless_pages
+
+            return textless_pages(data)
+        if suffix in IMAGE_SUFFIXES:
+            from assistant.ingest.ocr import image_pages
+
+            return len(image_pages(data))
+    except Exception:  # the parse itself reports what is wrong with the file
+        return 0
+    return 1 if suffix in OFFICE_SUFFIXES else 0
+
+
 class IsolatedParser:
     """``parse(data, suffix)`` like :func:`load_bytes`, but in a child process with ``timeout_s`` and ``memory_mb``.
 
     ``function`` (a module-level function, so the child can import it) does the parsing."""
 
     def __init__(self, timeout_s: float = 60.0, memory_mb: int = 2048,
-                 function: Callable[[bytes, str], LoadedFile] = load_bytes) -> None:
+                 function: Callable[[bytes, str], LoadedFile] = load_bytes, slow_page_s: float = 60.0) -> None:
         self.timeout_s = timeout_s
+        self.slow_page_s = slow_page_s  # extra time per page that OCR (or a LibreOffice conversion) must read
         self.function = function
         self.memory_bytes = memory_mb * 2**20
         self._pool: Pool | None = None
@@ -49,17 +68,20 @@ class IsolatedParser:
         return self._pool
 
     def parse(self, data: bytes, suffix: str) -> LoadedFile:
-        return self.run(self.function, data, suffix)
+        """Parse in the child; a scan gets ``slow_page_s`` more per page OCR will read (counted first, quickly)."""
+        slow_pages = self.run(slow_pages_of, data, suffix) if self.function is load_bytes else 0
+        return self.run(self.function, data, suffix, timeout_s=self.timeout_s + slow_pages * self.slow_page_s)
 
-    def run(self, function: Callable[..., T], *args: Any) -> T:
+    def run(self, function: Callable[..., T], *args: Any, timeout_s: float | None = None) -> T:
         """``function(*args)`` in the child (a module-level function; arguments and result are pickled)."""
+        limit = timeout_s or self.timeout_s
         with self._lock:
             pending = self._child().apply_async(function, args)
             try:
-                return pending.get(timeout=self.timeout_s)
+                return pending.get(timeout=limit)
             except multiprocessing.TimeoutError as exc:
                 self._discard()
-                raise IngestError(f"reading the file took longer than {self.timeout_s:g} s; it may be malformed "
+                raise IngestError(f"reading the file took longer than {limit:g} s; it may be malformed "
                                   "(save it again or split it)") from exc
             except MemoryError as exc:
                 self._discard()

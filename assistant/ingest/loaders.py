@@ -1,12 +1,17 @@
-"""Turn a file into text pages. Every failure raises ``IngestError`` with a reason a person can act on."""
+"""Turn a file into text pages. Every failure raises ``IngestError`` with a reason a person can act on.
+
+Readers per format (PDF: :mod:`pdf`, with OCR for scanned pages; DOCX: :mod:`docx_text`; .doc/.odt/.rtf:
+LibreOffice to DOCX, :mod:`office`; images: OCR, :mod:`ocr`; text, Markdown, HTML here), then one repair
+stage for every format (:func:`repair_pages`): legacy Vietnamese encodings converted to Unicode (text that
+still looks undecoded is refused, never indexed), running headers, footers and page numbers removed, OCR
+slips fixed, split syllables joined. What was done is kept as warnings on the document.
+"""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -14,24 +19,32 @@ from typing import Any, Callable
 import yaml
 
 from assistant.errors import IngestError
+from assistant.ingest import text_repair
+from assistant.lang import legacy_encoding
 
-SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+OFFICE_SUFFIXES = {".doc", ".odt", ".rtf"}
+SUPPORTED_SUFFIXES = {".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm"} | OFFICE_SUFFIXES | IMAGE_SUFFIXES
 SIDECAR_SUFFIX = ".meta.json"
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
+ENCODING_NAMES = {"tcvn3": "TCVN3 (ABC, .VnTime fonts)", "vni": "VNI (VNI-Times fonts)"}
 
 
 @dataclass
 class LoadedFile:
-    """Raw result of loading: text per page plus metadata found in the file or its sidecar."""
+    """Raw result of loading: text per page, metadata found in the file or its sidecar, and what was repaired."""
 
     pages: list[str]
     overrides: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    page_labels: list[str] | None = None  # printed page numbers, when they differ from the file's page count
+    ocr_pages: set[int] = field(default_factory=set)  # 1-based pages whose text came from OCR
 
 
 def normalize_text(text: str) -> str:
     """NFC-normalize (PDFs often carry decomposed Vietnamese marks), unify newlines, trim trailing spaces."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    text = text.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
@@ -63,7 +76,11 @@ def _decode_text(data: bytes) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IngestError(f"not UTF-8 text (invalid byte at offset {exc.start}); save the file as UTF-8") from exc
+        # An 8-bit legacy Vietnamese file (TCVN3/VNI bytes) is read byte for byte and converted later.
+        latin = data.decode("latin-1")
+        if legacy_encoding.detect(latin) is None:
+            raise IngestError(f"not UTF-8 text (invalid byte at offset {exc.start}); save the file as UTF-8") from exc
+        text = latin
     controls = sum(1 for ch in text[:8192] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
     if controls > max(8, len(text[:8192]) // 50):
         raise IngestError("binary content, not text (too many control characters)")
@@ -101,60 +118,43 @@ def load_text(data: bytes, markdown: bool = False) -> LoadedFile:
 
 
 def load_pdf(data: bytes) -> LoadedFile:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from assistant.ingest.pdf import read_pdf
 
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types for unsupported crypto
-                raise IngestError(f"encrypted PDF cannot be opened: {exc}") from exc
-            if not ok:
-                raise IngestError("encrypted PDF: a password is required; save an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except IngestError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AssertionError) as exc:
-        raise IngestError(f"corrupt or truncated PDF: {exc}") from exc
-    if not pages:
-        raise IngestError("PDF has no pages")
-    if not any(p.strip() for p in pages):
-        raise IngestError("PDF has no text layer (scanned image?); OCR is not supported")
-    info: dict[str, Any] = {}
-    try:
-        if reader.metadata and reader.metadata.title:
-            info["title"] = str(reader.metadata.title)
-    except Exception:  # metadata is optional and sometimes malformed
-        pass
-    return LoadedFile(pages=pages, overrides=info)
+    read = read_pdf(data)
+    return LoadedFile(pages=read.pages, warnings=read.warnings, ocr_pages=set(read.ocr_confidence))
 
 
 def load_docx(data: bytes) -> LoadedFile:
-    import docx
-
+    from assistant.ingest.docx_text import read_docx
     from assistant.ingest.uploads import MAX_DOCX_EXPANDED, check_zip
 
     check_zip(data, MAX_DOCX_EXPANDED)
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise IngestError(f"corrupt DOCX (not a valid Word file): {exc}") from exc
-    blocks: list[str] = []
-    body = document.element.body
-    for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            blocks.append("".join(node.text or "" for node in child.iter() if node.tag.endswith("}t")))
-        elif tag == "tbl":
-            for row in child.iter():
-                if row.tag.endswith("}tr"):
-                    cells = ["".join(t.text or "" for t in cell.iter() if t.tag.endswith("}t"))
-                             for cell in row if cell.tag.endswith("}tc")]
-                    blocks.append(" | ".join(c.strip() for c in cells))
-    info = {"title": document.core_properties.title} if document.core_properties.title else {}
-    return LoadedFile(pages=["\n".join(blocks)], overrides=info)
+    read = read_docx(data)
+    warnings = [f"converted from {ENCODING_NAMES[e]} to Unicode ({n} characters)" for e, n in read.converted.items()]
+    return LoadedFile(pages=read.pages, warnings=warnings)
+
+
+def load_office(data: bytes, suffix: str) -> LoadedFile:
+    """.doc / .odt / .rtf: converted to DOCX by LibreOffice, then read as DOCX."""
+    from assistant.ingest.office import to_docx
+
+    return load_docx(to_docx(data, suffix))
+
+
+def load_image(data: bytes) -> LoadedFile:
+    """A photo or scan (PNG, JPEG, TIFF with one page per frame), read by OCR."""
+    from assistant.ingest.ocr import LOW_CONFIDENCE, image_pages, ocr_image
+
+    pages, warnings, low = [], [], []
+    for number, image in enumerate(image_pages(data), start=1):
+        read = ocr_image(image)
+        pages.append(read.text)
+        if read.confidence < LOW_CONFIDENCE:
+            low.append(f"{number} ({read.confidence:.0f}%)")
+    warnings.append(f"read by OCR: {len(pages)} page(s)")
+    if low:
+        warnings.append(f"OCR confidence is low on pages {', '.join(low)}: check quotes against the paper")
+    return LoadedFile(pages=pages, warnings=warnings, ocr_pages=set(range(1, len(pages) + 1)))
 
 
 _BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table",
@@ -209,6 +209,8 @@ _LOADERS: dict[str, Callable[[bytes], LoadedFile]] = {
     ".markdown": lambda data: load_text(data, markdown=True),
     ".html": load_html,
     ".htm": load_html,
+    **{suffix: (lambda data, s=suffix: load_office(data, s)) for suffix in OFFICE_SUFFIXES},
+    **{suffix: load_image for suffix in IMAGE_SUFFIXES},
 }
 
 
@@ -234,15 +236,55 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def load_bytes(data: bytes, suffix: str) -> LoadedFile:
-    """Dispatch on the file suffix and normalize the extracted text."""
+    """Dispatch on the file suffix, then repair the extracted text (see :func:`repair_pages`)."""
     loader = _LOADERS.get(suffix.lower())
     if loader is None:
         raise unsupported_type(suffix)
-    loaded = loader(data)
-    loaded.pages = [normalize_text(p) for p in loaded.pages]
-    if not any(p.strip() for p in loaded.pages):
+    try:
+        loaded = loader(data)
+    except IngestError:
+        raise
+    except Exception as exc:  # a parser bug or a file no reader foresaw: this file fails, with its reason
+        raise IngestError(f"could not read the file ({type(exc).__name__}: {exc})") from exc
+    return repair_pages(loaded)
+
+
+def repair_pages(loaded: LoadedFile) -> LoadedFile:
+    """Normalize, convert legacy encodings, drop page furniture, fix OCR slips, join split syllables."""
+    pages = [normalize_text(p) for p in loaded.pages]
+    if not any(p.strip() for p in pages):
         raise IngestError("no text could be extracted")
+    whole = "\n\n".join(pages)
+    encoding = legacy_encoding.detect(whole)
+    if encoding is not None:
+        decode = legacy_encoding.DECODERS[encoding]
+        pages = [legacy_encoding.restore_capitals(decode(p)) if encoding == "tcvn3" else decode(p) for p in pages]
+        loaded.warnings.append(f"converted from {ENCODING_NAMES[encoding]} to Unicode")
+        whole = "\n\n".join(pages)
+    if legacy_encoding.looks_undecoded(whole):
+        raise IngestError("the text looks like a legacy Vietnamese encoding that could not be converted "
+                          "(mojibake such as '§¶ng'); save the file with a Unicode font and try again")
+    furniture = text_repair.strip_page_furniture(pages)
+    context = "\n".join(furniture.pages)
+    pages = [text_repair.fix_ocr_text(p, context) if i + 1 in loaded.ocr_pages else p
+             for i, p in enumerate(furniture.pages)]
+    if furniture.removed:
+        loaded.warnings.append(f"removed {furniture.removed} running header, footer and page-number lines")
+    if _vietnamese(whole):
+        joined = [text_repair.repair_split_syllables(p) for p in pages]
+        pages = [p for p, _ in joined]
+        joins = sum(n for _, n in joined)
+        if joins:
+            loaded.warnings.append(f"joined {joins} syllables split by the PDF's text layer")
+    loaded.pages = pages
+    loaded.page_labels = furniture.labels
     return loaded
+
+
+def _vietnamese(text: str) -> bool:
+    from assistant.ingest.structure import detect_language
+
+    return detect_language(text) == "vi"
 
 
 @dataclass

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from assistant.domain import AccessLevel, Document, DocumentMeta, DocType
 from assistant.errors import IngestError
+from assistant.ingest import identity
 from assistant.ingest.loaders import LoadedFile
-from assistant.ingest import structure
+from assistant.ingest.structure import detect_language
 from assistant.text import normalize_org_unit, slugify
 
 ALLOWED_KEYS = {"doc_id", "title", "doc_number", "doc_type", "issuer", "issued_date", "date", "language",
@@ -44,23 +45,25 @@ def build_document(loaded: LoadedFile, source: Path | str, digest: str, default_
     if "date" in given:
         given.setdefault("issued_date", given.pop("date"))
 
-    number = given.get("doc_number") or structure.find_doc_number(text)
-    title, title_type = structure.find_title(text)
-    doc_type = structure.doc_type_from_number(number)
-    if doc_type == DocType.regulation and title_type == DocType.decision:
-        doc_type = DocType.decision  # QĐ is both "Quy định" and "Quyết định"; the title tells which
-    doc_type = doc_type or title_type or DocType.other
-    source_name = Path(str(source)).name
+    source_name = Path(str(source).removeprefix("upload:")).name
+    number = given.get("doc_number") or identity.find_doc_number(text, source_name)
+    title = identity.find_title(text)
+    # The printed type word is the surest sign (a party "QĐ" is a Quy định or a Quyết định), then the code.
+    doc_type = (title.doc_type if title else None) or identity.doc_type_from_number(number)
+    if doc_type is None and number and "/" in number:
+        doc_type = DocType.letter  # a state number whose code names only the issuer: an official letter
     fields: dict[str, Any] = {
         "doc_id": slugify(default_doc_id or Path(source_name).stem),
-        "title": title or _first_line(text) or source_name,
-        "doc_number": structure.normalize_doc_number(number) if number else None,
-        "doc_type": doc_type,
-        "issuer": structure.find_issuer(text, number),
-        "issued_date": structure.find_issued_date(text),
-        "language": structure.detect_language(text),
+        "title": (title.text if title else "") or identity.title_fallback(text) or source_name,
+        "doc_number": identity.normalize_doc_number(number) if number else None,
+        "doc_type": doc_type or DocType.other,
+        "issuer": identity.find_issuer(text, number),
+        "issued_date": identity.find_issued_date(text),
+        "language": detect_language(text),
         "org_unit": "",
         "access_level": AccessLevel.public,
+        "page_labels": loaded.page_labels,
+        "warnings": list(loaded.warnings),
     }
     fields.update(given)
     fields["doc_id"] = slugify(str(fields["doc_id"]))
@@ -75,8 +78,3 @@ def build_document(loaded: LoadedFile, source: Path | str, digest: str, default_
     return Document(meta=meta, text=text, page_starts=page_starts, source_path=str(source), content_hash=digest)
 
 
-def _first_line(text: str) -> str:
-    for line in text.split("\n"):
-        if line.strip():
-            return line.strip()[:160]
-    return ""

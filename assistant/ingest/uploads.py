@@ -14,7 +14,7 @@ import zipfile
 from pathlib import PurePosixPath
 
 from assistant.errors import IngestError, PayloadTooLarge, UnsupportedType
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.ingest.loaders import IMAGE_SUFFIXES, SUPPORTED_SUFFIXES
 
 MAX_NAME_CHARS = 120
 MAX_ZIP_ENTRIES = 2000
@@ -38,7 +38,7 @@ def safe_filename(name: str | None, fallback: str = "upload") -> str:
 
 
 def sniff(data: bytes) -> str:
-    """What the bytes are: pdf, docx, zip, ole (old .doc/.xls), image, audio, text, or binary."""
+    """What the bytes are: pdf, docx, odt, zip, ole (old .doc/.xls), rtf, image, audio, text, or binary."""
     head = data[:1024]
     if b"%PDF-" in head:
         return "pdf"
@@ -48,11 +48,15 @@ def sniff(data: bytes) -> str:
                 names = set(archive.namelist())
         except zipfile.BadZipFile:
             return "zip"
-        return "docx" if "word/document.xml" in names else "zip"
+        if "word/document.xml" in names:
+            return "docx"
+        return "odt" if "content.xml" in names and "mimetype" in names else "zip"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"
-    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")):
         return "image"
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
     if data.startswith((b"RIFF", b"OggS", b"fLaC", b"ID3")) or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
         return "audio"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -68,8 +72,10 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-_EXPECTED = {".pdf": "pdf", ".docx": "docx", **{s: "text" for s in TEXT_SUFFIXES}}
-_DESCRIBED = {"pdf": "a PDF", "docx": "a Word document", "zip": "a ZIP archive", "ole": "an old Office file (.doc/.xls)",
+_EXPECTED = {".pdf": "pdf", ".docx": "docx", ".doc": "ole", ".odt": "odt", ".rtf": "rtf",
+             **{s: "text" for s in TEXT_SUFFIXES}, **{s: "image" for s in IMAGE_SUFFIXES}}
+DESCRIBED = {"pdf": "a PDF", "docx": "a Word document", "zip": "a ZIP archive", "ole": "an old Office file (.doc/.xls)",
+             "odt": "an OpenDocument file", "rtf": "an RTF document",
               "image": "an image", "audio": "audio", "text": "text", "binary": "binary data"}
 
 
@@ -103,8 +109,8 @@ def check_upload(data: bytes, filename: str | None, max_bytes: int, docx_max_exp
         raise UnsupportedType(f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
     found, expected = sniff(data), _EXPECTED[suffix]
     if found != expected:
-        raise UnsupportedType(f"the file is named {suffix} but its content is {_DESCRIBED[found]}; "
-                              f"save it as {_DESCRIBED[expected]} or give it the right extension")
+        raise UnsupportedType(f"the file is named {suffix} but its content is {DESCRIBED[found]}; "
+                              f"save it as {DESCRIBED[expected]} or give it the right extension")
     if found == "docx":
         check_zip(data, docx_max_expanded)
     return name

@@ -18,6 +18,7 @@ from assistant.ingest.structure import detect_language
 from assistant.llm import EngineChoice, require_llm
 from assistant.retrieve import UNACCENTED_QUERY_RATIO, HybridRetriever
 from assistant.tasks.evidence import QueryTerms, Sentence, score_sentences
+from assistant.tasks.facts import REQUIRED, asked_fact
 from assistant.tasks.extractive import ExtractiveOptions, select_blocks
 from assistant.tasks.llm_answer import LLMAnswerer
 from assistant.text import unwrap_lines
@@ -62,24 +63,30 @@ class AskService:
             raise InvalidInput("the question is empty")
         require_llm(engine, self.llm is not None)
         hits = self.retriever.search(question, k=self.options.k, search_filter=search_filter).hits
-        sentences = score_sentences(QueryTerms.of(question, self.lexical), hits)
+        fact = asked_fact(question)
+        sentences = score_sentences(QueryTerms.of(question, self.lexical), hits, fact)
         confidence = round(max((s.coverage for s in sentences if s.score > 0), default=0.0), 4)
         language = self.answer_language(question)
         wants_llm = self.llm is not None and engine in ("auto", "llm")
         if confidence < self.options.min_confidence:
             fallback = "the documents hold too little evidence; the language model was not asked" if wants_llm else None
             return _not_found(question, language, EXTRACTIVE, None, confidence, fallback)
+        required = fact in REQUIRED
+        if required and not any(s.holds_fact and s.coverage >= self.options.min_confidence for s in sentences):
+            # The passages are about the question, but none states the date / amount / number it asks for.
+            return _not_found(question, language, EXTRACTIVE, None, confidence,
+                              warnings=[f"the passages found do not state the {fact.value} asked for"])
         if wants_llm:
             try:
                 return self._llm_answer(question, hits, language, confidence)
             except BackendUnavailable as exc:
                 if engine == "llm" or not self.options.fallback_to_extractive:
                     raise
-                answer = self._extractive_answer(question, hits, sentences, language, confidence)
+                answer = self._extractive_answer(question, hits, sentences, language, confidence, required)
                 answer.fallback = str(exc)
                 answer.warnings.append(f"answered without the language model: {exc}")
                 return answer
-        return self._extractive_answer(question, hits, sentences, language, confidence)
+        return self._extractive_answer(question, hits, sentences, language, confidence, required)
 
     def answer_language(self, question: str) -> str:
         """Language of the question (Vietnamese typed without diacritics counts as Vietnamese)."""
@@ -92,10 +99,10 @@ class AskService:
         return {h.chunk.doc_id: self.catalog.page_starts(h.chunk.doc_id) for h in hits if h.chunk.page_end != h.chunk.page_start}
 
     def _extractive_answer(self, question: str, hits: list[SearchHit], sentences: list[Sentence], language: str,
-                           confidence: float) -> Answer:
+                           confidence: float, fact_required: bool = False) -> Answer:
         page_starts = self._page_starts(hits)
         items = []
-        for block in select_blocks(sentences, hits, self.extractive):
+        for block in select_blocks(sentences, hits, self.extractive, fact_required):
             hit = hits[block.hit_rank]
             citation = hit.span_citation(block.start, block.end, page_starts.get(hit.chunk.doc_id))
             items.append((unwrap_lines(citation.quote), [citation]))

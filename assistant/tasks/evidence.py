@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from assistant.domain import SearchHit
 from assistant.index.lexical import LexicalIndex, Tokenizer, words
+from assistant.ingest.identity import DOC_NUMBER, is_letterhead_line, normalize_doc_number
 from assistant.ingest.structure import LEVEL_ARTICLE, line_heading
+from assistant.tasks.facts import Fact, holds
 from assistant.text import fold_accents, sentence_spans
 
 # Function and question words (Vietnamese syllables, English and Bengali words) that carry no topic.
@@ -47,6 +49,7 @@ class QueryTerms:
 
     unigrams: dict[str, float]
     bigrams: dict[str, float]
+    numbers: frozenset[str] = frozenset()  # document numbers the question names
 
     @classmethod
     def of(cls, question: str, lexical: LexicalIndex) -> "QueryTerms":
@@ -54,7 +57,8 @@ class QueryTerms:
         content = [w for w in ws if w not in STOPWORDS]
         pairs = [f"{a}_{b}" for a, b in zip(ws, ws[1:]) if a not in STOPWORDS and b not in STOPWORDS]
         idf = lexical.idf([_lookup_form(t) for t in (*content, *pairs)])
-        return cls({t: idf[_lookup_form(t)] for t in content}, {p: idf[_lookup_form(p)] for p in pairs})
+        return cls({t: idf[_lookup_form(t)] for t in content}, {p: idf[_lookup_form(p)] for p in pairs},
+                   frozenset(_numbers(question)))
 
     @property
     def empty(self) -> bool:
@@ -96,7 +100,10 @@ class Sentence:
     end: int
     text: str
     coverage: float
-    score: float  # coverage discounted by the chunk's retrieval rank
+    score: float  # coverage discounted by the chunk's retrieval rank (and raised when it holds the fact asked)
+    holds_fact: bool = True  # holds the kind of fact the question asks for (a date, an amount...)
+    lead_in: tuple[int, int] | None = None  # the list's lead-in (``... sau đây:``) when it holds the fact for this item
+    in_title: bool = False  # a line of the document's title (quoted only when the question asks what it is about)
 
 
 def rank_prior(hit_rank: int) -> float:
@@ -119,32 +126,61 @@ _LETTERHEAD = re.compile(
 def is_letterhead(line: str) -> bool:
     """Issuer, motto, number and place-date lines, written in capitals or in the fixed header forms."""
     letters = [c for c in line if c.isalpha()]
-    return (len(letters) >= 3 and all(c.isupper() for c in letters)) or bool(_LETTERHEAD.match(line.strip()))
+    return ((len(letters) >= 3 and all(c.isupper() for c in letters)) or bool(_LETTERHEAD.match(line.strip()))
+            or is_letterhead_line(line))
 
 
 def _squashed(text: str) -> str:
     return " ".join(words(fold_accents(text)))
 
 
-def score_sentences(query: QueryTerms, hits: list[SearchHit]) -> list[Sentence]:
+FACT_BONUS = 1.3  # a sentence that holds the kind of fact asked for outranks one that only shares words
+OTHER_DOCUMENT = 0.75  # a sentence about another document (it names one) when the question names its own
+
+
+def _numbers(text: str) -> set[str]:
+    return {normalize_doc_number(m.group(0)).upper() for m in DOC_NUMBER.finditer(text)}
+
+
+def score_sentences(query: QueryTerms, hits: list[SearchHit], fact: Fact | None = None) -> list[Sentence]:
     """Every quotable sentence of ``hits``, scored; in retrieval order, then text order.
 
-    Bare structure headings, letterhead lines and the title are context (half credit), never quoted.
+    Bare structure headings, letterhead lines and the title are context (half credit), never quoted - but
+    when the question asks what a document is about (``fact`` subject), its title lines are the answer.
     """
     out: list[Sentence] = []
+    asked_numbers = query.numbers
     for rank, hit in enumerate(hits):
         text = hit.chunk.text
         title = _squashed(hit.meta.title)
         quotable, context_lines = [], [hit.meta.doc_number or "", hit.meta.title, hit.chunk.heading]
         for start, end in sentence_spans(text):
             sentence = text[start:end]
-            if (_is_structure_heading(sentence, hit.meta.language) or is_letterhead(sentence)
-                    or (title and _squashed(sentence) in title)):
+            in_title = bool(title) and _squashed(sentence) in title
+            if fact is Fact.subject and in_title and not is_letterhead(sentence) and len(sentence.split()) > 2:
+                quotable.append((start, end, sentence, True))
+            elif _is_structure_heading(sentence, hit.meta.language) or is_letterhead(sentence) or in_title:
                 context_lines.append(sentence)
             else:
-                quotable.append((start, end, sentence))
+                quotable.append((start, end, sentence, fact is not Fact.subject and holds(fact, sentence)))
         context = _token_set(" ".join(context_lines))
-        for start, end, sentence in quotable:
+        lead: tuple[int, int, bool] | None = None  # the last sentence that introduces a list, and if it holds the fact
+        for start, end, sentence, has_fact in quotable:
             coverage = query.coverage(_token_set(sentence), context)
-            out.append(Sentence(rank, start, end, sentence, coverage, coverage * rank_prior(rank)))
+            lead_in = None
+            if _LIST_ITEM.match(sentence) and lead is not None:
+                if not has_fact and lead[2]:  # "a) Sử dụng rượu bia..." under "2. Phạt tiền từ ... sau đây:"
+                    has_fact, lead_in = True, (lead[0], lead[1])
+            elif not sentence.rstrip().endswith(":"):
+                lead = None
+            if sentence.rstrip().endswith(":"):
+                lead = (start, end, has_fact)
+            bonus = FACT_BONUS if fact is not None and has_fact else 1.0
+            if asked_numbers and (_numbers(sentence) - asked_numbers):
+                bonus *= OTHER_DOCUMENT  # "Nghị định số 110/2004/NĐ-CP ... hết hiệu lực" when 30/2020 was asked
+            out.append(Sentence(rank, start, end, sentence, coverage, coverage * rank_prior(rank) * bonus, has_fact,
+                                lead_in, fact is Fact.subject and _squashed(sentence) in title))
     return out
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:\(?[a-zđ]\)|[-+•–]\s|\d{1,2}[.)]\s)")

@@ -51,18 +51,44 @@ def _with_list(best: Sentence, sentences: list[Sentence], options: ExtractiveOpt
     return block
 
 
+def _with_title(best: Sentence, sentences: list[Sentence]) -> Block:
+    """A title line, extended over the title's other lines around it (the whole title is the answer)."""
+    block = Block(best.hit_rank, best.start, best.end, best.coverage)
+    same = sorted((s for s in sentences if s.hit_rank == best.hit_rank and s.in_title), key=lambda s: s.start)
+    for s in same:
+        if s.end <= block.start and not _between(s.end, block.start, sentences, best.hit_rank):
+            block.start = s.start
+    for s in same:
+        if s.start >= block.end and not _between(block.end, s.start, sentences, best.hit_rank):
+            block.end = s.end
+    return block
+
+
+def _between(start: int, end: int, sentences: list[Sentence], hit_rank: int) -> bool:
+    """Is there a quotable sentence that is not a title line between ``start`` and ``end``?"""
+    return any(s.hit_rank == hit_rank and not s.in_title and start <= s.start < end for s in sentences)
+
+
 def _overlaps(a: Block, b: Block) -> bool:
     return a.hit_rank == b.hit_rank and a.start < b.end and b.start < a.end
 
 
-def select_blocks(sentences: list[Sentence], hits: list[SearchHit], options: ExtractiveOptions = ExtractiveOptions()) -> list[Block]:
-    """Pick the supporting blocks for an answer (empty when there is nothing to quote)."""
+def select_blocks(sentences: list[Sentence], hits: list[SearchHit], options: ExtractiveOptions = ExtractiveOptions(),
+                  fact_required: bool = False) -> list[Block]:
+    """Pick the supporting blocks for an answer (empty when there is nothing to quote).
+
+    With ``fact_required`` (the question asks for a date, an amount, a number...) the answer leads with the
+    best sentence that states such a fact (or whose list lead-in does)."""
     ranked = sorted(sentences, key=lambda s: -s.score)
+    if fact_required:
+        ranked = [s for s in ranked if s.holds_fact] + [s for s in ranked if not s.holds_fact]
     if not ranked or ranked[0].score <= 0:
         return []
     best = ranked[0]
-    chosen = [_with_list(best, sentences, options)]
-    length = chosen[0].end - chosen[0].start
+    chosen = [_with_title(best, sentences) if best.in_title else _with_list(best, sentences, options)]
+    if best.lead_in is not None:  # the fact asked for is in the list's lead-in: quote it too
+        chosen.insert(0, Block(best.hit_rank, best.lead_in[0], best.lead_in[1], best.coverage))
+    length = sum(b.end - b.start for b in chosen)
     for candidate in ranked[1:]:
         if len(chosen) >= options.max_blocks or candidate.score < options.related_ratio * best.score:
             break

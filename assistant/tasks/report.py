@@ -22,7 +22,7 @@ from assistant.domain import Citation
 from assistant.filters import SearchFilter
 from assistant.formatting import month_year, percent
 from assistant.index.catalog import Catalog
-from assistant.ingest.structure import DOC_NUMBER, normalize_doc_number
+from assistant.ingest.identity import DOC_NUMBER, normalize_doc_number
 from assistant.meeting import Decision, FieldProblem, InvalidRecord, MeetingKind, MeetingRecord, Organization, Task, TaskStatus, record_problems
 from assistant.prompts import PromptLibrary
 from assistant.retrieve import HybridRetriever
@@ -61,7 +61,7 @@ class ReportPeriod(BaseModel):
 class ReportRequest(BaseModel):
     organization: Organization = Field(description="the cell or ward the report is about")
     period: ReportPeriod
-    records: list[MeetingRecord] = Field(description="meeting records of the organization and the units under it")
+    records: list[MeetingRecord] = Field(min_length=1, description="meeting records of the organization and the units under it")
     report_date: dt.date | None = Field(default=None, description="date printed on the report; default: end of the period")
     language: Literal["vi", "en"] = "vi"
 
@@ -173,8 +173,6 @@ class ReportDrafter:
             if unit and not (own == unit or own.startswith(unit + "/")):
                 problems.append(FieldProblem(("records", i, "organization", "org_unit"),
                                              f"'{own or '(none)'}' is not part of '{unit}'"))
-        if not request.records:
-            problems.append(FieldProblem(("records",), "give at least one meeting record"))
         if problems:
             raise InvalidRecord(problems)
         period = request.period
