@@ -151,6 +151,32 @@ def test_failure_mid_document_leaves_the_index_unchanged(fresh_assistant, docs_d
     assert index.catalog.journal_pending() == []
 
 
+class RefusesOneDocument:
+    """Wraps the vector store: any write holding a chunk of ``doc_id`` fails (a poisoned document)."""
+
+    def __init__(self, inner, doc_id):
+        self.inner, self.doc_id = inner, doc_id
+
+    def upsert(self, ids, vectors, metadatas, batch=512):
+        if any(i.startswith(self.doc_id + "::") for i in ids):
+            raise RuntimeError("this document cannot be written")
+        self.inner.upsert(ids, vectors, metadatas, batch)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_a_failed_batch_is_retried_one_document_at_a_time(fresh_assistant, docs_dir):
+    index = fresh_assistant.index
+    index.vectors = RefusesOneDocument(index.vectors, "qd-339-so-tay-dang-vien")
+    report = fresh_assistant.pipeline.ingest_paths([docs_dir])  # the three files form one batch
+    index.vectors = index.vectors.inner
+    assert report.summary()["added"] == 2 and report.summary()["failed"] == 1
+    assert "cannot be written" in report.failures[0].reason and report.failures[0].path.endswith("qd-339-so-tay-dang-vien.md")
+    assert "qd-339-so-tay-dang-vien" not in index.catalog.metas() and index.catalog.journal_pending() == []
+    assert {cid.split("::")[0] for cid in index.vectors.all_ids()} == set(index.catalog.metas())
+
+
 def test_loader_failing_mid_document_leaves_nothing(fresh_assistant, tmp_path, monkeypatch):
     from assistant.ingest import loaders
 

@@ -83,6 +83,11 @@ class CachedEmbedder:
                 self._queries.popitem(last=False)
         return vector
 
+    def forget_queries(self) -> None:
+        """Drop the in-memory query vectors (a benchmark timing the model's share must not reuse them)."""
+        with self._lock:
+            self._queries.clear()
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()
