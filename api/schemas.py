@@ -102,7 +102,7 @@ class DraftReportRequest(ReportRequest):
                                    description="the caller's scope for the directives the report cites")
 
 
-SummaryLength = Literal["short", "standard"] | Annotated[int, Field(ge=10, le=5000)]
+SummaryLength = Literal["auto", "short", "standard"] | Annotated[int, Field(ge=10, le=5000)]
 
 
 def exactly_one_of(*fields: str) -> dict:
@@ -122,16 +122,24 @@ def check_exactly_one(data: object, fields: tuple[str, ...]) -> object:
 class SummaryRequestOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    length: SummaryLength = Field(default="short", description="short (about 5 points), standard, or a number of words")
+    length: SummaryLength = Field(
+        default="auto", description="auto (follows the document's size: about 1.5 × √words), short (about 5 points), "
+                                    "standard, or a number of words")
     style: Literal["plain", "formal"] = Field(default="plain", description="plain: short sentences, dates and duties first")
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$",
                                  description="language of the summary (needs the LLM engine; default: the document's)")
     engine: EngineChoice = "auto"
     filters: SearchFilters = Field(default_factory=SearchFilters, description="narrowing (a doc id must be in your scope)")
+    query: Annotated[str, Field(max_length=500, json_schema_extra=NON_BLANK)] | SkipJsonSchema[None] = Field(
+        default=None, description="summarize only what answers this question, e.g. 'what did the meeting decide "
+                                  "about the budget'")
     background: bool = Field(default=False, description="run as a job even when the source is small")
 
+    _query = field_validator("query")(not_blank)
+
     def options(self) -> SummaryOptions:
-        return SummaryOptions(length=self.length, style=self.style, language=self.language, engine=self.engine)
+        return SummaryOptions(length=self.length, style=self.style, language=self.language, engine=self.engine,
+                              query=self.query)
 
 
 _SUMMARY_SOURCES = ("doc_id", "text")

@@ -22,8 +22,8 @@ from assistant.tasks.summarize import SummaryOptions, parse_length, require_cand
 from assistant.tasks.summary_source import SummarySource
 from assistant.text import slugify
 
-LENGTH_FORM = Form(default="short", pattern=r"^(short|standard|[1-9][0-9]{1,3})$",
-                   description="short, standard, or a number of words (10-9999)")
+LENGTH_FORM = Form(default="auto", pattern=r"^(auto|short|standard|[1-9][0-9]{1,3})$",
+                   description="auto (follows the document's size), short, standard, or a number of words (10-9999)")
 JOB_LINKS = links(202, ("JobStatus", "get_job", "job_id", "id"))[202]
 router = APIRouter(prefix="/v1", tags=["summaries"], responses=error_responses(401, 403, 422))
 
@@ -71,6 +71,8 @@ async def summarize_upload(
     style: Literal["plain", "formal"] = Form(default="plain"),
     language: str | None = Form(default=None, pattern=r"^[a-z]{2,3}$", description="needs the LLM engine"),
     engine: Literal["auto", "extractive", "llm"] = Form(default="auto"),
+    query: str | None = Form(default=None, max_length=500, pattern=r"\S",
+                             description="summarize only what answers this question"),
     background: bool = Form(default=False),
     caller: Principal = Depends(authorize("summarize")),
     assistant: Assistant = Depends(get_assistant),
@@ -78,7 +80,8 @@ async def summarize_upload(
     note(request, target=file.filename)
     data = await read_upload(file, assistant.settings.max_file_bytes)
     source = assistant.summary_source(file=(data, file.filename or "upload.txt"))
-    options = SummaryOptions(length=parse_length(length), style=style, language=language or None, engine=engine)
+    options = SummaryOptions(length=parse_length(length), style=style, language=language or None, engine=engine,
+                             query=query)
     return run_summary(assistant, source, options, background, caller)
 
 

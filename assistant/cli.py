@@ -258,7 +258,7 @@ def cmd_eval_minutes(args: argparse.Namespace) -> int:
 def _eval_settings(args: argparse.Namespace) -> Settings:
     """Settings for an evaluation: its indexes are temporary, its embeddings cached across runs (by text hash)."""
     settings = _settings(args)
-    if args.embedding_model:
+    if getattr(args, "embedding_model", None):
         settings.embedding_model = args.embedding_model
     if settings.embedding_cache_path is None:
         settings.embedding_cache_path = PROJECT_ROOT / "artifacts" / "embedding-cache.sqlite3"

@@ -12,6 +12,7 @@ from assistant.cli import (
     _add_filter_args,
     _add_output_args,
     _print_json,
+    _eval_settings,
     _settings,
     _write_draft,
     filter_from_args,
@@ -46,7 +47,8 @@ def _length(text: str) -> str | int:
 
 
 def _options(args: argparse.Namespace) -> SummaryOptions:
-    return SummaryOptions(length=args.length, style=args.style, language=args.language, engine=args.engine)
+    return SummaryOptions(length=args.length, style=args.style, language=args.language, engine=args.engine,
+                          query=args.query)
 
 
 def _source(assistant, args: argparse.Namespace):
@@ -67,7 +69,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"(engine: {summary.engine}; {len(summary.points)} points, {summary.summary_words} of "
-          f"{summary.source_words} words, compression {summary.compression:.2f})", file=sys.stderr)
+          f"{summary.source_words} words, compression {summary.compression:.2f}; length: {summary.length})", file=sys.stderr)
     return 0
 
 
@@ -114,9 +116,14 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_summaries(args: argparse.Namespace) -> int:
-    from evals.summaries import run_summary_eval
+    from evals.summaries import run_query_summary_eval, run_summary_eval
 
-    _print_json(run_summary_eval(Path(args.file), _settings(args), engine=args.engine, details=args.details))
+    if args.queries:
+        _print_json(run_query_summary_eval(Path(args.queries), Path(args.file), _eval_settings(args), engine=args.engine,
+                                           length=args.length, details=args.details, limit=args.limit))
+    else:
+        _print_json(run_summary_eval(Path(args.file), _eval_settings(args), engine=args.engine, length=args.length,
+                                     style=args.style, details=args.details, limit=args.limit))
     return 0
 
 
@@ -131,7 +138,9 @@ def _add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("doc_id", nargs="?", help="an indexed document (see `assistant docs`)")
     p.add_argument("--file", help="or a file to summarize without indexing it (PDF, DOCX, TXT/Markdown, HTML)")
     p.add_argument("--text", help="or the text itself ('-' reads standard input)")
-    p.add_argument("--length", type=_length, default="short", help="short (about 5 points), standard, or a word count")
+    p.add_argument("--length", type=_length, default="auto",
+                   help="auto (follows the document's size), short (about 5 points), standard, or a word count")
+    p.add_argument("--query", help="summarize only what answers this question")
     p.add_argument("--style", choices=["plain", "formal"], default="plain")
     p.add_argument("--language", help="language of the summary (needs an LLM; default: the document's)")
     p.add_argument("--engine", choices=ENGINES, default="auto")
@@ -155,7 +164,7 @@ def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAct
     p.add_argument("file")
     p.add_argument("--language", default="vi", help="vi or en offline; others need ASSISTANT_WHISPER_BASE_URL")
     p.add_argument("--no-summary", action="store_true")
-    p.add_argument("--length", type=_length, default="short")
+    p.add_argument("--length", type=_length, default="auto")
     p.add_argument("--style", choices=["plain", "formal"], default="plain")
     p.add_argument("--engine", choices=ENGINES, default="auto")
     p.add_argument("--json", action="store_true")
@@ -163,6 +172,11 @@ def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAct
 
     e = evals.add_parser("summaries", help="ROUGE, compression and sentence length of summaries (JSONL set)")
     e.add_argument("file", help="JSONL with id, document, summary")
+    e.add_argument("--queries", help="query-focused: JSONL with meeting_id, query, answer, spans (QMSum's "
+                                     "queries.jsonl); FILE then holds the meetings")
+    e.add_argument("--length", type=_length, default="auto")
+    e.add_argument("--style", choices=["plain", "formal"], default="plain")
+    e.add_argument("--limit", type=int, help="only the first N rows")
     e.add_argument("--engine", choices=ENGINES, default="extractive")
     e.add_argument("--details", action="store_true")
     e.set_defaults(func=cmd_eval_summaries)

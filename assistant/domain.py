@@ -180,6 +180,8 @@ class SummaryPoint(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list)
     key: bool = Field(default=False, description="a date, deadline or obligation (listed first in plain style)")
+    topic: str | None = Field(default=None, description="in a meeting: the part of the meeting (topic) the point "
+                                                       "belongs to, with its turns, e.g. 'Part 2 (turns 120-245)'")
 
 
 class Summary(BaseModel):
@@ -199,4 +201,7 @@ class Summary(BaseModel):
     source_words: int
     summary_words: int
     compression: float = Field(description="summary words / source words")
+    length: str = Field(default="", description="how long it was made, and why (e.g. 'about 33 words for a "
+                        "480-word text (1.5 × √words)')")
+    query: str | None = Field(default=None, description="the question the summary answers, when one was asked")
     warnings: list[str] = Field(default_factory=list)

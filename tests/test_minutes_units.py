@@ -117,6 +117,16 @@ def test_transcript_turns_and_agenda_walk():
     assert [t.speaker for t in second] == ["Nguyễn Văn An", "Long"]
 
 
+def test_a_turn_that_names_one_item_best_moves_the_walk_there():
+    turns = parse_transcript(
+        "Hải: Chương trình gồm kiểm điểm nhiệm vụ tháng 10 năm 2025 và phương hướng nhiệm vụ tháng 11 năm 2025.\n"
+        "Lan: Trong tháng 10 chi bộ vận động được 45 triệu đồng.\n"
+        "Hải: Sang phương hướng nhiệm vụ tháng 11 năm 2025, chi bộ hoàn thành làm đường ngõ 5.\n")
+    first, second = split_by_agenda(turns, ["Kiểm điểm nhiệm vụ tháng 10 năm 2025",
+                                            "Phương hướng nhiệm vụ tháng 11 năm 2025"])
+    assert [t.speaker for t in first] == ["Lan"] and [t.speaker for t in second] == ["Hải"]
+
+
 def test_draft_states_every_fact_and_invents_none():
     record = sample()
     draft = MinutesDrafter(PROMPTS).draft(record)

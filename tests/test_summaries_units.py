@@ -17,8 +17,11 @@ from assistant.domain import Chunk, DocumentMeta, Summary, SummaryPoint
 from assistant.errors import BackendUnavailable, InvalidInput
 from assistant.jobs import JobManager
 from assistant.tasks.bulletin import bulletin_script
-from assistant.tasks.summarize import Candidate, candidates, is_key, parse_length, plain_sentences, point_budget, select
-from assistant.tasks.summary_source import SummarySource
+from assistant.tasks import selection
+from assistant.tasks.selection import Weights
+from assistant.tasks.summarize import candidates, is_key, parse_length, plain_sentences, point_budget, source_kind
+from assistant.tasks.summary_source import SummarySource, place_in_text
+from assistant.tasks.transcript import is_filler_turn, is_transcript, speaker_at
 from tests.fake_llm import WHISPER_TEXT, FakeChatServer
 
 RATE = 16_000
@@ -137,39 +140,80 @@ def test_key_facts_are_numbers_deadlines_and_duties_not_list_numbers():
     assert is_key("Members must report within 24 hours") and not is_key("The cell discussed the plan")
 
 
-def test_point_budget():
-    assert point_budget("short", 40) == (5, None)
-    assert point_budget("standard", 100) == (12, None) and point_budget("standard", 8) == (6, None)
-    assert point_budget(120, 40) == (40, 120)
+def test_point_budget_follows_the_document_and_explains_itself():
+    points, words_, rule = point_budget("auto", 40, 400)
+    assert (points, words_) == (40, 30) and "400-word text" in rule  # 1.5 x sqrt(400)
+    assert point_budget("auto", 40, 400, "structured")[1] == 120  # a directive is denser
+    assert point_budget("auto", 3, 20)[1] == 15 and point_budget("auto", 900, 10**6)[1] == 300  # floor and cap
+    assert point_budget("short", 40, 1000)[:2] == (5, 200)  # at most a fifth of the text
+    assert point_budget("standard", 100)[0] == 12 and point_budget("standard", 8)[0] == 6
+    assert point_budget(120, 40)[:2] == (40, 120)
     with pytest.raises(InvalidInput):
-        point_budget("medium", 10)
+        point_budget("medium", 10)  # type: ignore[arg-type]
     with pytest.raises(InvalidInput):
         point_budget(3, 10)
-    assert parse_length(" 120 ") == 120 and parse_length("standard") == "standard"
+    assert parse_length(" 120 ") == 120 and parse_length("standard") == "standard" and parse_length("auto") == "auto"
     with pytest.raises(InvalidInput, match="unknown length"):
         parse_length("long")
 
 
-def test_plain_sentences_cut_at_semicolons():
+def test_plain_sentences_cut_at_semicolons_and_end_in_the_texts_own_script():
     assert plain_sentences("mỗi người một tài khoản; không cho mượn") == "Mỗi người một tài khoản. Không cho mượn."
+    bengali = plain_sentences("সদস্যরা সভায় অংশ নিতে পারে; এবং ভোট দিতে পারে।")
+    assert bengali == "সদস্যরা সভায় অংশ নিতে পারে। এবং ভোট দিতে পারে।" and "." not in bengali
 
 
-def _candidate(chunk: int, start: int, text: str, score: float, vector: list[float]) -> Candidate:
-    v = np.asarray(vector, dtype=np.float32)
-    return Candidate(chunk, start, start + len(text), text, False, len(text.split()), score, v / np.linalg.norm(v))
+def test_selection_keeps_document_order_skips_duplicates_spreads_and_fits_the_budget():
+    texts = ["mật khẩu có ít nhất tám ký tự", "mật khẩu có ít nhất tám ký tự nhé",
+             "đổi mật khẩu khi đăng nhập lần đầu", "chi ủy khóa tài khoản trong một ngày"]
+    vectors = np.asarray([[1, 0, 0], [1, 0.01, 0], [0.5, 0.5, 0], [0, 1, 0]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    score = np.asarray([3.0, 2.9, 2.0, 1.8])
+    counts = [len(t.split()) for t in texts]
+    segments = [0, 0, 0, 1]
+    assert selection.select(score, vectors, texts, counts, None, 2, segments, Weights(same_segment=1.5)) == [0, 3]
+    assert selection.select(score, vectors, texts, counts, None, 4, segments) == [0, 2, 3]  # no near duplicate
+    assert selection.select(score, vectors, texts, counts, 8, 10, segments) == [0]  # the word budget
 
 
-def test_select_keeps_document_order_skips_duplicates_and_spreads_over_passages():
-    items = [
-        _candidate(0, 0, "mật khẩu có ít nhất tám ký tự", 3.0, [1, 0, 0]),
-        _candidate(0, 50, "mật khẩu có ít nhất tám ký tự nhé", 2.9, [1, 0.01, 0]),  # near duplicate
-        _candidate(0, 90, "đổi mật khẩu khi đăng nhập lần đầu", 2.0, [0.5, 0.5, 0]),
-        _candidate(1, 0, "chi ủy khóa tài khoản trong một ngày", 1.8, [0, 1, 0]),
-    ]
-    chosen = select(items, max_points=2, max_words=None)
-    assert [(c.chunk_index, c.start) for c in chosen] == [(0, 0), (1, 0)]  # penalty moved the 2nd pick to passage 1
-    assert len(select(items, max_points=4, max_words=None)) == 3
-    assert len(select(items, max_points=10, max_words=8)) == 1
+def test_selection_features():
+    matrix = selection.tfidf_matrix(["ngân sách chi bộ năm nay", "ngân sách và kế hoạch", "trời mưa to"], ["ngân sách"])
+    assert matrix.shape[0] == 4 and np.allclose(np.linalg.norm(matrix[:3], axis=1), 1.0)
+    relevance = matrix[:3] @ matrix[3]
+    assert relevance[0] > 0 and relevance[1] > 0 and relevance[2] == 0
+    central = selection.centrality(matrix[:3])
+    assert int(np.argmin(central)) == 2  # the odd one out
+    prior = selection.position_prior([0, 2, 10], scale=2.0)
+    assert prior[0] == 1.0 and prior[0] > prior[1] > prior[2]
+    plain = selection.scores(np.zeros(3), Weights(position=1.0, position_scale=2.0, key=1.0), [0, 1, 2], [False, True, False])
+    assert list(np.round(plain, 3)) == [1.0, round(1 / 1.5 + 1, 3), 0.5]
+
+
+TRANSCRIPT = """Chủ tọa: Mời các đồng chí ổn định, chúng ta bắt đầu sinh hoạt chi bộ tháng 11.
+Bà Lan: Vâng.
+Ông Hùng: Tôi đề nghị tăng mức đóng quỹ chi bộ lên 50 nghìn đồng mỗi tháng từ tháng 12 để lo việc hiếu hỉ.
+Bà Lan: Ừ, đúng rồi.
+Chủ tọa: Chi bộ biểu quyết, 12 trên 12 đồng chí tán thành việc tăng mức đóng quỹ.
+Ông Hùng: Cảm ơn."""
+
+
+def test_a_transcript_is_read_by_turns_without_backchannel():
+    assert is_transcript(TRANSCRIPT) and not is_transcript(DOC)
+    assert is_filler_turn("Vâng.") and is_filler_turn("Mm-hmm, yeah, okay.") and is_filler_turn("can you hear me now")
+    assert not is_filler_turn("Tôi đề nghị tăng mức đóng quỹ chi bộ lên 50 nghìn đồng")
+    offset = TRANSCRIPT.index("Tôi đề nghị")
+    speaker, turn, words_start = speaker_at(TRANSCRIPT, offset)
+    assert (speaker, turn, words_start) == ("Ông Hùng", 2, offset)
+    assert place_in_text(TRANSCRIPT, offset, "vi") == "lượt 3 (Ông Hùng)"
+    assert place_in_text("Đoạn một.\n\nĐoạn hai có chữ.", 12, "vi") == "đoạn 2"
+    meta = DocumentMeta(doc_id="t", title="Sinh hoạt chi bộ", language="vi")
+    source = SummarySource(meta, [Chunk(chunk_id="t::0", doc_id="t", ordinal=0, text=TRANSCRIPT,
+                                        char_end=len(TRANSCRIPT))], [0], text=TRANSCRIPT)
+    assert source_kind(source) == "transcript"
+    texts = [c.text for c in candidates(source)]
+    assert texts[1:] == ["Ông Hùng: Tôi đề nghị tăng mức đóng quỹ chi bộ lên 50 nghìn đồng mỗi tháng từ tháng 12 để lo "
+                         "việc hiếu hỉ.", "Chủ tọa: Chi bộ biểu quyết, 12 trên 12 đồng chí tán thành việc tăng mức đóng quỹ."]
+    assert all("Vâng" not in t and "Cảm ơn" not in t for t in texts)
 
 
 def test_bulletin_script_is_speakable():

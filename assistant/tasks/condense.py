@@ -1,28 +1,27 @@
 """Extractive condensation: keep the sentences that carry a text, word for word, in their order.
 
-Used for the narrative parts of minutes (notes and opinions) where nothing may be invented: a
-sentence scores by how central its words are to the whole text (words repeated across sentences
-carry the topic), plus a bonus for numbers, dates and deadlines, which minutes must keep. Near
-duplicates are dropped. The result is a list of spans into the original text.
+Used for the narrative parts of minutes (notes and opinions) where nothing may be invented. The same
+engine as summaries (:mod:`selection`) scores each sentence: how central it is to the whole text, a
+bonus for numbers, dates and deadlines (which minutes must keep), a little for the opening sentence,
+and relevance to the agenda item's title when given. Near duplicates are dropped. The result is a list
+of spans into the original text.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
-
 from assistant.index.lexical import words
-from assistant.tasks.evidence import STOPWORDS
+from assistant.tasks import selection
+from assistant.tasks.selection import Weights, content_words
 from assistant.text import sentence_spans
 
-FACT_BONUS = 1.0         # a sentence with a number, date or deadline
-LEAD_BONUS = 0.5         # the first sentence (notes and reports tend to open with the gist)
 MIN_SENTENCE_WORDS = 3   # shorter fragments ("Đồng ý.", "Vâng.") are never chosen on their own
-DUPLICATE_SIMILARITY = 80
+# Feature weights for meeting notes: facts (sums, counts, deadlines) must stay in minutes, so they count most;
+# the first sentence a little (notes open with the gist).
+NOTES = Weights(centrality=1.0, position=0.5, position_scale=1.0, key=2.0, relevance=1.0, same_segment=0.0)
 _FACT = re.compile(r"\d|\b(?:hạn|trước ngày|deadline|by \d)", re.IGNORECASE)
 
 
@@ -31,26 +30,6 @@ class CondenseOptions:
     max_sentences: int = 3
     ratio: float = 0.5          # keep at most this share of the sentences (at least one)
     keep_all_below: int = 2     # texts this short are kept whole
-
-
-def content_words(text: str) -> list[str]:
-    return [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]
-
-
-def _scores(sentences: list[str], focus: str = "") -> list[float]:
-    frequency = Counter(w for s in sentences for w in set(content_words(s)))
-    focus_words = set(content_words(focus))
-    scores = []
-    for position, sentence in enumerate(sentences):
-        tokens = set(content_words(sentence))
-        if len(words(sentence)) < MIN_SENTENCE_WORDS or not tokens:
-            scores.append(-1.0)
-            continue
-        centrality = sum(frequency[w] - 1 for w in tokens) / math.sqrt(len(tokens))
-        topical = len(tokens & focus_words) / (len(focus_words) or 1)
-        scores.append(centrality + topical + (FACT_BONUS if _FACT.search(sentence) else 0.0)
-                      + (LEAD_BONUS if position == 0 else 0.0))
-    return scores
 
 
 def condense_spans(text: str, options: CondenseOptions = CondenseOptions(), focus: str = "") -> list[tuple[int, int]]:
@@ -62,18 +41,18 @@ def condense_spans(text: str, options: CondenseOptions = CondenseOptions(), focu
     if len(spans) <= options.keep_all_below:
         return spans
     sentences = [text[s:e] for s, e in spans]
-    scores = _scores(sentences, focus)
+    eligible = [i for i, s in enumerate(sentences) if len(words(s)) >= MIN_SENTENCE_WORDS and content_words(s)]
+    if not eligible:  # only fragments: keep the longest one
+        return [spans[max(range(len(spans)), key=lambda i: len(sentences[i]))]]
+    texts = [sentences[i] for i in eligible]
+    vectors = selection.tfidf_matrix(texts, [focus] if focus.strip() else [])
+    count = len(texts)
+    relevance = selection.zscore(vectors[:count] @ vectors[count]) if focus.strip() else None
+    score = selection.scores(selection.centrality(vectors[:count]), NOTES, eligible,
+                             [bool(_FACT.search(t)) for t in texts], relevance)
     budget = max(1, min(options.max_sentences, math.ceil(len(spans) * options.ratio)))
-    chosen: list[int] = []
-    for i in sorted(range(len(spans)), key=lambda i: -scores[i]):
-        if len(chosen) == budget or scores[i] < 0:
-            break
-        if any(fuzz.token_set_ratio(sentences[i], sentences[j]) >= DUPLICATE_SIMILARITY for j in chosen):
-            continue
-        chosen.append(i)
-    if not chosen:  # only fragments: keep the longest one
-        chosen = [max(range(len(spans)), key=lambda i: len(sentences[i]))]
-    return [spans[i] for i in sorted(chosen)]
+    chosen = selection.select(score, vectors[:count], texts, [len(words(t)) for t in texts], None, budget)
+    return [spans[eligible[i]] for i in chosen]
 
 
 def condense(text: str, options: CondenseOptions = CondenseOptions(), focus: str = "") -> str:

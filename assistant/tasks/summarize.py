@@ -2,19 +2,23 @@
 passages), each citing its passage.
 
 Extractive engine (no LLM): every sentence or list line becomes a candidate point (headings,
-letterheads, signature blocks and "Căn cứ..." preambles are not points). A candidate scores by how
-close its embedding is to the centre of the whole text (z-scored, since e5 similarities sit in a
-narrow band), plus bonuses for dates, numbers and obligations, minus a penalty for each point
-already taken from the same passage (so points spread over the articles). Near-duplicates are
-skipped (embedding cosine or word overlap). Chosen points keep document order; ``plain`` style
-splits them at semicolons into short sentences and lists dates, deadlines and obligations first.
+letterheads, signature blocks, "Căn cứ..." preambles, and in a meeting transcript backchannel and
+procedural turns are not points). Candidates are scored by :mod:`selection` with weights for the kind of
+text: news and other prose lean on the opening sentences, directives on the articles that carry duties,
+deadlines and numbers, meetings on what is central to a stretch of turns, spread over the whole meeting; a
+question (``query``) makes relevance to it count most. Centrality is computed over TF-IDF for every
+candidate, then over embeddings for the best few (only what can be chosen is embedded, and sentence
+embeddings are cached by text). The default length follows the document's size and density: about
+1.5 × √(words) words for news, notes and meetings, 6 × √(words) for a directive whose articles all carry
+duties (a notice gets a point or two, a long resolution more, never over 300 words). Chosen points keep document order;
+``plain`` style splits them at semicolons into short sentences and lists dates, deadlines and obligations first.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 import numpy as np
@@ -28,20 +32,41 @@ from assistant.ingest.structure import LEVEL_ARTICLE, line_heading
 from assistant.llm import EngineChoice, require_llm
 from assistant.progress import Progress
 from assistant.prompts import PromptLibrary
+from assistant.tasks import selection
+from assistant.tasks.selection import Weights
 from assistant.tasks.summary_source import SummarySource
+from assistant.tasks.selection import content_words
+from assistant.tasks.transcript import clean_speech, is_filler_turn, is_transcript, speaker_at
 from assistant.text import sentence_spans
 
 Style = Literal["plain", "formal"]
 EXTRACTIVE = "extractive"
 
 SHORT_POINTS = 5
+SHORT_MAX_SHARE = 0.2     # ...and "short" stays under this share of the source's words
 STANDARD_SHARE, STANDARD_MIN, STANDARD_MAX = 0.25, 6, 12
-KEY_BONUS = 2.5           # a date, deadline, number or obligation (z-score units; tuned on evals/datasets/summaries)
-SAME_PASSAGE_PENALTY = 0.5
-DUPLICATE_COSINE = 0.95
-DUPLICATE_WORDS = 80      # rapidfuzz token_set_ratio
+AUTO_MIN_WORDS, AUTO_MAX_WORDS = 15, 300
 MIN_POINT_WORDS = 4
+MIN_TURN_CONTENT = 4      # in a meeting, a point says something: at least 4 words that are not function words
 EMBED_BATCH = 64
+EMBED_LIMIT = 60          # candidates embedded (the best by TF-IDF features); the rest cannot be chosen
+
+Kind = Literal["prose", "structured", "transcript"]
+# Feature weights per kind of text (tuned on vietnews-dev, qmsum-dev and evals/datasets/summaries together).
+WEIGHTS: dict[Kind, Weights] = {
+    "prose": Weights(centrality=1.0, lexical=0.5, position=3.0, position_scale=1.0, key=0.3),
+    "structured": Weights(centrality=1.0, position=0.3, position_scale=10.0, key=2.5),
+    "transcript": Weights(centrality=0.0, lexical=1.0, key=0.3, same_segment=1.0),
+}
+# Auto length: factor x sqrt(source words). News and meetings: their references run 1.2-1.6 x sqrt(words) (vietnews-dev,
+# qmsum-dev); a directive is dense, every article a duty or a deadline: its references run ~7 x sqrt(words) (our set).
+AUTO_FACTOR: dict[Kind, float] = {"prose": 1.5, "structured": 6.0, "transcript": 1.5}
+KIND_NAMES = {"prose": "text", "structured": "document with articles", "transcript": "meeting transcript"}
+QUERY_RELEVANCE = 2.0
+QUERY_SHARE = 0.4          # a summary of one question: 0.4 x the whole-text length (QMSum answers: ~67 words)
+QUERY_WINDOW, QUERY_NEAR = 5, 2.0  # relevance of the sentences around (5 each side), and its weight
+REGION_WINDOW, REGION_SHARE = 8, 0.5  # in a meeting, points come from the stretch the question is most about
+TOPIC_POINTS = 2           # a meeting's topics: about one per this many points     # the weight of relevance to the question in a query-focused summary
 
 _KEY = re.compile(
     r"\d|\b(?:phải|không được|nghiêm cấm|cấm|có trách nhiệm|chậm nhất|trước ngày|thời hạn|hạn chót|bắt buộc"
@@ -59,12 +84,16 @@ def is_key(text: str) -> bool:
     return bool(_KEY.search(text))
 
 
+Length = Literal["auto", "short", "standard"] | int
+
+
 @dataclass(frozen=True)
 class SummaryOptions:
-    length: Literal["short", "standard"] | int = "short"   # int: a target number of words
+    length: Length = "auto"                                 # int: a target number of words
     style: Style = "plain"
     language: str | None = None                             # output language (LLM engine only)
     engine: EngineChoice = "auto"
+    query: str | None = None                                # summarize only what answers this question
 
 
 @dataclass
@@ -79,6 +108,8 @@ class Candidate:
     words: int
     score: float = 0.0
     vector: np.ndarray | None = field(default=None, repr=False)
+    position: int = 0         # order among the candidates
+    segment: int = 0          # the passage (or stretch of a meeting) it belongs to
 
 
 def _heading_title(heading: str) -> str:
@@ -95,7 +126,10 @@ def _section_heading(line: str, language: str) -> bool:
 
 
 def _is_title(text: str, title: str) -> bool:
-    return bool(title) and fuzz.partial_ratio(title.lower(), text.lower()) >= 95 and len(text) < len(title) * 1.3
+    """The document's title line (not a first sentence that only stood in for a missing title)."""
+    if not title or title.rstrip()[-1:] in ".!?…;।":
+        return False
+    return fuzz.partial_ratio(title.lower(), text.lower()) >= 95 and len(text) < len(title) * 1.3
 
 
 def _is_point(raw: str, language: str) -> bool:
@@ -110,12 +144,33 @@ def _is_point(raw: str, language: str) -> bool:
     return not (_section_heading(text, language) and "\n" not in text and len(words(text)) <= 12)
 
 
+def source_kind(source: SummarySource) -> Kind:
+    """A meeting transcript, a structured document (articles, clauses), or prose (news, notes, letters)."""
+    if source.text and is_transcript(source.text[:20000]):
+        return "transcript"
+    structured = sum(1 for c in source.chunks if c.structure_path and not c.structure_path[:1].isdigit())  # not a time
+    return "structured" if structured >= max(1, len(source.chunks) // 2) else "prose"
+
+
+def _line_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences that never run over a line break (in a transcript, every line is a turn)."""
+    spans, offset = [], 0
+    for line in text.split("\n"):
+        spans.extend((offset + s, offset + e) for s, e in sentence_spans(line))
+        offset += len(line) + 1
+    return spans
+
+
 def candidates(source: SummarySource) -> list[Candidate]:
-    """Every sentence or list line of the source that can stand as a point, in document order."""
+    """Every sentence or list line of the source that can stand as a point, in document order.
+
+    In a transcript, a point is a sentence of a turn that says something (not backchannel or procedure),
+    read with its speaker's name; its segment is the stretch of the meeting it falls in."""
+    transcript = source_kind(source) == "transcript"
     out = []
     for index, chunk in enumerate(source.chunks):
         title = _heading_title(chunk.heading)
-        for start, end in sentence_spans(chunk.text):
+        for start, end in (_line_sentence_spans(chunk.text) if transcript else sentence_spans(chunk.text)):
             raw = chunk.text[start:end]
             # a heading line glued to the sentence after it is not part of the point
             first, _, rest = raw.partition("\n")
@@ -124,16 +179,34 @@ def candidates(source: SummarySource) -> list[Candidate]:
                 while start < end and chunk.text[start].isspace():
                     start += 1
                 raw = chunk.text[start:end]
+            speaker = ""
+            if transcript:
+                turn = speaker_at(source.text, chunk.char_start + start)
+                if turn is not None:
+                    speaker, _, words_start = turn
+                    if words_start > chunk.char_start + start:  # the sentence starts with the speaker's label
+                        start = words_start - chunk.char_start
+                        raw = chunk.text[start:end]
+                if is_filler_turn(raw) or len(content_words(clean_speech(raw, source.meta.language))) < MIN_TURN_CONTENT:
+                    continue
             if not _is_point(raw, source.meta.language):
                 continue
             listed = bool(_ENUMERATOR.match(raw))
             bare = " ".join(_MARKUP.sub("", _ENUMERATOR.sub("", raw)).split())
+            if transcript:
+                bare = clean_speech(bare, source.meta.language)
             text = bare
             if listed and title and not text.lower().startswith(title.lower()):
                 text = f"{title}: {text[0].lower() + text[1:] if text[:2].istitle() and not text[:2].isupper() else text}"
-            out.append(Candidate(index, start, end, text, is_key(bare), len(words(text))))
+            if speaker:
+                text = f"{speaker}: {text}"
+            out.append(Candidate(index, start, end, text, is_key(bare), len(words(text)), position=len(out),
+                                 segment=index))
     without_title = [c for c in out if not _is_title(c.text, source.meta.title)]
-    return without_title or out  # a one-sentence text is its own title
+    out = without_title or out  # a one-sentence text is its own title
+    for position, candidate in enumerate(out):
+        candidate.position = position
+    return out
 
 
 def require_candidates(source: SummarySource) -> list[Candidate]:
@@ -145,26 +218,34 @@ def require_candidates(source: SummarySource) -> list[Candidate]:
 
 
 def parse_length(text: str) -> str | int:
-    """``short``, ``standard`` or a number of words, as typed in a form or on the command line."""
+    """``auto``, ``short``, ``standard`` or a number of words, as typed in a form or on the command line."""
     text = text.strip()
     if text.isdigit():
         return int(text)
-    if text in ("short", "standard"):
+    if text in ("auto", "short", "standard"):
         return text
-    raise InvalidInput(f"unknown length '{text}'; use short, standard or a number of words")
+    raise InvalidInput(f"unknown length '{text}'; use auto, short, standard or a number of words")
 
 
-def point_budget(length: str | int, available: int) -> tuple[int, int | None]:
-    """How many points (and, for a word target, how many words) a summary may have."""
+def point_budget(length: Length, available: int, source_words: int = 0, kind: Kind = "prose", query: bool = False
+                 ) -> tuple[int, int | None, str]:
+    """How many points (and how many words) a summary may have, and the rule, in words, that set them."""
     if isinstance(length, int):
         if length < 10:
             raise InvalidInput("a target length must be at least 10 words")
-        return available, length
+        return available, length, f"{length} words, as asked"
+    if length == "auto":
+        factor = AUTO_FACTOR[kind] * (QUERY_SHARE if query else 1.0)
+        target = int(min(AUTO_MAX_WORDS, max(AUTO_MIN_WORDS, round(factor * math.sqrt(max(1, source_words))))))
+        return available, target, (f"about {target} words for a {source_words}-word {KIND_NAMES[kind]} "
+                                   f"({factor:.2g} × √words{', one question' if query else ''}, at most {AUTO_MAX_WORDS})")
     if length == "short":
-        return SHORT_POINTS, None
+        cap = max(40, round(SHORT_MAX_SHARE * source_words))
+        return SHORT_POINTS, cap, f"short: {SHORT_POINTS} points, at most {cap} words"
     if length == "standard":
-        return max(STANDARD_MIN, min(STANDARD_MAX, math.ceil(available * STANDARD_SHARE))), None
-    raise InvalidInput(f"unknown length '{length}'; use short, standard or a number of words")
+        points = max(STANDARD_MIN, min(STANDARD_MAX, math.ceil(available * STANDARD_SHARE)))
+        return points, None, f"standard: {points} points"
+    raise InvalidInput(f"unknown length '{length}'; use auto, short, standard or a number of words")
 
 
 def embed_candidates(items: list[Candidate], embedder: Embedder, progress: Progress | None = None) -> None:
@@ -179,44 +260,105 @@ def embed_candidates(items: list[Candidate], embedder: Embedder, progress: Progr
             progress(min(1.0, (first + len(batch)) / len(items)), "reading the document")
 
 
-def score_candidates(items: list[Candidate]) -> None:
-    """Centrality (z-scored cosine to the mean vector) plus the key-fact bonus."""
-    matrix = np.stack([c.vector for c in items])
-    centre = matrix.mean(axis=0)
-    centre /= max(float(np.linalg.norm(centre)), 1e-9)
-    similarity = matrix @ centre
-    spread = float(similarity.std()) or 1.0
-    for candidate, sim in zip(items, similarity):
-        candidate.score = (float(sim) - float(similarity.mean())) / spread + (KEY_BONUS if candidate.key else 0.0)
+def _segments(items: list[Candidate], kind: Kind, points: int, tfidf: np.ndarray) -> list[int]:
+    """A document's passages; a meeting cut into topics where its words change (about one topic per 2 points)."""
+    if kind != "transcript":
+        return [c.segment for c in items]
+    return selection.topic_segments(tfidf[:len(items)], max(2, points // TOPIC_POINTS))
 
 
-def select(items: list[Candidate], max_points: int, max_words: int | None) -> list[Candidate]:
-    """Best points first, spread over passages, no near-duplicates, within the budget; document order."""
-    chosen: list[Candidate] = []
-    remaining = list(items)
-    total_words = 0
-    while remaining and len(chosen) < max_points:
-        def adjusted(c: Candidate) -> float:
-            return c.score - SAME_PASSAGE_PENALTY * sum(1 for p in chosen if p.chunk_index == c.chunk_index)
-        best = max(remaining, key=adjusted)
-        remaining.remove(best)
-        if any(float(best.vector @ p.vector) >= DUPLICATE_COSINE or fuzz.token_set_ratio(best.text, p.text) >= DUPLICATE_WORDS
-               for p in chosen):
-            continue
-        if max_words is not None and chosen and total_words + best.words > max_words * 1.1:
-            continue
-        chosen.append(best)
-        total_words += best.words
-        if max_words is not None and total_words >= max_words * 0.9:
-            break
-    return sorted(chosen, key=lambda c: (c.chunk_index, c.start))
+def topic_labels(source: SummarySource, chosen: list[Candidate], items: list[Candidate]) -> dict[int, str]:
+    """``Part 2 (turns 120-245)`` for each topic of a meeting that has a chosen point, numbered in order."""
+    vietnamese = source.meta.language == "vi"
+    labels = {}
+    for number, topic in enumerate(sorted({c.segment for c in chosen}), start=1):
+        members = [c for c in items if c.segment == topic]
+        first, last = (source.text.count("\n", 0, source.chunks[c.chunk_index].char_start + c.start) + 1
+                       for c in (members[0], members[-1]))
+        labels[topic] = (f"Phần {number} (lượt {first}–{last})" if vietnamese else f"Part {number} (turns {first}–{last})")
+    return labels
+
+
+def _weights(kind: Kind, query: str | None) -> Weights:
+    """The kind's weights; for a question, relevance to it counts most and points need not spread."""
+    weights = WEIGHTS[kind]
+    if not query:
+        return weights
+    return replace(weights, centrality=weights.centrality / 2, lexical=weights.lexical / 2, position=0.0,
+                   relevance=QUERY_RELEVANCE, same_segment=0.0)
+
+
+def _question_fit(tfidf: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """How much each sentence holds the question's words (the last TF-IDF row), and the sentences around it
+    (a discussion runs over several turns): raw overlap, and the combined z-score."""
+    overlap = tfidf[:count] @ tfidf[-1]
+    near = selection.smooth(overlap, QUERY_WINDOW)
+    combined = selection.zscore(overlap) + QUERY_NEAR * selection.zscore(near)
+    return np.maximum(overlap, near), combined
+
+
+def _shortlist(items: list[Candidate], kind: Kind, weights: Weights, lexical_z: np.ndarray,
+               fit: tuple[np.ndarray, np.ndarray] | None) -> list[int]:
+    """Indexes (in order) of the best candidates by the cheap features: the only ones embedded and chosen from.
+    With a question: only sentences that hold or neighbour its words, and in a meeting only the stretch it is
+    most about."""
+    first_pass = selection.scores(lexical_z, replace(weights, centrality=weights.centrality + weights.lexical, lexical=0),
+                                  range(len(items)), [c.key for c in items], fit[1] if fit else None)
+    order = sorted(range(len(items)), key=lambda i: -first_pass[i])
+    if fit is not None:
+        overlap, combined = fit
+        order = [i for i in order if overlap[i] > 0] or order
+        if kind == "transcript":
+            density = selection.smooth(combined, REGION_WINDOW)
+            first, last = selection.peak_region(np.maximum(0.0, density - float(np.median(density))), REGION_SHARE)
+            order = [i for i in order if first <= i <= last] or order
+    return sorted(order[:EMBED_LIMIT])
+
+
+def choose(items: list[Candidate], embedder: Embedder, kind: Kind, max_points: int, max_words: int | None,
+           query: str | None = None, progress: Progress | None = None) -> list[Candidate]:
+    """The points: TF-IDF features for every candidate, embeddings for the shortlist (only when the weights or
+    a question need them), then the selection."""
+    weights = _weights(kind, query)
+    count = len(items)
+    tfidf = selection.tfidf_matrix([c.text for c in items], [" ".join(selection.focus_words(query))] if query else [])
+    lexical_z = selection.centrality(tfidf[:count])
+    fit = _question_fit(tfidf, count) if query else None
+    kept = _shortlist(items, kind, weights, lexical_z, fit)
+    pool = [items[i] for i in kept]
+    relevance, centrality = None, np.zeros(len(pool), dtype=np.float32)
+    if weights.centrality or query:
+        embed_candidates(pool, embedder, progress)
+        vectors = np.stack([c.vector for c in pool])
+        centrality = selection.centrality(vectors)
+        if query and fit is not None:
+            question = np.asarray(embedder.embed_query(query), dtype=np.float32)
+            question /= max(float(np.linalg.norm(question)), 1e-9)
+            relevance = selection.zscore(vectors @ question) + fit[1][kept]
+    else:  # the text's own words decide (meetings): no model needed
+        vectors = tfidf[kept]
+    score = selection.scores(centrality, weights, kept, [c.key for c in pool], relevance, selection.zscore(lexical_z[kept]))
+    for candidate, value in zip(pool, score):
+        candidate.score = float(value)
+    segments = _segments(items, kind, max_points if max_words is None else max(2, max_words // 25), tfidf)
+    if kind == "transcript":
+        for candidate, topic in zip(items, segments):
+            candidate.segment = topic
+    chosen = selection.select(score, vectors, [c.text for c in pool], [c.words for c in pool], max_words, max_points,
+                              [segments[i] for i in kept], weights)
+    return [pool[i] for i in chosen]
+
+
+_SENTENCE_END = ".!?…:।॥"
 
 
 def plain_sentences(text: str) -> str:
-    """Long sentences cut at semicolons into short ones, each starting with a capital."""
+    """Long sentences cut at semicolons into short ones, each starting with a capital and ending the way the
+    text's script ends a sentence (``।`` in Bengali, not a Latin full stop)."""
+    stop = "।" if any("\u0980" <= c <= "\u09ff" for c in text) else "."
     parts = [p.strip(" ;,") for p in text.split(";")]
     parts = [p[0].upper() + p[1:] for p in parts if p]
-    return " ".join(p if p[-1] in ".!?…:" else p + "." for p in parts)
+    return " ".join(p if p[-1] in _SENTENCE_END else p + stop for p in parts)
 
 
 class PointWriter(Protocol):
@@ -243,18 +385,19 @@ class Summarizer:
                   progress: Progress | None = None) -> Summary:
         require_llm(options.engine, self.writer is not None)
         items = require_candidates(source)
-        max_points, max_words = point_budget(options.length, len(items))
-        embed_candidates(items, self.embedder, progress)
-        score_candidates(items)
+        kind = source_kind(source)
+        max_points, max_words, rule = point_budget(options.length, len(items), source.word_count, kind,
+                                                   bool(options.query))
         source_language = source.meta.language if source.meta.language != "und" else "vi"
         language = options.language or source_language
         warnings: list[str] = []
         if self.writer is not None and options.engine in ("auto", "llm"):
-            pool = select(items, min(len(items), max_points * 3), None if max_words is None else max_words * 3)
+            pool = choose(items, self.embedder, kind, min(len(items), max_points * 3),
+                          None if max_words is None else max_words * 3, options.query, progress)
             try:
                 points, citations, notes = self.writer.write(source, pool, options, max_points, language)
                 return self._finish(source, options, points, citations, language, self.writer.name,
-                                    self.writer.prompt_version, None, notes)
+                                    self.writer.prompt_version, None, notes, rule)
             except (BackendUnavailable, ValueError) as exc:
                 if options.engine == "llm" or not self.fallback_to_extractive:
                     raise BackendUnavailable(str(exc)) from exc
@@ -265,8 +408,14 @@ class Summarizer:
         if language != source_language:
             warnings.append(f"the summary is in the document's language ({source_language}): "
                             f"writing it in '{language}' needs the language model")
-        points, citations = self.extractive_points(source, select(items, max_points, max_words), options.style)
-        return self._finish(source, options, points, citations, source_language, EXTRACTIVE, None, fallback, warnings)
+        chosen = choose(items, self.embedder, kind, max_points, max_words, options.query, progress)
+        points, citations = self.extractive_points(source, chosen, options.style)
+        if kind == "transcript" and not options.query:
+            labels = topic_labels(source, chosen, items)
+            for point, candidate in zip(points, chosen):
+                point.topic = labels[candidate.segment]
+        return self._finish(source, options, points, citations, source_language, EXTRACTIVE, None, fallback, warnings,
+                            rule)
 
     @staticmethod
     def extractive_points(source: SummarySource, chosen: list[Candidate], style: Style) -> tuple[list[SummaryPoint], list[Citation]]:
@@ -279,17 +428,19 @@ class Summarizer:
 
     def _finish(self, source: SummarySource, options: SummaryOptions, points: list[SummaryPoint],
                 citations: list[Citation], language: str, engine: str, prompt_version: str | None,
-                fallback: str | None, warnings: list[str]) -> Summary:
-        if options.style == "plain":  # dates, deadlines and obligations first, each group in document order
+                fallback: str | None, warnings: list[str], length_rule: str = "") -> Summary:
+        if options.style == "plain" and not any(p.topic for p in points):  # dates, deadlines and obligations first
             points = [p for p in points if p.key] + [p for p in points if not p.key]
         summary_words = sum(len(words(p.text)) for p in points)
         source_words = max(1, source.word_count)
         title = source.meta.title or source.meta.doc_number or source.meta.doc_id
         template = "summary_vi.md.j2" if language == "vi" else "summary_en.md.j2"
         markdown = self.prompts.render(template, title=title, doc_number=source.meta.doc_number, points=points,
-                                       citations=citations, style=options.style, engine=engine)
+                                       citations=citations, style=options.style, engine=engine,
+                                       query=options.query, paged=len(source.page_starts) > 1)
         return Summary(title=title, doc_id=source.meta.doc_id if source.indexed else None,
                        doc_number=source.meta.doc_number, language=language, style=options.style, points=points,
                        citations=citations, markdown=markdown, engine=engine, prompt_version=prompt_version,
-                       fallback=fallback, source_words=source_words, summary_words=summary_words,
+                       fallback=fallback, source_words=source_words, summary_words=summary_words, length=length_rule,
+                       query=options.query,
                        compression=round(summary_words / source_words, 4), warnings=warnings)

@@ -33,6 +33,7 @@ class SummarySource:
     chunks: list[Chunk]
     page_starts: list[int]
     indexed: bool = False
+    text: str = ""  # the whole document text (chunk offsets point into it)
 
     @property
     def word_count(self) -> int:
@@ -43,9 +44,26 @@ class SummarySource:
         return sum(len(c.text) for c in self.chunks)
 
     def citation(self, chunk_index: int, start: int, end: int) -> Citation:
-        """Citation for ``chunks[chunk_index].text[start:end]``."""
+        """Citation for ``chunks[chunk_index].text[start:end]``; a text without structure says where the quote
+        is by its paragraph (or, in a meeting transcript, its turn and speaker)."""
         hit = SearchHit(chunk=self.chunks[chunk_index], meta=self.meta, score=0.0)
-        return hit.span_citation(start, end, self.page_starts)
+        citation = hit.span_citation(start, end, self.page_starts)
+        if not citation.structure_path and self.text:
+            citation.structure_path = place_in_text(self.text, citation.char_start, self.meta.language)
+        return citation
+
+
+def place_in_text(text: str, offset: int, language: str) -> str:
+    """``turn 12 (Grad A)`` in a transcript, else ``paragraph 3`` (``đoạn 3``): where an offset of a text is."""
+    from assistant.tasks.transcript import is_transcript, speaker_at
+
+    vietnamese = language == "vi"
+    if is_transcript(text[:20000]):
+        turn = speaker_at(text, offset)
+        if turn is not None:
+            return f"{'lượt' if vietnamese else 'turn'} {turn[1] + 1} ({turn[0]})"
+    blocks = text[:offset].count("\n\n") if "\n\n" in text else text[:offset].count("\n")
+    return f"{'đoạn' if vietnamese else 'paragraph'} {blocks + 1}"
 
 
 def from_index(catalog: Catalog, doc_id: str, scope: SearchFilter | None = None) -> SummarySource:
@@ -54,7 +72,7 @@ def from_index(catalog: Catalog, doc_id: str, scope: SearchFilter | None = None)
     document = catalog.get_document(doc_id)
     if document is None or (scope is not None and not scope.matches(document.meta)):
         raise NotFound(f"no document with id '{doc_id}' that you may read")
-    return SummarySource(document.meta, catalog.chunks_of(doc_id), document.page_starts, indexed=True)
+    return SummarySource(document.meta, catalog.chunks_of(doc_id), document.page_starts, indexed=True, text=document.text)
 
 
 def _from_loaded(loaded: LoadedFile, filename: str, digest: str, chunker: StructureChunker) -> SummarySource:
@@ -62,7 +80,7 @@ def _from_loaded(loaded: LoadedFile, filename: str, digest: str, chunker: Struct
     chunks = chunker.chunk(document)
     if not chunks:
         raise InvalidInput("the file has no text to summarize")
-    return SummarySource(document.meta, chunks, document.page_starts)
+    return SummarySource(document.meta, chunks, document.page_starts, text=document.text)
 
 
 def from_bytes(data: bytes, filename: str | None, chunker: StructureChunker, max_bytes: int,
