@@ -1,40 +1,53 @@
-"""Routes that draft documents: minutes and periodic reports, as JSON, Markdown or DOCX."""
+"""Routes that draft the cycle's documents in the official form: minutes, the cell's resolution, the meeting
+notice and periodic reports, as JSON, Markdown, DOCX or PDF."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from assistant.auth import Principal
-from assistant.docx_writer import markdown_to_docx
-from assistant.meeting import InvalidRecord
+from assistant.meeting import InvalidRecord, MeetingNotice, MeetingRecord
 from assistant.service import Assistant
+from assistant.tasks.cell_documents import FormalDraft
 from assistant.tasks.minutes import MinutesDraft
 from assistant.tasks.report import ReportDraft
 from assistant.text import slugify
 
 from api.routes import get_assistant
-from api.schemas import DraftMinutesRequest, DraftReportRequest
+from api.schemas import DraftMinutesRequest, DraftReportRequest, DraftResolutionRequest
 from api.downloads import attachment_headers
 from api.errors import error_responses
 from api.security import authorize, note
 
 router = APIRouter(prefix="/v1/draft", tags=["drafting"], responses=error_responses(401, 403, 422))
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-Format = Literal["json", "markdown", "docx"]
-FORMAT_QUERY = Query(default="json", description="json (with the Markdown inside), markdown or docx (a download)")
+MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "pdf": "application/pdf", "markdown": "text/markdown; charset=utf-8"}
+Format = Literal["json", "markdown", "docx", "pdf"]
+FORMAT_QUERY = Query(default="json", description="json (with the Markdown inside), markdown, docx or pdf (a download "
+                                                  "in the official form; pdf needs LibreOffice on the server, else 503)")
 
 
-def as_download(markdown: str, title: str, fmt: Format) -> Response:
-    """The draft as a file to save: Markdown text or a Word document."""
+def as_download(assistant: Assistant, markdown: str, title: str, fmt: Format) -> Response:
+    """The draft as a file to save: Markdown text, or a Word document / PDF in the official form."""
     name = slugify(title, max_len=60)
-    if fmt == "docx":
-        body, media_type, name = markdown_to_docx(markdown), DOCX_TYPE, f"{name}.docx"
-    else:
-        body, media_type, name = markdown.encode("utf-8"), "text/markdown; charset=utf-8", f"{name}.md"
-    return Response(content=body, media_type=media_type, headers=attachment_headers(name))
+    body = markdown.encode("utf-8") if fmt == "markdown" else assistant.document_file(markdown, fmt)
+    suffix = "md" if fmt == "markdown" else fmt
+    return Response(content=body, media_type=MEDIA_TYPES[fmt], headers=attachment_headers(f"{name}.{suffix}"))
+
+
+def from_record(request: Request, record: MeetingRecord, fmt: Format, assistant: Assistant,
+                make: Callable[[], MinutesDraft | FormalDraft]) -> MinutesDraft | FormalDraft | Response:
+    """A document drafted from a meeting record: its problems located under ``record``, JSON or a download."""
+    note(request, target=record.organization.name, meeting_date=str(record.date), format=fmt)
+    try:
+        draft = make()
+    except InvalidRecord as exc:
+        raise exc.under("record") from exc
+    return draft if fmt == "json" else as_download(assistant, draft.markdown, draft.title, fmt)
 
 
 @router.post("/minutes", summary="Draft meeting minutes from a meeting record", response_model=MinutesDraft,
@@ -42,12 +55,27 @@ def as_download(markdown: str, title: str, fmt: Format) -> Response:
 def draft_minutes(body: DraftMinutesRequest, request: Request, format: Format = FORMAT_QUERY,
                   caller: Principal = Depends(authorize("draft.minutes")),
                   assistant: Assistant = Depends(get_assistant)) -> MinutesDraft | Response:
-    note(request, target=body.record.organization.name, meeting_date=str(body.record.date), format=format)
-    try:
-        draft = assistant.minutes.draft(body.record, engine=body.engine)
-    except InvalidRecord as exc:
-        raise exc.under("record") from exc
-    return draft if format == "json" else as_download(draft.markdown, draft.title, format)
+    return from_record(request, body.record, format, assistant,
+                       lambda: assistant.minutes.draft(body.record, engine=body.engine))
+
+
+@router.post("/resolution", summary="Draft the cell's monthly resolution (NGHỊ QUYẾT) from a meeting record",
+             response_model=FormalDraft, responses=error_responses(503))
+def draft_resolution(body: DraftResolutionRequest, request: Request, format: Format = FORMAT_QUERY,
+                     caller: Principal = Depends(authorize("draft.resolution")),
+                     assistant: Assistant = Depends(get_assistant)) -> FormalDraft | Response:
+    return from_record(request, body.record, format, assistant,
+                       lambda: assistant.resolutions.draft(body.record, number=body.number, recipients=body.recipients))
+
+
+@router.post("/notice", summary="Draft the notice of a coming meeting (THÔNG BÁO): time, place, agenda, readings",
+             response_model=FormalDraft, responses=error_responses(503))
+def draft_notice(body: MeetingNotice, request: Request, format: Format = FORMAT_QUERY,
+                 caller: Principal = Depends(authorize("draft.notice")),
+                 assistant: Assistant = Depends(get_assistant)) -> FormalDraft | Response:
+    note(request, target=body.organization.name, meeting_date=str(body.date), format=format)
+    draft = assistant.notices.draft(body, lambda number: assistant.document_title(number, caller.scope()))
+    return draft if format == "json" else as_download(assistant, draft.markdown, draft.title, format)
 
 
 @router.post("/report", summary="Draft a monthly or quarterly activity report from meeting records",
@@ -57,4 +85,4 @@ def draft_report(body: DraftReportRequest, request: Request, format: Format = FO
                  assistant: Assistant = Depends(get_assistant)) -> ReportDraft | Response:
     draft = assistant.reporter.draft(body, scope=body.filters.to_filter(caller))
     note(request, target=draft.title, format=format, cited=sorted({c.doc_id for c in draft.citations}))
-    return draft if format == "json" else as_download(draft.markdown, draft.title, format)
+    return draft if format == "json" else as_download(assistant, draft.markdown, draft.title, format)

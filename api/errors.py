@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from assistant.errors import (
     AccessDenied,
     BackendUnavailable,
+    Conflict,
     IndexLocked,
     IngestError,
     InvalidInput,
@@ -27,6 +28,7 @@ STATUS = {
     NotFound: 404,
     AccessDenied: 403,
     IndexLocked: 409,
+    Conflict: 409,
     BackendUnavailable: 503,
     Unauthenticated: 401,
     PayloadTooLarge: 413,

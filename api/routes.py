@@ -6,10 +6,13 @@ from pathlib import PurePath
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse
 
 from assistant.auth import Permission, Principal
 from assistant.domain import AccessLevel, Answer, DocumentMeta
 from assistant.errors import NotFound, PayloadTooLarge
+from assistant.jobs import Job
+from assistant.progress import Progress
 from assistant.service import Assistant
 
 from api.schemas import AskRequest, IngestResult, SearchHitOut, SearchRequest, SearchResponse
@@ -17,6 +20,13 @@ from api.errors import error_responses, links
 from api.security import authorize, note
 
 router = APIRouter(prefix="/v1", responses=error_responses(401, 403, 422))
+JOB_LINKS = links(202, ("JobStatus", "get_job", "job_id", "id"))[202]
+
+
+def accepted(job: Job) -> JSONResponse:
+    """202 with the job and where to follow it."""
+    location = f"/v1/jobs/{job.id}"
+    return JSONResponse(status_code=202, content=job.model_dump(mode="json"), headers={"Location": location})
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -92,21 +102,26 @@ def delete_document(doc_id: str, request: Request, caller: Principal = Depends(a
     return {"deleted": doc_id}
 
 
-@router.post("/documents", summary="Upload and ingest one file (into your org unit unless you name one below it)",
+@router.post("/documents", response_model=IngestResult,
+             summary="Upload and ingest one file (into your org unit unless you name one below it)",
              status_code=201, responses={**error_responses(409, 413, 415), **links(
                  201, ("ReadDocument", "get_document", "doc_id", "doc_id"),
-                 ("DeleteDocument", "delete_document", "doc_id", "doc_id"))})
+                 ("DeleteDocument", "delete_document", "doc_id", "doc_id")),
+                 202: {"model": Job, "description": "a scan whose OCR reads more than `ocr_sync_max_pages` pages "
+                       "(or `background=true`): follow the job; its result is this route's 201 body", **JOB_LINKS}})
 async def upload_document(
     request: Request,
-    file: UploadFile = upload_part("PDF, DOCX, TXT, Markdown or HTML; the type is checked against the bytes"),
+    file: UploadFile = upload_part("PDF, DOCX, .doc, .odt, .rtf, TXT, Markdown, HTML, or a scan/photo (PNG, JPEG, "
+                                   "TIFF); the type is checked against the bytes"),
     doc_id: str | None = Form(default=None, min_length=1, max_length=120,
                               description="default: from the file's metadata, else its name"),
     org_unit: str | None = Form(default=None, max_length=300,
                                 description="default: the file's own metadata, else your org unit"),
     access_level: AccessLevel | None = Form(default=None, description="default: the file's own metadata, else public"),
+    background: bool = Form(default=False, description="ingest as a job (202) even when the file reads quickly"),
     caller: Principal = Depends(authorize("documents.ingest")),
     assistant: Assistant = Depends(get_assistant),
-) -> IngestResult:
+) -> IngestResult | JSONResponse:
     note(request, target=file.filename)
     data = await read_upload(file, assistant.settings.max_file_bytes)
     metadata = {k: v for k, v in {"doc_id": doc_id, "org_unit": org_unit,
@@ -115,10 +130,20 @@ async def upload_document(
     def guard(meta: DocumentMeta, replacing: DocumentMeta | None) -> None:
         caller.check_manages(meta, replacing)
 
-    result = assistant.pipeline.ingest_bytes(data, file.filename, metadata, defaults={"org_unit": caller.org_unit},
-                                             guard=guard)
+    def ingest(progress: Progress | None = None) -> IngestResult:
+        result = assistant.pipeline.ingest_bytes(data, file.filename, metadata, defaults={"org_unit": caller.org_unit},
+                                                 guard=guard, progress=progress)
+        return IngestResult(status=result.status, doc_id=result.doc_id, chunks=result.chunks, reason=result.reason)
+
+    ocr_pages = assistant.upload_ocr_pages(data, file.filename)  # refuses bad size/type now, as 4xx
+    if background or ocr_pages > assistant.settings.ocr_sync_max_pages:
+        job = assistant.jobs.submit("ingest", lambda progress: (ingest(progress).model_dump(mode="json"), None, None),
+                                    owner=caller.key_id)
+        note(request, file=file.filename, job=job.id, ocr_pages=ocr_pages)
+        return accepted(job)
+    result = ingest()
     note(request, target=result.doc_id, file=file.filename, result=result.status, chunks=result.chunks)
-    return IngestResult(status=result.status, doc_id=result.doc_id, chunks=result.chunks, reason=result.reason)
+    return result
 
 
 @router.post("/search", summary="Ranked passages with citation fields")

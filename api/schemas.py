@@ -97,6 +97,14 @@ class DraftMinutesRequest(BaseModel):
         default="auto", description="who writes the narrative parts; numbers, names and votes always come from the record")
 
 
+class DraftResolutionRequest(BaseModel):
+    record: MeetingRecord
+    number: int | None = Field(default=None, ge=1, le=999, description="the resolution's number (Số 05-NQ/CB); "
+                                                                       "empty: left blank to fill in by hand")
+    recipients: list[str] | None = Field(default=None, description="the 'Nơi nhận' list; default: the body above, "
+                                                                   "the members, the cell's file")
+
+
 class DraftReportRequest(ReportRequest):
     filters: SearchFilters = Field(default_factory=SearchFilters,
                                    description="the caller's scope for the directives the report cites")

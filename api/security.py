@@ -33,6 +33,8 @@ ACTIONS: dict[str, Permission] = {
     "jobs.read": Permission.read,
     "draft.minutes": Permission.draft,
     "draft.report": Permission.draft,
+    "draft.resolution": Permission.draft,
+    "draft.notice": Permission.draft,
     "documents.ingest": Permission.ingest,
     "documents.delete": Permission.ingest,
     "audit.read": Permission.admin,

@@ -7,10 +7,10 @@ from typing import Literal
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from api.routes import get_assistant, read_upload, upload_part
+from api.routes import JOB_LINKS, accepted, get_assistant, read_upload, upload_part
 from api.schemas import BulletinRequest, SummarizeRequest
 from api.downloads import attachment_headers
-from api.errors import error_responses, links
+from api.errors import error_responses
 from api.security import authorize, note
 from assistant.audio.codec import MEDIA_TYPES
 from assistant.auth import Permission, Principal
@@ -24,14 +24,7 @@ from assistant.text import slugify
 
 LENGTH_FORM = Form(default="auto", pattern=r"^(auto|short|standard|[1-9][0-9]{1,3})$",
                    description="auto (follows the document's size), short, standard, or a number of words (10-9999)")
-JOB_LINKS = links(202, ("JobStatus", "get_job", "job_id", "id"))[202]
 router = APIRouter(prefix="/v1", tags=["summaries"], responses=error_responses(401, 403, 422))
-
-
-def accepted(job: Job) -> JSONResponse:
-    """202 with the job and where to follow it."""
-    location = f"/v1/jobs/{job.id}"
-    return JSONResponse(status_code=202, content=job.model_dump(mode="json"), headers={"Location": location})
 
 
 def job_owner(caller: Principal) -> str | None:

@@ -30,6 +30,7 @@ def _print_json(data: object) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from assistant.ingest.ocr import reporting_pages
     from assistant.ingest.pipeline import discover
     from assistant.service import Assistant
 
@@ -42,7 +43,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             bar.set_postfix_str(Path(result.path).name[:30])
             bar.update(1)
 
-        report = assistant.pipeline.ingest_paths(paths, on_file=on_file)
+        def on_page(done: int, total: int) -> None:  # a scan: seconds a page, so show the pages
+            bar.set_postfix_str(f"OCR page {done} of {total}")
+
+        with reporting_pages(on_page):
+            report = assistant.pipeline.ingest_paths(paths, on_file=on_file)
     from assistant.cli_admin import record_cli_action
     record_cli_action(assistant.settings, "documents.ingest", ",".join(args.paths)[:200], **report.summary(),
                       doc_ids=sorted({r.doc_id for r in report.results if r.status in ("added", "updated") and r.doc_id}))
@@ -175,19 +180,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_draft(markdown: str, title: str, args: argparse.Namespace, as_json: dict) -> None:
-    """Print or save a draft: Markdown to stdout by default, DOCX needs ``-o``."""
-    from assistant.docx_writer import markdown_to_docx
-
+def _write_draft(assistant, markdown: str, title: str, args: argparse.Namespace, as_json: dict) -> None:
+    """Print or save a draft: Markdown to stdout by default; DOCX and PDF (the official form) need ``-o``."""
     suffix = Path(args.output).suffix.lower() if args.output else ""
-    fmt = args.format or {".docx": "docx", ".json": "json"}.get(suffix, "markdown")
+    fmt = args.format or {".docx": "docx", ".pdf": "pdf", ".json": "json"}.get(suffix, "markdown")
     if fmt == "json":
-        text = json.dumps(as_json, ensure_ascii=False, indent=2, default=str)
-        data = text.encode("utf-8")
-    elif fmt == "docx":
+        data = json.dumps(as_json, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    elif fmt in ("docx", "pdf"):
         if not args.output:
-            raise ValueError("DOCX output needs a file: add -o minutes.docx")
-        data = markdown_to_docx(markdown)
+            raise ValueError(f"{fmt.upper()} output needs a file: add -o document.{fmt}")
+        data = assistant.document_file(markdown, fmt)
     else:
         data = markdown.encode("utf-8")
     if args.output:
@@ -198,6 +200,11 @@ def _write_draft(markdown: str, title: str, args: argparse.Namespace, as_json: d
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def cmd_draft_minutes(args: argparse.Namespace) -> int:
     from assistant.meeting import load_record
     from assistant.service import Assistant
@@ -205,12 +212,36 @@ def cmd_draft_minutes(args: argparse.Namespace) -> int:
     record = load_record(Path(args.record))
     if args.transcript:
         record = record.model_copy(update={"transcript": Path(args.transcript).read_text(encoding="utf-8")})
-    draft = Assistant(_settings(args)).minutes.draft(record, engine=args.engine)
-    _write_draft(draft.markdown, draft.title, args, draft.model_dump(mode="json"))
-    for warning in draft.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    assistant = Assistant(_settings(args))
+    draft = assistant.minutes.draft(record, engine=args.engine)
+    _write_draft(assistant, draft.markdown, draft.title, args, draft.model_dump(mode="json"))
+    _print_warnings(draft.warnings)
     print(f"(engine: {draft.engine}; facts checked: {draft.facts_checked}, coverage {draft.field_coverage:.0%})",
           file=sys.stderr)
+    return 0
+
+
+def cmd_draft_resolution(args: argparse.Namespace) -> int:
+    from assistant.meeting import load_record
+    from assistant.service import Assistant
+
+    record = load_record(Path(args.record))
+    assistant = Assistant(_settings(args))
+    draft = assistant.resolutions.draft(record, number=args.number)
+    _write_draft(assistant, draft.markdown, draft.title, args, draft.model_dump(mode="json"))
+    _print_warnings(draft.warnings)
+    return 0
+
+
+def cmd_draft_notice(args: argparse.Namespace) -> int:
+    from assistant.meeting import load_notice
+    from assistant.service import Assistant
+
+    notice = load_notice(Path(args.notice))
+    assistant = Assistant(_settings(args))
+    draft = assistant.notices.draft(notice, lambda number: assistant.document_title(number, filter_from_args(args)))
+    _write_draft(assistant, draft.markdown, draft.title, args, draft.model_dump(mode="json"))
+    _print_warnings(draft.warnings)
     return 0
 
 
@@ -240,11 +271,11 @@ def cmd_draft_report(args: argparse.Namespace) -> int:
                                 org_unit=args.unit if args.unit is not None else first.org_unit,
                                 place_name=first.place_name)
     request = ReportRequest(organization=organization, period=args.period, records=records,
-                            language=args.language or records[0].language)
-    draft = Assistant(_settings(args)).reporter.draft(request, scope=filter_from_args(args))
-    _write_draft(draft.markdown, draft.title, args, draft.model_dump(mode="json"))
-    for warning in draft.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+                            language=args.language or records[0].language, number=args.number)
+    assistant = Assistant(_settings(args))
+    draft = assistant.reporter.draft(request, scope=filter_from_args(args))
+    _write_draft(assistant, draft.markdown, draft.title, args, draft.model_dump(mode="json"))
+    _print_warnings(draft.warnings)
     return 0
 
 
@@ -331,6 +362,16 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--engine", choices=["auto", "extractive", "llm"], default="auto")
     _add_output_args(d)
     d.set_defaults(func=cmd_draft_minutes)
+    d = dr.add_parser("resolution", help="the cell's monthly resolution (NGHỊ QUYẾT) from a meeting record")
+    d.add_argument("record")
+    d.add_argument("--number", type=int, help="its number (Số 05-NQ/CB); default: left blank to fill in by hand")
+    _add_output_args(d)
+    d.set_defaults(func=cmd_draft_resolution)
+    d = dr.add_parser("notice", help="the notice of a coming meeting (THÔNG BÁO) from a notice file (JSON or YAML)")
+    d.add_argument("notice")
+    _add_output_args(d)
+    _add_filter_args(d)
+    d.set_defaults(func=cmd_draft_notice)
     d = dr.add_parser("report", help="monthly or quarterly report of a cell or ward from its meeting records")
     d.add_argument("records", nargs="+", help="meeting record files (JSON or YAML)")
     d.add_argument("--period", type=_period, required=True, help="YYYY-MM or YYYY-Q1..Q4")
@@ -338,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--parent", help="the body above it, for the heading")
     d.add_argument("--unit", help="its org-unit path; records must be inside it (default: the first record's)")
     d.add_argument("--language", choices=["vi", "en"])
+    d.add_argument("--number", type=int, help="its number (Số 03-BC/CB); default: left blank to fill in by hand")
     _add_output_args(d)
     _add_filter_args(d)
     d.set_defaults(func=cmd_draft_report)
@@ -385,8 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_output_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--output", help="write to this file (.md, .docx or .json) instead of printing Markdown")
-    p.add_argument("--format", choices=["markdown", "docx", "json"], help="default: from the -o suffix, else markdown")
+    p.add_argument("-o", "--output", help="write to this file (.md, .docx, .pdf or .json) instead of printing Markdown")
+    p.add_argument("--format", choices=["markdown", "docx", "pdf", "json"], help="default: from the -o suffix, else markdown")
 
 
 def _add_filter_args(p: argparse.ArgumentParser) -> None:

@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     parse_timeout_s: float = Field(default=60.0, gt=0, description="Give up parsing one uploaded file after this long")
     ocr_page_timeout_s: float = Field(default=60.0, gt=0, description="Extra time an upload gets per page read by "
                                       "OCR (and once for a .doc/.odt/.rtf conversion)")
+    ocr_sync_max_pages: int = Field(default=2, ge=0, description="An upload whose OCR reads more pages is ingested "
+                                    "as a background job (POST /v1/documents returns 202 with its progress)")
     parse_memory_mb: int = Field(default=4096, ge=256, description="Memory cap of the process that parses uploads")
     docx_max_expanded_mb: float = Field(default=200.0, gt=0, description="Largest unzipped size of a DOCX (zip-bomb guard)")
 

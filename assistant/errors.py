@@ -21,6 +21,10 @@ class BackendUnavailable(AssistantError):
     """A backend (LLM server, Chroma server) did not answer."""
 
 
+class Conflict(AssistantError):
+    """The request breaks the state of what it acts on (a reply after the meeting started, a stale version)."""
+
+
 class IndexLocked(AssistantError):
     """Another process is writing to this embedded index."""
 

@@ -84,12 +84,54 @@ class Votes(_Strict):
         return self.agree + self.disagree + self.abstain
 
 
+class CandidateVotes(_Strict):
+    name: str = Field(min_length=1, json_schema_extra=NON_BLANK)
+    votes: int = Field(ge=0, description="valid ballots that kept this name")
+
+
+class Ballot(_Strict):
+    """A secret ballot as the vote-counting committee (ban kiểm phiếu) reports it."""
+
+    issued: int = Field(ge=0, description="ballots handed out")
+    returned: int = Field(ge=0, description="ballots put in the box")
+    valid: int = Field(ge=0)
+    invalid: int = Field(default=0, ge=0, description="not issued by the committee, or more names kept than seats")
+    seats: int = Field(default=1, ge=1, description="places to fill (an election)")
+    candidates: list[CandidateVotes] = Field(default_factory=list, description="an election: each candidate's votes")
+
+
+DecisionKind = Literal["resolution", "admission", "confirmation", "election"]
+VoteMethod = Literal["show_of_hands", "secret_ballot"]
+
+
 class Decision(_Strict):
-    """A conclusion or resolution the meeting adopted, and how it was voted."""
+    """A conclusion or resolution the meeting adopted, and how it was voted. Whether it passed is computed
+    (``assistant.votes``), never typed."""
 
     text: str = Field(min_length=1, json_schema_extra=NON_BLANK)
     agenda_item: int | None = Field(default=None, ge=1, description="1-based agenda item it concludes")
-    votes: Votes | None = None
+    kind: DecisionKind = Field(default="resolution", description=(
+        "resolution: passes with more than half of the official members summoned; admission of a new member or "
+        "confirmation of a probationary one: two thirds of the official members; election: secret ballot, more "
+        "than half of the official members per candidate"))
+    method: VoteMethod = "show_of_hands"
+    votes: Votes | None = Field(default=None, description="the tallies (of official members; not for an election)")
+    ballot: Ballot | None = Field(default=None, description="for a secret ballot: the counting committee's figures")
+    minority_opinions: list[Opinion] = Field(default_factory=list,
+                                             description="opinions a member in the minority asked to reserve")
+
+
+class BaseExclusions(_Strict):
+    """Official members left out of the voting base (besides the exempt who are absent), each category a count."""
+
+    sent_elsewhere: int = Field(default=0, ge=0, description="sent to take part temporarily in another organization")
+    suspended: int = Field(default=0, ge=0, description="suspended from activities, prosecuted or detained")
+    absent_reason_accepted: int = Field(default=0, ge=0, description=(
+        "absent for the whole meeting with a reason the convening committee accepted"))
+
+    @property
+    def total(self) -> int:
+        return self.sent_elsewhere + self.suspended + self.absent_reason_accepted
 
 
 class TaskStatus(str, Enum):
@@ -121,6 +163,12 @@ class MeetingRecord(_Strict):
     members_total: int = Field(ge=1, description="members of the cell")
     members_exempt: int = Field(default=0, ge=0, description="members excused from meetings (age, health)")
     members_present: int = Field(ge=0)
+    members_probationary: int | None = Field(default=None, ge=0, description=(
+        "probationary members of the cell (they attend but do not vote); needed to compute whether votes passed"))
+    probationary_present: int = Field(default=0, ge=0, description="probationary members among those present")
+    probationary_names: list[str] = Field(default_factory=list, description="their names, where given")
+    base_exclusions: BaseExclusions = Field(default_factory=BaseExclusions,
+                                            description="official members left out of the voting base")
     absent: list[Absence] = Field(default_factory=list)
     guests: list[Person] = Field(default_factory=list)
     agenda: list[AgendaItem] = Field(min_length=1, description="at least one item")
@@ -183,6 +231,50 @@ class MeetingRecord(_Strict):
         return list(dict.fromkeys(names))
 
 
+class MeetingNotice(_Strict):
+    """A meeting to announce (THÔNG BÁO): when, where, what will be discussed and what to read beforehand."""
+
+    organization: Organization
+    kind: MeetingKind = MeetingKind.regular
+    topic: str = Field(default="", description="subject of a thematic meeting")
+    language: Literal["vi", "en"] = "vi"
+    date: dt.date = Field(description="the day of the meeting")
+    time_start: dt.time
+    place: str = Field(default="", description="where; empty when online")
+    online: bool = False
+    agenda: list[str] = Field(min_length=1, description="the items to be discussed")
+    readings: list[str] = Field(default_factory=list, description=(
+        "documents to read beforehand (numbers such as '339-QĐ/TW', with the part to read if any)"))
+    attendees: str = Field(default="", description="who is summoned; default: every member of the cell")
+    issued_on: dt.date = Field(description="the notice's own date")
+    signer: Person = Field(description="who signs for the cell (its secretary)")
+    number: int | None = Field(default=None, ge=1, le=999, description="the notice's number (Số 05-TB/CB)")
+    recipients: list[str] = Field(default_factory=list, description="default: the cell's members and its file")
+
+    @field_validator("agenda", "readings")
+    @classmethod
+    def _no_blank_items(cls, value: list[str]) -> list[str]:
+        if any(not item.strip() for item in value):
+            raise ValueError("items may not be empty")
+        return [item.strip() for item in value]
+
+    _hour_minute = field_validator("time_start", mode="before")(MeetingRecord._hour_minute.__func__)  # type: ignore[attr-defined]
+    _local_time = field_validator("time_start")(MeetingRecord._local_time.__func__)  # type: ignore[attr-defined]
+
+
+def notice_problems(notice: MeetingNotice) -> list["FieldProblem"]:
+    """Rules a notice breaks: issued after the meeting, no place, a thematic meeting without its topic."""
+    problems = []
+    if notice.issued_on > notice.date:
+        problems.append(FieldProblem(("issued_on",), f"the notice ({notice.issued_on}) is dated after the meeting "
+                                                     f"({notice.date})"))
+    if not notice.place and not notice.online:
+        problems.append(FieldProblem(("place",), "give the place of the meeting, or set online: true"))
+    if notice.kind is MeetingKind.thematic and not notice.topic:
+        problems.append(FieldProblem(("topic",), "a thematic meeting needs its topic"))
+    return problems
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     """A rule a record breaks, and the field (a path such as ``decisions.0.votes``) it belongs to."""
@@ -230,14 +322,79 @@ def record_problems(record: MeetingRecord) -> list[FieldProblem]:
         if decision.agenda_item is not None and decision.agenda_item > len(record.agenda):
             add(("decisions", i, "agenda_item"), f"agenda item {decision.agenda_item} does not exist "
                                                  f"(the agenda has {len(record.agenda)} items)")
-        votes = decision.votes
-        if votes is not None and votes.total != record.members_present:
-            add(("decisions", i, "votes"), f"votes add up to {votes.total} (agree {votes.agree} + disagree "
-                                           f"{votes.disagree} + abstain {votes.abstain}) but "
-                                           f"{record.members_present} members were present")
+        problems += decision_problems(decision, record, ("decisions", i))
+    problems += membership_problems(record)
     for i, task in enumerate(record.tasks):
         if task.deadline is not None and task.deadline < record.date:
             add(("tasks", i, "deadline"), f"deadline {task.deadline} is before the meeting ({record.date})")
+    return problems
+
+
+def membership_problems(record: MeetingRecord) -> list[FieldProblem]:
+    """Probationary members and base exclusions that cannot be (more than the cell has, or than were absent)."""
+    problems = []
+    probationary = record.members_probationary
+    if probationary is not None and probationary >= record.members_total:
+        problems.append(FieldProblem(("members_probationary",), f"{probationary} probationary members leaves no "
+                                     f"official member of {record.members_total}"))
+    if record.probationary_present > (probationary if probationary is not None else 0):
+        problems.append(FieldProblem(("probationary_present",), f"{record.probationary_present} probationary present "
+                                     f"but the cell has {probationary or 0} (set members_probationary)"))
+    if record.probationary_present > record.members_present:
+        problems.append(FieldProblem(("probationary_present",), f"{record.probationary_present} probationary present "
+                                     f"is more than the {record.members_present} present"))
+    if probationary is not None and len(record.probationary_names) > probationary:
+        problems.append(FieldProblem(("probationary_names",), f"{len(record.probationary_names)} names for "
+                                     f"{probationary} probationary members"))
+    excluded = record.base_exclusions
+    if excluded.absent_reason_accepted > len(record.absent_excused):
+        problems.append(FieldProblem(("base_exclusions", "absent_reason_accepted"), (
+            f"{excluded.absent_reason_accepted} absences with an accepted reason, but only "
+            f"{len(record.absent_excused)} absent members gave a reason")))
+    if excluded.total > len(record.absent):
+        problems.append(FieldProblem(("base_exclusions",), f"{excluded.total} members left out of the base, but only "
+                                     f"{len(record.absent)} were absent (those excluded do not attend)"))
+    return problems
+
+
+def decision_problems(decision: Decision, record: MeetingRecord, loc: tuple[str | int, ...]) -> list[FieldProblem]:
+    """Tallies and ballots that cannot be: more voters than official members present, ballots that don't add up."""
+    problems = []
+    add = lambda where, message: problems.append(FieldProblem(loc + where, message))  # noqa: E731
+    voters = record.members_present - record.probationary_present
+    who = f"{voters} official members present" + (f" ({record.members_present} present - "
+                                                   f"{record.probationary_present} probationary)"
+                                                   if record.probationary_present else "")
+    votes, ballot = decision.votes, decision.ballot
+    if votes is not None and votes.total > voters:
+        add(("votes",), f"votes add up to {votes.total} (agree {votes.agree} + disagree {votes.disagree} + abstain "
+                        f"{votes.abstain}) but only {who} may vote")
+    if decision.kind == "election":
+        if ballot is None or not ballot.candidates:
+            add(("ballot",), "an election needs the ballot count with each candidate's votes")
+        if decision.method != "secret_ballot":
+            add(("method",), "an election is by secret ballot")
+    elif votes is None and decision.method == "secret_ballot" and ballot is not None:
+        add(("votes",), "give the ballot's result as votes (agree / disagree / abstain)")
+    if decision.method == "show_of_hands" and ballot is not None:
+        add(("ballot",), "a ballot count belongs to a secret ballot: set method: secret_ballot")
+    if ballot is not None:
+        if ballot.issued > voters:
+            add(("ballot", "issued"), f"{ballot.issued} ballots issued but only {who} may vote")
+        if ballot.returned > ballot.issued:
+            add(("ballot", "returned"), f"{ballot.returned} ballots returned but {ballot.issued} issued")
+        if ballot.valid + ballot.invalid != ballot.returned:
+            add(("ballot", "valid"), f"valid {ballot.valid} + invalid {ballot.invalid} = "
+                                     f"{ballot.valid + ballot.invalid}, but {ballot.returned} ballots were returned")
+        for j, candidate in enumerate(ballot.candidates):
+            if candidate.votes > ballot.valid:
+                add(("ballot", "candidates", j, "votes"), f"{candidate.name} has {candidate.votes} votes but "
+                                                          f"there were {ballot.valid} valid ballots")
+        if sum(c.votes for c in ballot.candidates) > ballot.valid * ballot.seats:
+            add(("ballot", "candidates"), f"the candidates' votes add up to {sum(c.votes for c in ballot.candidates)}, "
+                                          f"more than {ballot.valid} valid ballots x {ballot.seats} seats")
+        if votes is not None and votes.total > ballot.valid:
+            add(("votes",), f"votes add up to {votes.total} but {ballot.valid} ballots were valid")
     return problems
 
 
@@ -254,16 +411,34 @@ def problems_of(error: ValidationError) -> list[FieldProblem]:
     return [FieldProblem(tuple(e["loc"]), e["msg"]) for e in error.errors()]
 
 
-def load_record(path: Path) -> MeetingRecord:
-    """A meeting record from a JSON or YAML file, checked; ``InvalidInput`` says what is wrong and where."""
+def _read_data(path: Path, what: str) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"cannot read meeting record {path}: {exc}") from exc
+        raise InvalidInput(f"cannot read {what} {path}: {exc}") from exc
     if not isinstance(data, dict):
-        raise InvalidInput(f"{path} does not hold a meeting record (an object with organization, date, agenda...)")
+        raise InvalidInput(f"{path} does not hold a {what} (an object with organization, date, agenda...)")
+    return data
+
+
+def load_record(path: Path) -> MeetingRecord:
+    """A meeting record from a JSON or YAML file, checked; ``InvalidInput`` says what is wrong and where."""
+    data = _read_data(path, "meeting record")
     try:
         return check_record(MeetingRecord.model_validate(data))
     except ValidationError as exc:
         raise InvalidRecord(problems_of(exc)) from exc
+
+
+def load_notice(path: Path) -> MeetingNotice:
+    """A meeting notice from a JSON or YAML file, checked like a record."""
+    data = _read_data(path, "meeting notice")
+    try:
+        notice = MeetingNotice.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidRecord(problems_of(exc)) from exc
+    problems = notice_problems(notice)
+    if problems:
+        raise InvalidRecord(problems)
+    return notice

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from assistant.audio.stt import RecognizerRegistry
 from assistant.audio.transcribe import (
@@ -22,12 +23,16 @@ from assistant.errors import InvalidInput, PayloadTooLarge
 from assistant.filters import SearchFilter
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
-from assistant.ingest.isolation import IsolatedParser
+from assistant.ingest.isolation import IsolatedParser, slow_pages_of
+from assistant.ingest.loaders import IMAGE_SUFFIXES
+from assistant.ingest.uploads import check_upload
 from assistant.ingest.pipeline import IngestPipeline, IngestReport
 from assistant.jobs import JobManager
 from assistant.llm import ChatModel, make_chat_model
 from assistant.progress import Progress
+from assistant.official_form import OfficialForm, load_form
 from assistant.prompts import PromptLibrary
+from assistant.tasks.cell_documents import NoticeDrafter, ResolutionDrafter
 from assistant.retrieve import HybridRetriever
 from assistant.tasks import summary_source
 from assistant.tasks.ask import AskOptions, AskService
@@ -97,6 +102,35 @@ class Assistant:
         return MinutesDrafter(self.prompts, writer, fallback_to_extractive=self.settings.llm_fallback)
 
     @cached_property
+    def resolutions(self) -> ResolutionDrafter:
+        return ResolutionDrafter(self.prompts)
+
+    @cached_property
+    def notices(self) -> NoticeDrafter:
+        return NoticeDrafter(self.prompts)
+
+    @cached_property
+    def form(self) -> OfficialForm:
+        """The official form documents are laid out in (``official_form.yaml`` beside the templates)."""
+        return load_form(self.settings.prompts_dir / "official_form.yaml")
+
+    def document_file(self, markdown: str, fmt: str) -> bytes:
+        """A drafted document as a DOCX in the official form, or that DOCX as PDF (LibreOffice)."""
+        from assistant.docx_writer import markdown_to_docx
+        from assistant.ingest.office import docx_to_pdf
+
+        docx = markdown_to_docx(markdown, self.form)
+        return docx_to_pdf(docx) if fmt == "pdf" else docx
+
+    def document_title(self, number: str, scope: SearchFilter | None = None) -> str | None:
+        """The title of the indexed document with this number (e.g. '339-QĐ/TW') that ``scope`` may read."""
+        wanted = " ".join(number.split()).casefold()
+        for meta in self.index.catalog.metas().values():
+            if meta.doc_number and meta.doc_number.casefold() in wanted and (scope is None or scope.matches(meta)):
+                return meta.title or None
+        return None
+
+    @cached_property
     def reporter(self) -> ReportDrafter:
         return ReportDrafter(self.retriever, self.index.catalog, self.prompts)
 
@@ -137,6 +171,15 @@ class Assistant:
         data, filename = file  # type: ignore[misc]
         return summary_source.from_bytes(data, filename, self.chunker, limit, self.upload_parser.parse,
                                          self.settings.max_docx_expanded_bytes)
+
+    def upload_ocr_pages(self, data: bytes, filename: str | None) -> int:
+        """How many pages of an upload OCR would read (0 for a born-digital file): a long scan is ingested as a
+        job. Bad input (size, type) is refused here, before any job."""
+        name = check_upload(data, filename, self.settings.max_file_bytes, self.settings.max_docx_expanded_bytes)
+        suffix = Path(name).suffix.lower()
+        if suffix != ".pdf" and suffix not in IMAGE_SUFFIXES:
+            return 0
+        return self.upload_parser.run(slow_pages_of, data, suffix)
 
     def prepare_audio(self, data: bytes) -> PreparedAudio:
         """Decode an uploaded recording and find its speech (bad audio fails here, before any job).

@@ -1,7 +1,8 @@
 """Assemble ``evals/datasets/minutes/minutes.jsonl`` from the hand-written sources beside it.
 
 ``records/NAME.yaml`` (meeting records, also usable with ``assistant draft minutes``),
-``transcripts/NAME.txt`` (optional) and ``references/NAME.md`` (minutes written by a person).
+``transcripts/NAME.txt`` (optional), ``references/NAME.md`` (minutes written by a person) and
+``expected/NAME.yaml`` (each decision's result worked out by hand from the rules in DOMAIN.md).
 Run: ``python -m evals.build_minutes_dataset``.
 """
 
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import yaml
 
 from assistant.meeting import load_record
 
@@ -24,6 +27,9 @@ def build(directory: Path = DATASET) -> int:
             extra = directory / folder / f"{path.stem}{suffix}"
             if extra.is_file():
                 row[key] = extra.read_text(encoding="utf-8")
+        expected = directory / "expected" / f"{path.stem}.yaml"
+        if expected.is_file():
+            row["expected"] = yaml.safe_load(expected.read_text(encoding="utf-8"))["decisions"]
         rows.append(row)
     (directory / "minutes.jsonl").write_text(
         "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")

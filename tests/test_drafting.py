@@ -54,7 +54,7 @@ def test_api_minutes_json_markdown_and_docx(client):
 def test_api_minutes_rejects_bad_records_field_by_field(client):
     record = record_json("01-cb3-thuong-ky-12-2025.yaml")
     broken = {**record, "members_present": 16, "time_end": "19:00",
-              "decisions": [{"text": "Thông qua", "votes": {"agree": 3}}]}
+              "decisions": [{"text": "Thông qua", "votes": {"agree": 17}}]}  # more voters than present
     response = client.post("/v1/draft/minutes", json={"record": broken})
     assert response.status_code == 422
     fields = {".".join(map(str, d["loc"])) for d in response.json()["detail"]}
@@ -63,7 +63,7 @@ def test_api_minutes_rejects_bad_records_field_by_field(client):
     assert empty_agenda.status_code == 422 and empty_agenda.json()["detail"][0]["loc"] == ["body", "record", "agenda"]
     unknown = client.post("/v1/draft/minutes", json={"record": {**record, "kind": "weekly"}})
     assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "record", "kind"]
-    assert client.post("/v1/draft/minutes?format=pdf", json={"record": record}).status_code == 422
+    assert client.post("/v1/draft/minutes?format=odt", json={"record": record}).status_code == 422
 
 
 def test_api_report_counts_and_cites_directives(client):
@@ -145,13 +145,13 @@ def test_cli_draft_minutes_report_and_eval(corpus_assistant, tmp_path, capsys):
 
     bad = tmp_path / "bad.yaml"
     bad.write_text((RECORDS / "02-tan-lap-cb1-thuong-ky-11-2025.yaml").read_text(encoding="utf-8")
-                   .replace("agree: 9", "agree: 4").replace("kind: regular", "kind: monthly"), encoding="utf-8")
+                   .replace("agree: 9", "agree: 14").replace("kind: regular", "kind: monthly"), encoding="utf-8")
     capsys.readouterr()
     assert main(["--data-dir", data, "draft", "minutes", str(bad)]) == 2
     assert "error: kind:" in capsys.readouterr().err
     bad.write_text(bad.read_text(encoding="utf-8").replace("kind: monthly", "kind: regular"), encoding="utf-8")
     assert main(["--data-dir", data, "draft", "minutes", str(bad)]) == 2
-    assert "error: decisions.0.votes: votes add up to 5" in capsys.readouterr().err
+    assert "error: decisions.0.votes: votes add up to 15" in capsys.readouterr().err
 
     assert main(["--data-dir", data, "draft", "report", str(RECORDS / "07-cb3-thuong-ky-01-2026.yaml"),
                  "--period", "2026-01", "--format", "json"]) == 0

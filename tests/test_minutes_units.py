@@ -48,7 +48,22 @@ def test_shipped_records_are_valid():
     ({"members_present": 16}, "members_present"),
     ({"members_present": 11}, "absent"),  # 11 present + 2 absent != 14 expected
     ({"time_end": dt.time(19, 0)}, "time_end"),
-    ({"decisions": [{"text": "X", "votes": {"agree": 10, "disagree": 1}}]}, "decisions.0.votes"),
+    ({"decisions": [{"text": "X", "votes": {"agree": 12, "disagree": 1}}]}, "decisions.0.votes"),  # 13 voters, 12 present
+    ({"members_probationary": 2, "probationary_present": 2,
+      "decisions": [{"text": "X", "votes": {"agree": 11}}]}, "decisions.0.votes"),  # probationary members do not vote
+    ({"members_probationary": 1, "probationary_present": 2}, "probationary_present"),
+    ({"members_probationary": 15}, "members_probationary"),
+    ({"base_exclusions": {"absent_reason_accepted": 3}}, "base_exclusions.absent_reason_accepted"),
+    ({"decisions": [{"text": "X", "method": "secret_ballot", "votes": {"agree": 8},
+                     "ballot": {"issued": 10, "returned": 11, "valid": 11}}]}, "decisions.0.ballot.returned"),
+    ({"decisions": [{"text": "X", "method": "secret_ballot", "votes": {"agree": 8},
+                     "ballot": {"issued": 12, "returned": 12, "valid": 10, "invalid": 1}}]}, "decisions.0.ballot.valid"),
+    ({"decisions": [{"text": "X", "method": "secret_ballot", "votes": {"agree": 8},
+                     "ballot": {"issued": 13, "returned": 12, "valid": 12}}]}, "decisions.0.ballot.issued"),
+    ({"decisions": [{"text": "Bầu bí thư", "kind": "election", "method": "secret_ballot",
+                     "ballot": {"issued": 12, "returned": 12, "valid": 12,
+                                "candidates": [{"name": "A", "votes": 13}]}}]}, "decisions.0.ballot.candidates.0.votes"),
+    ({"decisions": [{"text": "Bầu bí thư", "kind": "election"}]}, "decisions.0.ballot"),
     ({"decisions": [{"text": "X", "agenda_item": 5}]}, "decisions.0.agenda_item"),
     ({"kind": "thematic"}, "topic"),
     ({"place": "", "online": False}, "place"),
@@ -66,7 +81,7 @@ def test_type_errors_are_pydantic_field_errors():
 
 def test_load_record_reports_every_problem(tmp_path):
     bad = (RECORDS / "01-cb3-thuong-ky-12-2025.yaml").read_text(encoding="utf-8")
-    bad = bad.replace("members_present: 12", "members_present: 16").replace("agree: 12", "agree: 11")
+    bad = bad.replace("members_present: 12", "members_present: 16").replace("agree: 12", "agree: 17")
     path = tmp_path / "bad.yaml"
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(InvalidRecord) as caught:
@@ -182,9 +197,14 @@ def test_llm_failure_falls_back_flagged_or_fails_when_required():
 def test_docx_has_letterhead_title_and_signatures():
     data = markdown_to_docx(MinutesDrafter(PROMPTS).draft(sample()).markdown)
     document = docx.Document(io.BytesIO(data))
-    texts = [p.text for p in document.paragraphs]
-    assert texts[0] == "BIÊN BẢN SINH HOẠT CHI BỘ THƯỜNG KỲ THÁNG 12 NĂM 2025"
-    assert document.paragraphs[0].alignment == 1  # centred
+    texts = [p.text for p in document.paragraphs if p.text.strip()]
+    assert texts[:3] == ["BIÊN BẢN", "sinh hoạt chi bộ thường kỳ tháng 12 năm 2025", "-----"]
+    title = next(p for p in document.paragraphs if p.text == "BIÊN BẢN")
+    assert title.alignment == 1 and title.runs[0].font.size.pt == 16 and title.runs[0].bold  # centred, 16 pt bold
+    assert not any(p.style.name.startswith("Heading") for p in document.paragraphs)  # the form's sizes, not Word's
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, not US Letter
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)] == [20, 20, 30, 15]
     header, *_, signatures = document.tables
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header.rows[0].cells[1].text
     assert "Trần Thị Bình" in signatures.rows[1].cells[0].text and "Nguyễn Văn An" in signatures.rows[1].cells[1].text
@@ -211,7 +231,7 @@ def test_minutes_dataset_is_built_from_its_sources(tmp_path):
 
     shipped = (DATASET / "minutes.jsonl").read_text(encoding="utf-8")
     copy = tmp_path / "minutes"
-    for sub in ("records", "references", "transcripts"):
+    for sub in ("records", "references", "transcripts", "expected"):
         (copy / sub).mkdir(parents=True)
         for f in (DATASET / sub).iterdir():
             (copy / sub / f.name).write_bytes(f.read_bytes())

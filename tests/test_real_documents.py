@@ -163,6 +163,104 @@ def test_a_scanned_pdf_and_a_mixed_pdf_are_read_page_by_page(fresh_assistant, tm
     assert answer.status == "answered" and answer.citations[0].page == 2
 
 
+def test_a_ruled_pdf_table_is_read_row_by_row_with_the_text_around_it_in_order():
+    from fpdf import FPDF
+
+    if FONT is None:
+        pytest.skip("no TrueType font with Vietnamese letters")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("Body", "", FONT)
+    pdf.add_font("Body", "B", FONT)
+    pdf.set_font("Body", size=11)
+    pdf.multi_cell(0, 7, "Điều 2. Thể thức văn bản")
+    with pdf.table(col_widths=(50, 80, 40)) as table:
+        for cells in (("Thành phần", "Cỡ chữ và kiểu chữ", "Ghi chú"),
+                      ("Quốc hiệu và Tiêu ngữ của văn bản hành chính", "12 đến 13, kiểu chữ đứng, đậm", "bắt buộc")):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.multi_cell(0, 7, "Điều 3. Hiệu lực thi hành")
+    loaded = load_bytes(bytes(pdf.output()), ".pdf")
+    assert loaded.pages[0].splitlines() == [
+        "Điều 2. Thể thức văn bản", "Thành phần | Cỡ chữ và kiểu chữ | Ghi chú",
+        "Quốc hiệu và Tiêu ngữ của văn bản hành chính | 12 đến 13, kiểu chữ đứng, đậm | bắt buộc",
+        "Điều 3. Hiệu lực thi hành"]
+    assert "tables read as rows on pages 1" in loaded.warnings
+
+
+def _tiff(pages) -> bytes:
+    buffer = io.BytesIO()
+    pages[0].save(buffer, format="TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate")
+    return buffer.getvalue()
+
+
+@needs_tesseract
+def test_a_multi_page_tiff_is_read_page_by_page_with_progress():
+    heard: list[tuple[float, str]] = []
+    data = _tiff([_page_image(LETTER[:4]), _page_image(LETTER[4:])])
+    loaded = load_bytes(data, ".tiff", lambda fraction, message: heard.append((fraction, message)))
+    assert len(loaded.pages) == 2 and "STTTT-CNTT" in loaded.pages[0] and "22/12/2011" in loaded.pages[1].replace(" ", "")
+    assert heard == [(0.5, "OCR page 1 of 2"), (1.0, "OCR page 2 of 2")]
+
+
+@needs_tesseract
+def test_the_isolated_parser_passes_ocr_pages_on_from_its_child():
+    from assistant.ingest.isolation import IsolatedParser
+
+    heard: list[str] = []
+    parser = IsolatedParser(timeout_s=60)
+    try:
+        loaded = parser.parse(_tiff([_page_image(LETTER[:4]), _page_image(LETTER[4:])]), ".tif",
+                              lambda fraction, message: heard.append(message))
+    finally:
+        parser.close()
+    assert len(loaded.pages) == 2 and heard == ["OCR page 1 of 2", "OCR page 2 of 2"]
+
+
+@needs_tesseract
+def test_an_image_without_text_a_corrupt_image_and_an_encrypted_pdf_are_clear_errors():
+    from PIL import Image
+    from pypdf import PdfWriter
+
+    blank = io.BytesIO()
+    Image.new("L", (1200, 900), 255).save(blank, format="PNG")
+    with pytest.raises(IngestError, match="no text found in the image"):
+        load_bytes(blank.getvalue(), ".png")
+    with pytest.raises(IngestError, match="unreadable or corrupt image"):
+        load_bytes(blank.getvalue()[:60] + b"\0" * 200, ".png")
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt("mật-khẩu")
+    locked = io.BytesIO()
+    writer.write(locked)
+    with pytest.raises(IngestError, match="password"):
+        load_bytes(locked.getvalue(), ".pdf")
+
+
+@needs_tesseract
+def test_uploading_a_long_scan_is_a_job_with_page_progress(fresh_assistant, tmp_path):
+    from tests.conftest import keyed_client
+
+    pages = [_page_image(LETTER[:4]), _page_image(LETTER[4:6]), _page_image(LETTER[6:])]
+    buffer = io.BytesIO()
+    pages[0].convert("RGB").save(buffer, format="PDF", save_all=True, append_images=[p.convert("RGB") for p in pages[1:]],
+                                 resolution=150)
+    with keyed_client(fresh_assistant, role="admin") as client:
+        response = client.post("/v1/documents", files={"file": ("cong-van-275.pdf", buffer.getvalue(), "application/pdf")})
+        assert response.status_code == 202, response.text
+        assert response.headers["location"] == f"/v1/jobs/{response.json()['id']}"
+        job = client.get(f"/v1/jobs/{response.json()['id']}", params={"wait": 30}).json()
+        assert job["status"] == "done", job
+        assert job["result"]["status"] == "added" and job["result"]["chunks"] >= 1
+        document = client.get(f"/v1/documents/{job['result']['doc_id']}").json()
+        assert document["pages"] == 3 and any("read by OCR: pages 1, 2, 3" in w for w in document["meta"]["warnings"])
+        small = client.post("/v1/documents", files={"file": ("note.txt", "Chi bộ họp tối thứ Năm.".encode(), "text/plain")})
+        assert small.status_code == 201  # a born-digital file is ingested at once
+        bad = client.post("/v1/documents", files={"file": ("scan.pdf", b"not a pdf at all", "application/pdf")})
+        assert bad.status_code in (415, 422)  # refused before any job
+
+
 def test_a_folder_with_bad_files_names_every_failure_and_goes_on(fresh_assistant, tmp_path, capsys):
     folder = tmp_path / "docs"
     folder.mkdir()

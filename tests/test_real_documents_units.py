@@ -91,6 +91,51 @@ def test_running_headers_and_page_numbers_are_removed_and_printed_pages_kept():
     assert "BAN CHẤP HÀNH" in cleaned.pages[0]
 
 
+def test_roman_section_numbers_misread_by_ocr_are_put_back_in_sequence():
+    from assistant.ingest.text_repair import renumber_roman_headings
+
+    pages = ["I. KẾT QUẢ\n1. Chi bộ họp đủ.\nII. HẠN CHẾ", "II. PHƯƠNG HƯỚNG\n1. Đảng viên\nIl- NHIỆM VỤ KHÁC\nVI. X",
+             "II. Y", "Chương Ï\nĐiều 1. A\nChương II\nChương ITII\nĐiều 9. B"]
+    fixed, count = renumber_roman_headings(pages, {2, 4})
+    assert fixed[:2] == ["I. KẾT QUẢ\n1. Chi bộ họp đủ.\nII. HẠN CHẾ",
+                         "III. PHƯƠNG HƯỚNG\n1. Đảng viên\nIV- NHIỆM VỤ KHÁC\nVI. X"]  # a clause "1." stays
+    assert fixed[2] == "II. Y"  # a page with a text layer is never changed
+    assert fixed[3] == "Chương I\nĐiều 1. A\nChương II\nChương III\nĐiều 9. B" and count == 4
+    garbled = ["I, OBJECTIVES\ntext\nII]. ACTIVITIES\nIIL QUAN ĐIỂM\nIII Is a word. Not a heading\nIV. REPORTING"]
+    assert renumber_roman_headings(garbled, {1})[0] == [
+        "I. OBJECTIVES\ntext\nII. ACTIVITIES\nIII. QUAN ĐIỂM\nIII Is a word. Not a heading\nIV. REPORTING"]
+    digit = ["1. VỀ NỘI DUNG\n1. Chi bộ họp.\nII. VỀ BIÊN BẢN\n4, Biên bản gửi lên", "1. MỤC ĐÍCH\n2. NỘI DUNG"]
+    assert renumber_roman_headings(digit, {1, 2})[0] == [
+        "I. VỀ NỘI DUNG\n1. Chi bộ họp.\nII. VỀ BIÊN BẢN\n4, Biên bản gửi lên", "1. MỤC ĐÍCH\n2. NỘI DUNG"]
+    assert renumber_roman_headings(["1. MỤC ĐÍCH\n2. NỘI DUNG"], {1})[0] == ["1. MỤC ĐÍCH\n2. NỘI DUNG"]
+    assert fix_ocr_text("4, Audio bulletins\n5. B") == "4. Audio bulletins\n5. B"
+    first_misread = ["Chương II\nĐiều 1. A\nChương II\nĐiều 5. B\nChương III\nĐiều 9. C"]
+    assert renumber_roman_headings(first_misread, {1})[0] == [first_misread[0].replace("Chương II\nĐiều 1", "Chương I\nĐiều 1")]
+
+
+def test_a_number_line_read_without_digits_is_read_again_with_the_english_model(monkeypatch):
+    from assistant.ingest import ocr
+
+    vietnamese = "SỞ THÔNG TIN\nSố: J†§ /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011\nKính gửi: các đơn vị"
+    mixed = "SO THONG TIN\nS6: J75 /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011\nKinh gui: cac don vi"
+    monkeypatch.setattr(ocr, "_read", lambda _, image, languages: (vietnamese if languages == "vie" else mixed, 90.0, 20))
+    text, confidence, _ = ocr._read_in(None, None, None)
+    assert text == "SỞ THÔNG TIN\nSố: J75 /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011\nKính gửi: các đơn vị"
+    assert confidence == 90.0
+    vietnamese = "Số: 275/STTTTCNTT"  # the code's hyphen lost: the mixed reading has it
+    assert ocr._read_in(None, None, None)[0] == "Số: J75 /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011"
+
+
+def test_word_pairs_ocr_misspelt_take_the_documents_usual_spelling():
+    from assistant.ingest.text_repair import harmonize_ocr_spellings
+
+    body = "Chi bộ họp. Bí thư chi bộ nói. Mỗi chi bộ báo cáo. Chi bộ chỉ đạo. " * 3
+    pages, count = harmonize_ocr_spellings([body, "Các chỉ bộ và CHỈ BỘ đều họp.", "Các chỉ bộ họp."], {2})
+    assert pages[1] == "Các chi bộ và CHI BỘ đều họp." and count == 2
+    assert pages[2] == "Các chỉ bộ họp."  # not read by OCR: left alone
+    assert harmonize_ocr_spellings(["chi bộ chỉ bộ"], {1}) == (["chi bộ chỉ bộ"], 0)  # no clear usual spelling
+
+
 def test_ocr_slips_are_fixed_from_the_documents_own_words():
     body = "Sở Thông tin và Truyền thông đề nghị các đơn vị. Sở Thông tin và Truyền thông gửi. sở thông tin."
     assert fix_ocr_text("SO THONG TIN VA TRUYEN THONG\nÐảng ủy", body) == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG\nĐảng ủy"

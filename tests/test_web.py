@@ -110,6 +110,11 @@ def test_fill_minutes_preview_and_download_docx(browser, base_url, committee_key
     assert download.value.suggested_filename.endswith(".docx") and data[:2] == b"PK"
     text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
     assert "Triển khai Quy định 339" in text and "Nguyễn Văn An" in text
+    if shutil.which("soffice") and width == WIDTHS[0]:  # the cell's resolution, printed to PDF
+        with page.expect_download() as download:
+            page.click("#resolution-pdf")
+        assert download.value.suggested_filename.endswith(".pdf")
+        assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
     page.close()
 
 

@@ -180,17 +180,19 @@ function fileName(response, fallback) {
   return match ? decodeURIComponent(match[1]) : fallback;
 }
 
-$("#minutes-docx").addEventListener("click", async () => {
+// Download buttons: the minutes or the cell's resolution, as DOCX or PDF in the official form.
+document.querySelectorAll("button[data-draft]").forEach((button) => button.addEventListener("click", async () => {
   const form = $("#minutes-form");
   if (!form.reportValidity()) return;
+  const { draft, format } = button.dataset;
   busy(form, true);
   try {
-    const response = await postJSON("/v1/draft/minutes?format=docx", { record: meetingRecord() });
-    saveBlob(await response.blob(), fileName(response, "bien-ban.docx"));
+    const response = await postJSON(`/v1/draft/${draft}?format=${format}`, { record: meetingRecord() });
+    saveBlob(await response.blob(), fileName(response, `${draft}.${format}`));
   } catch (exc) { /* the error is shown */ } finally {
     busy(form, false);
   }
-});
+}));
 
 // -- documents and summaries -------------------------------------------------------------------------
 async function loadDocuments() {
@@ -211,7 +213,13 @@ $("#upload-form").addEventListener("submit", async (event) => {
   const form = event.target;
   busy(form, true);
   try {
-    const result = await (await api("/v1/documents", { method: "POST", body: new FormData(form) })).json();
+    const response = await api("/v1/documents", { method: "POST", body: new FormData(form) });
+    let result = await response.json();
+    if (response.status === 202) {  // a long scan: OCR reads it page by page as a job
+      result = await finishedJob(result.id, (job) => {
+        $("#upload-result").textContent = `${T.working} ${Math.round(100 * job.progress)}% ${job.message}`;
+      });
+    }
     $("#upload-result").textContent = `${T.uploaded}: ${result.doc_id} (${result.status})`;
     await loadDocuments();
   } catch (exc) { $("#upload-result").textContent = ""; } finally {
@@ -248,9 +256,10 @@ $("#summary-form").addEventListener("submit", async (event) => {
   }
 });
 
-async function finishedJob(id) {
+async function finishedJob(id, onProgress) {
   for (;;) {
-    const job = await (await api(`/v1/jobs/${id}?wait=10`)).json();
+    const job = await (await api(`/v1/jobs/${id}?wait=${onProgress ? 2 : 10}`)).json();
+    if (onProgress) onProgress(job);
     if (job.status === "done") return job.result;
     if (job.status === "failed") { showError(job.error.detail); throw new Error(job.error.detail); }
   }

@@ -19,6 +19,7 @@ from typing import Any, Callable
 import yaml
 
 from assistant.errors import IngestError
+from assistant.progress import Progress
 from assistant.ingest import text_repair
 from assistant.lang import legacy_encoding
 
@@ -143,14 +144,19 @@ def load_office(data: bytes, suffix: str) -> LoadedFile:
 
 def load_image(data: bytes) -> LoadedFile:
     """A photo or scan (PNG, JPEG, TIFF with one page per frame), read by OCR."""
-    from assistant.ingest.ocr import LOW_CONFIDENCE, image_pages, ocr_image
+    from assistant.ingest.ocr import LOW_CONFIDENCE, image_pages, ocr_image, report_page
 
     pages, warnings, low = [], [], []
-    for number, image in enumerate(image_pages(data), start=1):
+    images = image_pages(data)
+    for number, image in enumerate(images, start=1):
         read = ocr_image(image)
+        report_page(number, len(images))
         pages.append(read.text)
         if read.confidence < LOW_CONFIDENCE:
             low.append(f"{number} ({read.confidence:.0f}%)")
+    if not any(p.strip() for p in pages):
+        raise IngestError("no text found in the image (OCR read nothing): is it a photo of a page, sharp and "
+                          "the right way up?")
     warnings.append(f"read by OCR: {len(pages)} page(s)")
     if low:
         warnings.append(f"OCR confidence is low on pages {', '.join(low)}: check quotes against the paper")
@@ -235,13 +241,20 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def load_bytes(data: bytes, suffix: str) -> LoadedFile:
-    """Dispatch on the file suffix, then repair the extracted text (see :func:`repair_pages`)."""
+def load_bytes(data: bytes, suffix: str, progress: Progress | None = None) -> LoadedFile:
+    """Dispatch on the file suffix, then repair the extracted text (see :func:`repair_pages`).
+
+    ``progress`` hears each page OCR reads (a scan or photo takes seconds a page)."""
+    from contextlib import nullcontext
+
+    from assistant.ingest.ocr import page_progress, reporting_pages
+
     loader = _LOADERS.get(suffix.lower())
     if loader is None:
         raise unsupported_type(suffix)
     try:
-        loaded = loader(data)
+        with reporting_pages(page_progress(progress)) if progress is not None else nullcontext():
+            loaded = loader(data)
     except IngestError:
         raise
     except Exception as exc:  # a parser bug or a file no reader foresaw: this file fails, with its reason
@@ -268,6 +281,13 @@ def repair_pages(loaded: LoadedFile) -> LoadedFile:
     context = "\n".join(furniture.pages)
     pages = [text_repair.fix_ocr_text(p, context) if i + 1 in loaded.ocr_pages else p
              for i, p in enumerate(furniture.pages)]
+    if loaded.ocr_pages:
+        pages, renumbered = text_repair.renumber_roman_headings(pages, loaded.ocr_pages)
+        if renumbered:
+            loaded.warnings.append(f"{renumbered} section numbers misread by OCR put back in sequence")
+        pages, harmonized = text_repair.harmonize_ocr_spellings(pages, loaded.ocr_pages)
+        if harmonized:
+            loaded.warnings.append(f"{harmonized} word pairs misread by OCR spelled as the document spells them")
     if furniture.removed:
         loaded.warnings.append(f"removed {furniture.removed} running header, footer and page-number lines")
     if _vietnamese(whole):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import re
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,39 @@ class OcrPage:
     rotation: float = 0.0
 
 
+# Who hears "page ``done`` of ``total`` read" while a long scan is read (a CLI bar, an upload job, the parent of
+# the isolated parser); one per process, set around the reading.
+PageReporter = Callable[[int, int], None]
+_page_reporter: PageReporter | None = None
+
+
+@contextmanager
+def reporting_pages(reporter: PageReporter | None) -> Iterator[None]:
+    """Within the block, every page OCR finishes is reported to ``reporter``."""
+    global _page_reporter
+    previous, _page_reporter = _page_reporter, reporter
+    try:
+        yield
+    finally:
+        _page_reporter = previous
+
+
+def set_page_reporter(reporter: PageReporter | None) -> None:
+    """For a whole process (the isolated parser's child sends its pages to the parent)."""
+    global _page_reporter
+    _page_reporter = reporter
+
+
+def page_progress(progress: Callable[[float, str], None]) -> PageReporter:
+    """A page reporter that tells ``progress`` (fraction, message) how far OCR got."""
+    return lambda done, total: progress(done / max(1, total), f"OCR page {done} of {total}")
+
+
+def report_page(done: int, total: int) -> None:
+    if _page_reporter is not None:
+        _page_reporter(done, total)
+
+
 def tesseract_available() -> bool:
     return shutil.which("tesseract") is not None
 
@@ -48,8 +83,27 @@ def _require_tesseract() -> Any:
     return pytesseract
 
 
+MIN_PAGE_PIXELS = 2000  # a page's longer side below this (a photo at low resolution) is enlarged first
+UNEVEN_LIGHT = 1.15     # paper brighter than this many times its darkest part: the light is evened out
+
+
 def _grey(image: Any) -> Any:
-    return image.convert("L")
+    """Grey, enlarged when small (a phone photo of a page), with the light evened out (a shadow across the
+    page defeats Tesseract's one global threshold): each pixel divided by the local paper brightness."""
+    from PIL import Image, ImageFilter
+
+    grey = image.convert("L")
+    longest = max(grey.size)
+    if longest < MIN_PAGE_PIXELS:
+        factor = MIN_PAGE_PIXELS / longest
+        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.LANCZOS)
+    small = grey.resize((max(1, grey.width // 8), max(1, grey.height // 8)), Image.BILINEAR)
+    paper_small = np.asarray(small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(3)), dtype=np.float32)
+    if np.percentile(paper_small, 95) <= UNEVEN_LIGHT * max(float(np.percentile(paper_small, 5)), 1.0):
+        return grey  # evenly lit (a scanner): left as it is
+    paper = Image.fromarray(paper_small.astype(np.uint8)).resize(grey.size, Image.BILINEAR)
+    pixels = np.asarray(grey, dtype=np.float32) / np.maximum(np.asarray(paper, dtype=np.float32), 1.0)
+    return Image.fromarray(np.clip(pixels * 255.0, 0, 255).astype(np.uint8))
 
 
 def skew_angle(image: Any) -> float:
@@ -111,8 +165,13 @@ def _orientation(pytesseract: Any, image: Any) -> int:
         return 0
 
 
-def ocr_image(image: Any, languages: str = "vie+eng") -> OcrPage:
-    """Read one page image (a PIL image): straighten it, read it, and retry turned when it reads poorly."""
+def ocr_image(image: Any, languages: str | None = None) -> OcrPage:
+    """Read one page image (a PIL image): straighten it, read it, and retry turned when it reads poorly.
+
+    ``languages`` (Tesseract codes) default to Vietnamese alone, then English for a page that reads as English:
+    measured on our corpus at 300 dpi, ``vie`` alone halves the errors of ``vie+eng`` on Vietnamese text (the
+    mixed model reads whole lines without their marks: ``Tan Lap, ngay 08 thang``), and ``eng`` is best on
+    English."""
     pytesseract = _require_tesseract()
     from PIL import Image
 
@@ -120,15 +179,58 @@ def ocr_image(image: Any, languages: str = "vie+eng") -> OcrPage:
     angle = skew_angle(grey)
     if angle:
         grey = grey.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
-    text, confidence, words = _read(pytesseract, grey, languages)
+    text, confidence, words = _read_in(pytesseract, grey, languages)
     if confidence < LOW_CONFIDENCE or words < 5:
         turn = _orientation(pytesseract, grey)
         if turn:
             turned = grey.rotate(-turn, expand=True, fillcolor=255)
-            text2, confidence2, words2 = _read(pytesseract, turned, languages)
+            text2, confidence2, words2 = _read_in(pytesseract, turned, languages)
             if confidence2 > confidence:
                 return OcrPage(text2, round(confidence2, 1), float(turn) + angle)
     return OcrPage(text, round(confidence, 1), angle)
+
+
+def _read_in(pytesseract: Any, image: Any, languages: str | None) -> tuple[str, float, int]:
+    """``_read`` in the given languages, or Vietnamese and then English when the page reads as English."""
+    if languages:
+        return _read(pytesseract, image, languages)
+    from assistant.ingest.structure import detect_language
+
+    read = _read(pytesseract, image, "vie")
+    if detect_language(read[0]) == "en":
+        english = _read(pytesseract, image, "eng")
+        if english[1] >= read[1]:
+            return english
+    if _NUMBER_LINE.search(read[0]):
+        return _number_line_again(pytesseract, image, read)
+    return read
+
+
+# The number line of a header ("Số: 275/STTTT-CNTT"). The Vietnamese model reads the Latin capitals of its code
+# worse than the mixed one (``STTTTCNTT``, ``STTTLECNTT``), and a handwritten number often as symbols only.
+_NUMBER_LINE = re.compile(r"^[ \t]*Số[ \t]*:?[ \t]*\S{0,8}[ \t]*/.*$", re.MULTILINE)
+_READ_NUMBER = re.compile(  # "Số" itself may come back as "S6" from the mixed model
+    r"^[ \t]*S\w?[ \t]*:?[ \t]*(?P<number>\S{0,8}?\d\S{0,8}[ \t]*/[ \t]*[A-ZĐ][\wĐ./-]*.*)$", re.MULTILINE)
+_CODE = re.compile(r"/[ \t]*([\wĐ./-]+)")
+
+
+def _separators(line: str) -> int:
+    code = _CODE.search(line)
+    return sum(code.group(1).count(c) for c in "-/.") if code else 0
+
+
+def _number_line_again(pytesseract: Any, image: Any, read: tuple[str, float, int]) -> tuple[str, float, int]:
+    """A page with a number line is read again with the Vietnamese and English models together, and that
+    number line is taken when it reads as a number (a digit, then ``/`` and a code in capitals) and its code has
+    at least the separators of the Vietnamese reading's (``Số: J75 /STTTT-CNTT`` for ``Số: J†§ /STTTTCNTT``),
+    so the number is whole, or can be completed from the file name (``identity``)."""
+    mine = _NUMBER_LINE.search(read[0])
+    better = _READ_NUMBER.search(_read(pytesseract, image, "vie+eng")[0])
+    if mine is None or better is None:
+        return read
+    if _READ_NUMBER.match(mine.group(0)) and _separators(better.group(0)) < _separators(mine.group(0)):
+        return read
+    return _NUMBER_LINE.sub(lambda _: "Số: " + better.group("number"), read[0], count=1), read[1], read[2]
 
 
 def image_pages(data: bytes) -> list[Any]:

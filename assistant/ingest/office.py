@@ -59,20 +59,47 @@ def to_docx(data: bytes, suffix: str, timeout_s: float = CONVERT_TIMEOUT_S) -> b
     if binary is None:
         raise IngestError(f"reading {suffix} files needs LibreOffice: install the Debian package "
                           "libreoffice-writer-nogui (or save the file as .docx)")
+    try:
+        return convert(binary, data, suffix, "docx:MS Word 2007 XML", ".docx", timeout_s)
+    except ConversionFailed as exc:
+        raise IngestError(str(exc).replace("{what}", f"this {suffix} file")) from exc
+
+
+def docx_to_pdf(data: bytes, timeout_s: float = CONVERT_TIMEOUT_S) -> bytes:
+    """A PDF of a DOCX we drafted, fonts embedded (LibreOffice's writer_pdf_Export); ``BackendUnavailable``
+    with the install hint when LibreOffice is not installed."""
+    from assistant.errors import BackendUnavailable
+
+    binary = soffice_binary()
+    if binary is None:
+        raise BackendUnavailable("PDF output needs LibreOffice: install the Debian packages libreoffice-writer-nogui "
+                                 "and fonts-liberation (or ask for DOCX)")
+    try:
+        return convert(binary, data, ".docx", "pdf:writer_pdf_Export", ".pdf", timeout_s)
+    except ConversionFailed as exc:
+        raise BackendUnavailable(str(exc).replace("{what}", "the drafted document")) from exc
+
+
+class ConversionFailed(Exception):
+    """LibreOffice did not convert (``{what}`` in the message stands for the file)."""
+
+
+def convert(binary: str, data: bytes, suffix: str, target: str, out_suffix: str, timeout_s: float) -> bytes:
+    """``data`` (a ``suffix`` file) converted by LibreOffice headless to ``target``, in a throw-away profile."""
     with tempfile.TemporaryDirectory(prefix="assistant-office-") as tmp:
         work = Path(tmp)
         source = work / f"input{suffix.lower()}"
         source.write_bytes(data)
         profile = (work / "profile").as_uri()
         command = [binary, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
-                   "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(work / "out"), str(source)]
+                   "--convert-to", target, "--outdir", str(work / "out"), str(source)]
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False)
         except subprocess.TimeoutExpired as exc:
-            raise IngestError(f"converting the {suffix} file took longer than {timeout_s:g} s; it may be damaged") from exc
-        produced = work / "out" / "input.docx"
+            raise ConversionFailed(f"converting {{what}} took longer than {timeout_s:g} s; it may be damaged") from exc
+        produced = work / "out" / f"input{out_suffix}"
         if done.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
             detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
-            raise IngestError(f"LibreOffice could not read this {suffix} file"
-                              + (f": {detail[-1]}" if detail else "; it may be damaged or not really a " + suffix))
+            raise ConversionFailed("LibreOffice could not convert {what}"
+                                   + (f": {detail[-1]}" if detail else "; it may be damaged or not really a " + suffix))
         return produced.read_bytes()

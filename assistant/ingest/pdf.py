@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.errors import IngestError
-from assistant.ingest.ocr import LOW_CONFIDENCE, OCR_DPI, OcrPage, ocr_image, tesseract_available
+from assistant.ingest.ocr import LOW_CONFIDENCE, OCR_DPI, OcrPage, ocr_image, report_page, tesseract_available
 
 MIN_TEXT_CHARS = 20  # a page with less text than this is a scan (or blank) and is read by OCR
 
@@ -61,6 +61,53 @@ def _has_image(page) -> bool:
     return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
+MIN_RULES = 6  # a page with fewer drawn lines has no ruled table to look for
+
+
+def _ruled(page) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    return sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2)) >= MIN_RULES
+
+
+def table_text(rows: list[list[str | None]]) -> str:
+    """A table as readable lines: one per row, cells joined by `` | `` (as the DOCX reader writes them)."""
+    lines = []
+    for row in rows:
+        cells = [" ".join((cell or "").split()) for cell in row]
+        if any(cells):
+            lines.append(" | ".join(cells).rstrip(" |"))
+    return "\n".join(lines)
+
+
+def _with_tables(data: bytes, pdf, pages: list[str], numbers: list[int]) -> list[int]:
+    """Pages (0-based ``numbers``) whose ruled tables are rewritten as rows, the text around them kept in order
+    (PDFium reads a table cell by cell across rows: "Quốc hiệu và Tiêu ngữ của / văn bản hành chính / 12 đến 13").
+    Returns the pages that had a table."""
+    import pdfplumber
+
+    changed = []
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        for i in numbers:
+            plumber = document.pages[i]
+            tables = sorted((t for t in plumber.find_tables() if len(t.rows) >= 2 and len(t.columns) >= 2),
+                            key=lambda t: t.bbox[1])
+            if not tables:
+                continue
+            textpage, height, width = pdf[i].get_textpage(), plumber.height, plumber.width
+            parts, top = [], 0.0
+            for table in tables:
+                x0, table_top, x1, bottom = table.bbox
+                if table_top > top:
+                    parts.append(textpage.get_text_bounded(left=0, bottom=height - table_top, right=width, top=height - top))
+                parts.append(table_text(table.extract()))
+                top = bottom
+            parts.append(textpage.get_text_bounded(left=0, bottom=0, right=width, top=height - top))
+            pages[i] = "\n".join(p.strip("\r\n") for p in parts if p.strip())
+            changed.append(i)
+    return changed
+
+
 def textless_pages(data: bytes) -> int:
     """How many pages are scans (an image and no text layer) that OCR will read; cheap, to budget time."""
     pdf = _open_pdfium(data)
@@ -93,15 +140,21 @@ def read_pdf(data: bytes, ocr: Callable[..., OcrPage] | None = ocr_image) -> Pdf
             if len(text.strip()) < MIN_TEXT_CHARS and _has_image(page):
                 scanned.append(i)
             result.pages.append(text)
+        ruled = [i for i in range(len(pdf)) if i not in scanned and _ruled(pdf[i])]
+        if ruled:
+            tabled = _with_tables(data, pdf, result.pages, ruled)
+            if tabled:
+                result.warnings.append(f"tables read as rows on pages {_page_list(tabled)}")
         if scanned and (ocr is None or not tesseract_available()):
             if len(scanned) == len(result.pages):
                 raise IngestError("PDF has no text layer (a scan) and OCR is not available: install the Debian "
                                   "packages tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng")
             result.warnings.append(f"pages {_page_list(scanned)} have no text layer and were left out (no OCR)")
             return result
-        for i in scanned:
+        for done, i in enumerate(scanned, start=1):
             image = pdf[i].render(scale=OCR_DPI / 72).to_pil()
             read = ocr(image)
+            report_page(done, len(scanned))
             if read.text.strip():  # an image without text (a logo, a blank scan) keeps what the page had
                 result.pages[i] = read.text
                 result.ocr_confidence[i + 1] = read.confidence

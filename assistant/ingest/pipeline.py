@@ -14,12 +14,13 @@ from assistant.ingest.chunker import StructureChunker
 from assistant.ingest.loaders import LoadedFile, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_bytes, read_source
 from assistant.ingest.metadata import build_document, content_hash
 from assistant.ingest.uploads import check_upload
+from assistant.progress import Progress
 
 log = logging.getLogger(__name__)
 
 PIPELINE_VERSION = "2"  # 2: PDFium + OCR, legacy encodings, page furniture, structure in context
 Status = Literal["added", "updated", "unchanged", "failed", "skipped"]
-Parser = Callable[[bytes, str], LoadedFile]
+Parser = Callable[[bytes, str, Progress | None], LoadedFile]  # data, suffix, OCR page progress
 # Called with the new document's metadata and the one it replaces (or None) before anything is written;
 # raises (e.g. AccessDenied) to refuse.
 Guard = Callable[[DocumentMeta, DocumentMeta | None], None]
@@ -200,12 +201,16 @@ class IngestPipeline:
             return FileResult(source, "failed", reason=f"unexpected {type(exc).__name__}: {exc}")
 
     def ingest_bytes(self, data: bytes, filename: str | None, metadata: dict[str, Any] | None = None,
-                     defaults: dict[str, Any] | None = None, guard: Guard | None = None) -> FileResult:
+                     defaults: dict[str, Any] | None = None, guard: Guard | None = None,
+                     progress: Progress | None = None) -> FileResult:
         """Ingest an uploaded file: checked (size, real type, zip bomb), parsed by ``upload_parser``, then indexed.
 
-        ``metadata`` wins over what the file says, which wins over ``defaults``. Raises for bad input."""
+        ``metadata`` wins over what the file says, which wins over ``defaults``. Raises for bad input.
+        ``progress`` hears the pages OCR reads, then the indexing."""
         name = check_upload(data, filename, self.max_bytes, self.max_docx_expanded)
-        loaded = self.upload_parser(data, Path(name).suffix)
+        loaded = self.upload_parser(data, Path(name).suffix, (lambda f, m: progress(0.9 * f, m)) if progress else None)
+        if progress is not None:
+            progress(0.9, "indexing")
         loaded.overrides = {**(defaults or {}), **loaded.overrides, **(metadata or {})}
         digest = content_hash(data + b"\0" + repr(sorted((metadata or {}).items())).encode(), self.salt)
         source = f"upload:{name}"

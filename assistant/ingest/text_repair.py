@@ -75,6 +75,11 @@ def strip_page_furniture(pages: list[str]) -> Furniture:
 
 
 _HYPHEN_BREAK = regex.compile(r"(\p{L})-\n(\p{Ll})")
+# A speck read before a clause or section number at the start of a line ("-3. Biên soạn", "_ II. HÌNH THỨC").
+_SPECK_BEFORE_NUMBER = regex.compile(r"^[ \t]*[_~—'\"`,.\-]+[ \t]*(?=(?:\d{1,2}|[IVX]{1,5})\.[ \t]+\p{Lu})", regex.MULTILINE)
+# A clause number whose full stop was read as a comma ("4, Audio bulletins").
+_COMMA_AFTER_NUMBER = regex.compile(r"^([ \t]*\d{1,2}),(?=[ \t]+\p{Lu})", regex.MULTILINE)
+_NEVER_RESTORED = frozenset({"NAM"})  # VIỆT NAM: the capitals are right without marks
 _CAPS_WORD = regex.compile(r"(?<![\p{L}\p{M}])[A-Z]{2,}(?![\p{L}\p{M}])")
 
 
@@ -84,24 +89,27 @@ def fix_ocr_text(text: str, context: str = "") -> str:
     words are written, with their marks, elsewhere in ``context``)."""
     text = text.replace("Ð", "Đ").replace("ð", "đ")  # eth read for the Vietnamese D with stroke
     text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    text = _SPECK_BEFORE_NUMBER.sub("", text)
+    text = _COMMA_AFTER_NUMBER.sub(r"\1.", text)
     text = unicodedata.normalize("NFC", text)
     return restore_capital_marks(text, context or text)
 
 
 def restore_capital_marks(text: str, context: str) -> str:
     """Capitals read without their marks get them back when the lower-case text spells that word one way
-    clearly more often than any other (``THONG`` -> ``THÔNG`` because the body says ``thông``)."""
+    clearly more often than any other (``THONG`` -> ``THÔNG`` because the body says ``thông``) and never
+    without marks (``NAM`` stays: the body writes ``Việt Nam`` as well as ``năm``)."""
     from assistant.text import fold_accents
 
     spellings: dict[str, Counter[str]] = {}
     for word in _WORD.findall(context):
-        if not word.isascii() and not word.isupper():  # written with its marks, in lower or title case
+        if not word.isupper():  # written in lower or title case: as the document spells it
             spellings.setdefault(fold_accents(word.lower()), Counter())[word.lower()] += 1
 
     def restore(match: regex.Match[str]) -> str:
         word = match.group(0)
         options = spellings.get(word.lower())
-        if not options:
+        if not options or word.lower() in options or word in _NEVER_RESTORED:
             return word
         ranked = options.most_common(2)
         best, count = ranked[0]
@@ -113,6 +121,177 @@ def restore_capital_marks(text: str, context: str) -> str:
 
 
 _WORD = regex.compile(r"[\p{L}\p{M}]+")
+
+# A Roman-numbered heading: "II. HẠN CHẾ", "Chương III", "PHẦN II -". OCR reads the numeral's strokes as
+# look-alikes (Ï, Í, Ì, l, H for II, and T inside the numeral) and garbles the full stop ("IIL QUAN", "I, MỤC",
+# "II]. ACTIVITIES", or drops it). A digit is taken for a numeral only as "1." before a title in capitals in a
+# document whose other sections are Roman ("1. VỀ NỘI DUNG" before "II. VỀ GHI BIÊN BẢN"); "1. Đảng viên"
+# is a clause.
+_ROMAN_HEADING = regex.compile(
+    r"^(\s*)((?:Chương|CHƯƠNG|Phần|PHẦN|Chapter|CHAPTER|Part|PART)\s+)?([IVXÏÍÌïlLTH1][IVXÏÍÌïlTH]{0,5}?)"
+    r"(L?[.,:;\])\-–]{0,2})(?=[ \t]+\p{Lu}|[ \t]*$)(.*)$", regex.MULTILINE)
+_ROMAN_LOOKALIKES = str.maketrans({"Ï": "I", "ï": "I", "Í": "I", "Ì": "I", "l": "I", "L": "I", "T": "I", "H": "II",
+                                   "1": "I"})
+_STANDARD_STOPS = {".", "-", "–", ".-", "/"}
+ROMAN_NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
+                  "XVI", "XVII", "XVIII", "XIX", "XX"]
+
+
+@dataclass
+class _RomanHeading:
+    page: int          # 0-based
+    start: int         # span of the numeral and its stop in the page
+    end: int
+    kind: str          # "" for bare sections, else "chương", "phần", ...
+    numeral: str       # as read (look-alikes mapped on OCR pages)
+    stop: str
+    prefix: str
+    digit: bool = False  # "1" read for "I"
+
+    @property
+    def value(self) -> int | None:
+        return ROMAN_NUMERALS.index(self.numeral) + 1 if self.numeral in ROMAN_NUMERALS else None
+
+
+def _roman_headings(pages: list[str], ocr_pages: set[int]) -> list[_RomanHeading]:
+    found = []
+    for index, page in enumerate(pages):
+        read_by_ocr = index + 1 in ocr_pages
+        for match in _ROMAN_HEADING.finditer(page):
+            kind, stop, title = (match.group(2) or "").strip().casefold(), match.group(4), match.group(5).strip()
+            if not kind:
+                if not title or (stop not in _STANDARD_STOPS and not (read_by_ocr and capitals_title(title))):
+                    continue  # a bare numeral needs a stop, or (OCR) a title in capitals, to be a section heading
+            written = match.group(3)
+            if not read_by_ocr and any(c not in "IVX" for c in written):
+                continue
+            if "1" in written and (written != "1" or kind or not capitals_title(title)):
+                continue
+            numeral = written.translate(_ROMAN_LOOKALIKES) if read_by_ocr else written
+            found.append(_RomanHeading(index, match.start(3), match.end(4), kind, numeral, stop,
+                                       match.group(2) or "", digit=written == "1"))
+    bare = [h for h in found if h.kind == ""]
+    # "1." stands for "I." only as the first section, right before a Roman "II".
+    first_is_digit = len(bare) >= 2 and bare[0].digit and not bare[1].digit and bare[1].numeral == "II"
+    return [h for h in found if not h.digit or (first_is_digit and h is bare[0])]
+
+
+def capitals_title(title: str) -> bool:
+    letters = [c for c in title if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _targets(headings: list[_RomanHeading]) -> list[int | None]:
+    """The number each heading of one kind should carry. As read when the sequence already rises (a heading
+    lost to OCR leaves a gap, not a wrong number). Otherwise the fewer changes of two readings: 1..n when every
+    numeral is at most one stroke from its place (``II, II, III`` -> ``I, II, III``), or walking on, each
+    unreadable or out-of-order numeral one stroke from the next number taking it."""
+    values = [h.value for h in headings]
+    if all(v is not None for v in values) and all(a < b for a, b in zip(values, values[1:])):  # type: ignore[operator]
+        return values
+    walked: list[int | None] = []
+    previous = 0
+    for h, value in zip(headings, values):
+        wanted = previous + 1
+        if (value is None or value <= previous) and wanted <= len(ROMAN_NUMERALS) \
+                and _one_stroke_apart(h.numeral, ROMAN_NUMERALS[wanted - 1]):
+            value = wanted
+        walked.append(value)
+        previous = value if value is not None else previous
+    if len(headings) <= len(ROMAN_NUMERALS) and all(
+            h.numeral == ROMAN_NUMERALS[i] or _one_stroke_apart(h.numeral, ROMAN_NUMERALS[i])
+            for i, h in enumerate(headings)):
+        in_place = list(range(1, len(headings) + 1))
+        changes = lambda targets: sum(t != v for t, v in zip(targets, values))  # noqa: E731
+        if changes(in_place) <= changes(walked):
+            return in_place  # type: ignore[return-value]
+    return walked
+
+
+def renumber_roman_headings(pages: list[str], ocr_pages: set[int]) -> tuple[list[str], int]:
+    """Section and chapter numerals OCR misread (``III.`` read as ``II.`` when the strokes touch, ``Chương Ï``,
+    ``IIL QUAN ĐIỂM`` for ``II. QUAN ĐIỂM``) put back in sequence, on the pages read by OCR (1-based numbers
+    in ``ocr_pages``); each kind of heading (bare sections, Chương, Phần...) counts on its own, over the whole
+    document. Returns the pages and the number of headings changed."""
+    headings = _roman_headings(pages, ocr_pages)
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    for kind in {h.kind for h in headings}:
+        same = [h for h in headings if h.kind == kind]
+        for heading, target in zip(same, _targets(same)):
+            if heading.page + 1 not in ocr_pages or target is None:
+                continue
+            stop = "." if not heading.kind and heading.stop not in _STANDARD_STOPS else heading.stop
+            text = ROMAN_NUMERALS[target - 1] + stop
+            if text != pages[heading.page][heading.start:heading.end]:
+                edits.setdefault(heading.page, []).append((heading.start, heading.end, text))
+    out = list(pages)
+    for index, changes in edits.items():
+        for start, end, text in sorted(changes, reverse=True):
+            out[index] = out[index][:start] + text + out[index][end:]
+    return out, sum(len(c) for c in edits.values())
+
+
+_WORD_SPAN = regex.compile(r"[\p{L}\p{M}]+")
+HARMONIZE_MIN_COUNT = 3   # the usual spelling of a word pair must appear at least this often...
+HARMONIZE_RATIO = 3.0     # ...and this many times as often as the spelling OCR made of it
+
+
+def harmonize_ocr_spellings(pages: list[str], ocr_pages: set[int]) -> tuple[list[str], int]:
+    """Word pairs OCR read with a wrong tone mark (``chỉ bộ`` for ``chi bộ``, the hook of ``i`` read as a mark)
+    spelled the way the document itself spells them far more often. Only pairs that differ in marks alone, on
+    pages read by OCR; counts come from the whole document. Returns the pages and the number of pairs changed."""
+    from assistant.text import fold_accents
+
+    spans = [[(m.start(), m.end(), m.group(0)) for m in _WORD_SPAN.finditer(page)] for page in pages]
+    pairs: Counter[tuple[str, str]] = Counter()
+    for page, words in zip(pages, spans):
+        for (_, end, first), (start, _, second) in zip(words, words[1:]):
+            if page[end:start].strip(" ") == "":
+                pairs[(first.lower(), second.lower())] += 1
+    by_shape: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for pair in pairs:
+        by_shape.setdefault((fold_accents(pair[0]), fold_accents(pair[1])), []).append(pair)
+    better: dict[tuple[str, str], tuple[str, str]] = {}
+    for spellings in by_shape.values():
+        if len(spellings) < 2:
+            continue
+        usual = max(spellings, key=lambda p: pairs[p])
+        if pairs[usual] < HARMONIZE_MIN_COUNT or not all(is_syllable(w) for w in usual):
+            continue
+        for other in spellings:
+            if other != usual and pairs[usual] >= HARMONIZE_RATIO * pairs[other]:
+                better[other] = usual
+    fixes, out = 0, []
+    for number, (page, words) in enumerate(zip(pages, spans), start=1):
+        if number not in ocr_pages or not better:
+            out.append(page)
+            continue
+        pieces, last = [], 0
+        for (start1, end1, first), (start2, end2, second) in zip(words, words[1:]):
+            wanted = better.get((first.lower(), second.lower()))
+            if wanted is None or start1 < last or page[end1:start2].strip(" ") != "":
+                continue
+            pieces += [page[last:start1], _same_case(first, wanted[0]), page[end1:start2], _same_case(second, wanted[1])]
+            last = end2
+            fixes += 1
+        out.append("".join(pieces) + page[last:])
+    return out, fixes
+
+
+def _same_case(original: str, word: str) -> str:
+    if original.isupper():
+        return word.upper()
+    return word[:1].upper() + word[1:] if original[:1].isupper() else word
+
+
+def _one_stroke_apart(a: str, b: str) -> bool:
+    """One letter added, dropped or changed."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 _PIECES = regex.compile(r"([\p{L}\p{M}]+)|([^\p{L}\p{M}]+)")
 
 

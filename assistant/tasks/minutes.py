@@ -24,6 +24,7 @@ from assistant.prompts import PromptLibrary
 from assistant.tasks.condense import CondenseOptions, condense
 from assistant.tasks.minutes_check import check_minutes
 from assistant.tasks.transcript import Turn, parse_transcript, same_person, split_by_agenda
+from assistant.votes import outcome
 
 SUMMARY = CondenseOptions(max_sentences=4, ratio=0.6)
 OPINION = CondenseOptions(max_sentences=2, ratio=0.5)
@@ -123,6 +124,16 @@ def item_sources(record: MeetingRecord) -> list[ItemSource]:
     return [ItemSource(i + 1, item, part) for i, (item, part) in enumerate(zip(record.agenda, parts))]
 
 
+def outcome_warnings(record: MeetingRecord) -> list[str]:
+    """A warning for each decision whose result the record cannot decide."""
+    out = []
+    for i, decision in enumerate(record.decisions):
+        result = outcome(decision, record)
+        if result is not None and not result.decided:
+            out.append(f"decisions.{i}: whether '{decision.text[:60]}' passed cannot be decided: {result.reason}")
+    return out
+
+
 def minutes_title(record: MeetingRecord) -> str:
     """A short title for lists and file names."""
     when = month_year(record.date, record.language)
@@ -160,7 +171,8 @@ class MinutesDrafter:
         report = check_minutes(markdown, record)
         if not record.quorate:
             warnings.insert(0, f"only {record.members_present} of {record.members_expected} members present: "
-                               "not more than half, so the meeting's votes are not valid")
+                               "not more than half; check the meeting's validity")
+        warnings += outcome_warnings(record)
         llm_used = [n for n in narratives if n.engine != "extractive"]
         return MinutesDraft(
             title=minutes_title(record), language=record.language, markdown=markdown, items=narratives,
@@ -176,5 +188,6 @@ class MinutesDrafter:
             by_item.setdefault(decision.agenda_item or 0, []).append(decision)
         items = [{**n.model_dump(), "decisions": by_item.get(n.index, [])} for n in narratives]
         markdown = self.prompts.render(f"minutes_{record.language}.md.j2", record=record, items=items,
-                                       other_decisions=by_item.get(0, []), lang=record.language)
+                                       other_decisions=by_item.get(0, []), lang=record.language,
+                                       d_outcome=lambda d: outcome(d, record))
         return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", markdown)) + "\n"

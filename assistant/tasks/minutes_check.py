@@ -19,22 +19,31 @@ from dataclasses import dataclass, field
 import regex
 
 from assistant.formatting import clock, long_date, percent, short_date
-from assistant.meeting import MeetingRecord
+from assistant.meeting import Decision, MeetingRecord
 from assistant.tasks.verify import numbers_in
 from assistant.text import fold_accents
+from assistant.votes import outcome
 
 # Labels the document templates print before each count (see prompts/minutes_*.md.j2).
 COUNT_LABELS = {
     "vi": {"members_total": "Tổng số đảng viên", "members_exempt": "Miễn sinh hoạt", "members_present": "Có mặt",
            "absent_excused": "Vắng có lý do", "absent_unexcused": "Vắng không có lý do",
-           "agree": "Tán thành", "disagree": "Không tán thành", "abstain": "Không biểu quyết"},
+           "agree": "Tán thành", "disagree": "Không tán thành", "abstain": "Không biểu quyết",
+           "members_probationary": "Đảng viên dự bị", "issued": "Số phiếu phát ra", "returned": "số phiếu thu về",
+           "valid": "số phiếu hợp lệ", "invalid": "số phiếu không hợp lệ"},
     "en": {"members_total": "Members of the cell", "members_exempt": "Exempt from meetings",
            "members_present": "Present", "absent_excused": "Absent with reason",
            "absent_unexcused": "Absent without reason", "agree": "For", "disagree": "Against",
-           "abstain": "Abstained"},
+           "abstain": "Abstained", "members_probationary": "Probationary members", "issued": "Ballots issued",
+           "returned": "ballots returned", "valid": "valid ballots", "invalid": "invalid ballots"},
 }
+# How the templates state a computed result (prompts/_votes.md.j2), read back per decision.
+RESULT_PHRASES = {"vi": {True: "kết quả: được thông qua", False: "kết quả: không được thông qua", "elected": "trúng cử",
+                         "nobody": "không có đồng chí nào trúng cử"},
+                  "en": {True: "result: passed", False: "result: not passed", "elected": "elected",
+                         "nobody": "nobody elected"}}
 _HONORIFIC_NAME = regex.compile(
-    r"(?:\b(?:[Đđ]ồng chí|[Đđ]/c|Comrade|Mr\.?|Ms\.?|Mrs\.?)\s+)((?:\p{Lu}\p{Ll}*\s*){1,4})")
+    r"(?:\b(?:[Đđ]ồng chí|[Đđ]/c|Comrade|Mr\.?|Ms\.?|Mrs\.?)\s+)((?:\p{Lu}\p{Ll}*[ \t]*){1,4})")
 _LIST_MARKER = re.compile(r"^\s*(?:#+\s+|[-*]\s+)?\d+[.)]\s", re.MULTILINE)
 _ROMAN_HEADING = re.compile(r"^#+\s+[IVX]+\.", re.MULTILINE)
 
@@ -105,6 +114,8 @@ def record_facts(markdown: str, record: MeetingRecord) -> list[Fact]:
               "absent_excused": len(record.absent_excused), "absent_unexcused": len(record.absent_unexcused)}
     if record.members_exempt:
         counts["members_exempt"] = record.members_exempt
+    if record.members_probationary is not None:
+        counts["members_probationary"] = record.members_probationary
     facts += [_count_fact(name, name, value, plain, lang) for name, value in counts.items()]
     facts += [stated(f"absent.{i}", a.name) for i, a in enumerate(record.absent)]
     facts += [stated(f"guests.{i}", g.name) for i, g in enumerate(record.guests)]
@@ -116,13 +127,39 @@ def record_facts(markdown: str, record: MeetingRecord) -> list[Fact]:
     blocks = _decision_blocks(markdown, [d.text for d in record.decisions])
     for i, (decision, block) in enumerate(zip(record.decisions, blocks)):
         facts.append(Fact(f"decisions.{i}", decision.text, bool(block)))
-        if decision.votes:
+        if decision.votes and decision.kind != "election":
             facts += [_count_fact(f"decisions.{i}.votes.{name}", name, getattr(decision.votes, name), block, lang)
                       for name in ("agree", "disagree", "abstain")]
+        facts += _vote_facts(decision, i, record, block)
     for i, task in enumerate(record.tasks):
         line = next((_flat(ln) for ln in plain.splitlines() if _flat(task.what) in _flat(ln)), "")
         wanted = [task.what, task.assignee] + ([short_date(task.deadline, lang)] if task.deadline else [])
         facts.append(Fact(f"tasks.{i}", " | ".join(wanted), all(_flat(w) in line for w in wanted)))
+    return facts
+
+
+def _vote_facts(decision: Decision, i: int, record: MeetingRecord, block: str) -> list[Fact]:
+    """The ballot's figures, each candidate's votes, and the computed result, as the draft states them."""
+    lang, facts = record.language, []
+    if decision.ballot is not None:
+        facts += [_count_fact(f"decisions.{i}.ballot.{name}", name, getattr(decision.ballot, name), block, lang)
+                  for name in ("issued", "returned", "valid", "invalid")]
+        facts += [Fact(f"decisions.{i}.ballot.candidates.{j}", f"{c.name}: {c.votes}", count_after(c.name, block) == c.votes)
+                  for j, c in enumerate(decision.ballot.candidates)]
+    result = outcome(decision, record)
+    if result is None or not result.decided:
+        return facts
+    flat, phrases = _flat(block), RESULT_PHRASES[lang]
+    if decision.kind == "election":
+        if result.elected:
+            stated = all(any(_flat(name) in line and phrases["elected"] in line for line in flat.split(" - "))
+                         for name in result.elected)
+            facts.append(Fact(f"decisions.{i}.elected", ", ".join(result.elected), stated))
+        else:
+            facts.append(Fact(f"decisions.{i}.elected", phrases["nobody"], phrases["nobody"] in flat))
+    else:
+        phrase = phrases[bool(result.passed)]
+        facts.append(Fact(f"decisions.{i}.passed", phrase, phrase in flat))
     return facts
 
 
@@ -133,7 +170,17 @@ def allowed_numbers(record: MeetingRecord) -> set[str]:
              clock(record.time_end, lang), percent(record.members_present, record.members_expected, lang)]
     texts += [percent(d.votes.agree, record.members_present, lang) for d in record.decisions if d.votes]
     texts += [short_date(t.deadline, lang) for t in record.tasks]
-    counts = (record.members_expected, len(record.absent), len(record.absent_excused), len(record.absent_unexcused))
+    counts = [record.members_expected, len(record.absent), len(record.absent_excused), len(record.absent_unexcused)]
+    if record.members_probationary is not None:
+        counts.append(record.members_total - record.members_probationary)
+    for decision in record.decisions:
+        result = outcome(decision, record)
+        if result is None or result.base is None:
+            continue
+        counts += [result.base] + ([result.needed] if result.needed is not None else [])
+        shares = [decision.votes.agree] if decision.votes else []
+        shares += [c.votes for c in decision.ballot.candidates] if decision.ballot else []
+        texts += [percent(n, result.base, lang) for n in shares]
     return set().union(*(numbers_in(t) for t in texts)) | {str(n) for n in counts}
 
 

@@ -21,9 +21,10 @@ from pydantic import BaseModel, Field, model_validator
 from assistant.domain import Citation
 from assistant.filters import SearchFilter
 from assistant.formatting import month_year, percent
+from assistant.official_form import number_line, signer_for
 from assistant.index.catalog import Catalog
 from assistant.ingest.identity import DOC_NUMBER, normalize_doc_number
-from assistant.meeting import Decision, FieldProblem, InvalidRecord, MeetingKind, MeetingRecord, Organization, Task, TaskStatus, record_problems
+from assistant.meeting import Decision, FieldProblem, InvalidRecord, MeetingKind, MeetingRecord, Organization, Person, Task, TaskStatus, record_problems
 from assistant.prompts import PromptLibrary
 from assistant.retrieve import HybridRetriever
 from assistant.text import normalize_org_unit
@@ -58,12 +59,22 @@ class ReportPeriod(BaseModel):
         return f"quý {ROMAN[self.number - 1]} năm {self.year}" if language == "vi" else f"Q{self.number} {self.year}"
 
 
+def _report_recipients(parent: str, language: str) -> list[str]:
+    file_copy = "Lưu chi bộ" if language == "vi" else "File"
+    return ([f"{parent} (để báo cáo)" if language == "vi" else f"{parent} (for information)"] if parent else []) + [file_copy]
+
+
 class ReportRequest(BaseModel):
     organization: Organization = Field(description="the cell or ward the report is about")
     period: ReportPeriod
     records: list[MeetingRecord] = Field(min_length=1, description="meeting records of the organization and the units under it")
     report_date: dt.date | None = Field(default=None, description="date printed on the report; default: end of the period")
     language: Literal["vi", "en"] = "vi"
+    number: int | None = Field(default=None, ge=1, le=999, description="the report's number (Số 03-BC/CB); "
+                                                                       "empty: left blank to fill in by hand")
+    signer: Person | None = Field(default=None, description="who signs (the secretary); default: left blank")
+    recipients: list[str] | None = Field(default=None, description="the 'Nơi nhận' list; default: the body above "
+                                                                   "and the file")
 
 
 class MeetingLine(BaseModel):
@@ -159,7 +170,11 @@ class ReportDrafter:
             warnings=warnings)
         draft.markdown = re.sub(r"\n{3,}", "\n\n", self.prompts.render(
             f"report_{lang}.md.j2", request=request, report=draft, as_of=as_of, lang=lang,
-            present=present, expected=expected, attendance=percent(present, expected, lang))) + "\n"
+            present=present, expected=expected, attendance=percent(present, expected, lang),
+            number=number_line("report", request.organization.name, request.number, lang),
+            signer=signer_for(request.organization.name, request.signer.name if request.signer else "",
+                              request.signer.role if request.signer else "", lang),
+            recipients=request.recipients or _report_recipients(request.organization.parent, lang))) + "\n"
         return draft
 
     @staticmethod
