@@ -17,6 +17,7 @@ from assistant.service import Assistant
 from api.audit import router as audit_router
 from api.errors import install_error_handlers
 from api.drafting import router as drafting_router
+from api.meetings import router as meetings_router
 from api.routes import router
 from api.security import install_audit
 from api.summaries import router as summaries_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.add_middleware(GZipMiddleware, minimum_size=1000)  # phones on weak connections
     app.include_router(router)
     app.include_router(drafting_router)
+    app.include_router(meetings_router)
     app.include_router(summaries_router)
     app.include_router(audit_router)
     app.include_router(web_router)

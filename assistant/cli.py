@@ -157,6 +157,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.no_seed:
         settings.seed_corpus = None
     host, port = args.host or settings.host, args.port or settings.port
+    from assistant.store import database
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = database.engine_for(settings.store_url)
+    try:  # the store's schema follows the code before any request (`assistant db upgrade`)
+        database.upgrade(store)
+    finally:
+        store.dispose()
     if args.workers <= 1:
         uvicorn.run(create_app(settings), host=host, port=port)
         return 0

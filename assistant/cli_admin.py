@@ -63,6 +63,24 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from assistant.store import database
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = database.engine_for(settings.store_url)
+    try:
+        if args.db_command == "upgrade":
+            database.upgrade(engine, args.revision)
+        elif args.db_command == "downgrade":
+            database.downgrade(engine, args.revision)
+        print(f"store {settings.store_url.split('@')[-1]}: at {database.current(engine) or 'base (empty)'}; "
+              f"newest {database.head()}")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     settings = _settings(args)
     since = dt.datetime.fromisoformat(args.since).timestamp() if args.since else None
@@ -98,6 +116,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     k = ks.add_parser("revoke", help="stop a key at once")
     k.add_argument("key_id")
     k.set_defaults(func=cmd_keys_revoke)
+
+    p = sub.add_parser("db", help="the application store's schema (meetings, replies): upgrade, downgrade, current")
+    ds = p.add_subparsers(dest="db_command", required=True)
+    d = ds.add_parser("upgrade", help="apply the migrations up to REVISION (default: the newest); `serve` does it too")
+    d.add_argument("revision", nargs="?", default="head")
+    d.set_defaults(func=cmd_db)
+    d = ds.add_parser("downgrade", help="undo migrations down to REVISION ('base': an empty store)")
+    d.add_argument("revision")
+    d.set_defaults(func=cmd_db)
+    d = ds.add_parser("current", help="the revision the store is at, and the newest one")
+    d.set_defaults(func=cmd_db, revision=None)
 
     p = sub.add_parser("audit", help="who did what, and when (the audit log)")
     p.add_argument("--since", help="ISO date or time, e.g. 2026-11-01")

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
                                       "OCR (and once for a .doc/.odt/.rtf conversion)")
     ocr_sync_max_pages: int = Field(default=2, ge=0, description="An upload whose OCR reads more pages is ingested "
                                     "as a background job (POST /v1/documents returns 202 with its progress)")
+    database_url: str | None = Field(default=None, description=(
+        "The application store (meetings, replies): a SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db for "
+        "several API workers; default: SQLite at <data_dir>/app.sqlite3"))
     parse_memory_mb: int = Field(default=4096, ge=256, description="Memory cap of the process that parses uploads")
     docx_max_expanded_mb: float = Field(default=200.0, gt=0, description="Largest unzipped size of a DOCX (zip-bomb guard)")
 
@@ -123,6 +126,10 @@ class Settings(BaseSettings):
     @property
     def bm25_path(self) -> Path:
         return self.data_dir / "bm25"
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'app.sqlite3').resolve()}"
 
     @property
     def keys_path(self) -> Path:

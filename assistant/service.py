@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from functools import cached_property
 from pathlib import Path
 
@@ -31,6 +32,11 @@ from assistant.jobs import JobManager
 from assistant.llm import ChatModel, make_chat_model
 from assistant.progress import Progress
 from assistant.official_form import OfficialForm, load_form
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from assistant.store.meetings import MeetingsStore
 from assistant.prompts import PromptLibrary
 from assistant.tasks.cell_documents import NoticeDrafter, ResolutionDrafter
 from assistant.retrieve import HybridRetriever
@@ -100,6 +106,22 @@ class Assistant:
     def minutes(self) -> MinutesDrafter:
         writer = LLMNarrativeWriter(self.chat, self.prompts, self.settings.minutes_prompt_version) if self.chat else None
         return MinutesDrafter(self.prompts, writer, fallback_to_extractive=self.settings.llm_fallback)
+
+    @cached_property
+    def store(self) -> Engine:
+        """The application store, its schema brought up to date on first use (``assistant db upgrade``)."""
+        from assistant.store.database import engine_for, upgrade
+
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = engine_for(self.settings.store_url)
+        upgrade(engine)
+        return engine
+
+    @cached_property
+    def meetings(self) -> MeetingsStore:
+        from assistant.store.meetings import MeetingsStore
+
+        return MeetingsStore(self.store)
 
     @cached_property
     def resolutions(self) -> ResolutionDrafter:
@@ -223,3 +245,5 @@ class Assistant:
         for part in ("upload_parser", "keys", "audit", "index"):
             if part in self.__dict__:
                 getattr(self, part).close()
+        if "store" in self.__dict__:
+            self.store.dispose()
