@@ -32,6 +32,8 @@ from docx.text.paragraph import Paragraph
 
 from assistant.official_form import ElementStyle, OfficialForm, load_form
 
+# Characters XML 1.0 (and so a DOCX) cannot hold: control characters and unpaired surrogates.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _INLINE = re.compile(r"(\*\*.+?\*\*|(?<![\\*])\*(?!\*).+?(?<!\\)\*)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*$")
@@ -247,6 +249,7 @@ def _page_numbers(section, form: OfficialForm) -> None:
 def markdown_to_docx(markdown: str, form: OfficialForm | None = None) -> bytes:
     """The DOCX file (bytes) for a Markdown draft, laid out in ``form`` (default: the official form)."""
     form = form or load_form()
+    markdown = _NOT_XML.sub("", markdown)  # text typed or pasted with control characters still prints
     document = Document()
     _page_setup(document, form)
     lines = markdown.splitlines()

@@ -220,3 +220,12 @@ def test_pdf_without_libreoffice_is_refused_with_the_install_hint(corpus_assista
     with keyed_client(corpus_assistant, role="secretary", org_unit="tw") as client:
         response = client.post("/v1/draft/notice", params={"format": "pdf"}, json=notice().model_dump(mode="json"))
     assert response.status_code == 503 and "libreoffice-writer-nogui" in response.json()["detail"]
+
+
+def test_control_characters_typed_into_a_record_do_not_break_the_docx():
+    import docx
+
+    from assistant.docx_writer import markdown_to_docx
+
+    data = markdown_to_docx("# BIÊN BẢN\n\nĐồng chí A\x14 phát biểu\x00 \ud8b1 xong.")
+    assert "Đồng chí A phát biểu  xong." in [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
