@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from assistant.errors import InvalidInput
 
@@ -30,6 +30,8 @@ class MeetingKind(str, Enum):
 
 
 NON_BLANK = {"pattern": r"\S"}  # names and texts are stripped, so they need a character that is not white space
+# A list item that must say something (an agenda item, a document to read): the schema states it.
+ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"\S")]
 
 
 class _Strict(BaseModel):
@@ -242,21 +244,14 @@ class MeetingNotice(_Strict):
     time_start: dt.time
     place: str = Field(default="", description="where; empty when online")
     online: bool = False
-    agenda: list[str] = Field(min_length=1, description="the items to be discussed")
-    readings: list[str] = Field(default_factory=list, description=(
+    agenda: list[ListItem] = Field(min_length=1, max_length=30, description="the items to be discussed")
+    readings: list[ListItem] = Field(default_factory=list, max_length=30, description=(
         "documents to read beforehand (numbers such as '339-QĐ/TW', with the part to read if any)"))
     attendees: str = Field(default="", description="who is summoned; default: every member of the cell")
     issued_on: dt.date = Field(description="the notice's own date")
     signer: Person = Field(description="who signs for the cell (its secretary)")
     number: int | None = Field(default=None, ge=1, le=999, description="the notice's number (Số 05-TB/CB)")
     recipients: list[str] = Field(default_factory=list, description="default: the cell's members and its file")
-
-    @field_validator("agenda", "readings")
-    @classmethod
-    def _no_blank_items(cls, value: list[str]) -> list[str]:
-        if any(not item.strip() for item in value):
-            raise ValueError("items may not be empty")
-        return [item.strip() for item in value]
 
     _hour_minute = field_validator("time_start", mode="before")(MeetingRecord._hour_minute.__func__)  # type: ignore[attr-defined]
     _local_time = field_validator("time_start")(MeetingRecord._local_time.__func__)  # type: ignore[attr-defined]

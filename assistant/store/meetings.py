@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from assistant.auth import Permission, Principal
 from assistant.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from assistant.filters import is_under
-from assistant.meeting import MeetingKind, Organization
+from assistant.meeting import ListItem, MeetingKind, Organization
 from assistant.store.database import sessions
 from assistant.store.schema import MeetingRow, ReplyRow
 
@@ -40,16 +40,9 @@ class MeetingPlan(BaseModel):
     time_start: dt.time
     place: str = Field(default="", max_length=500)
     online: bool = False
-    agenda: list[str] = Field(min_length=1, max_length=30)
-    readings: list[str] = Field(default_factory=list, max_length=30,
-                                description="numbers of documents to read beforehand, e.g. '339-QĐ/TW'")
-
-    @field_validator("agenda", "readings")
-    @classmethod
-    def _items(cls, value: list[str]) -> list[str]:
-        if any(not item.strip() or len(item) > 500 for item in value):
-            raise ValueError("items must be non-empty and at most 500 characters")
-        return [item.strip() for item in value]
+    agenda: list[ListItem] = Field(min_length=1, max_length=30)
+    readings: list[ListItem] = Field(default_factory=list, max_length=30,
+                                     description="numbers of documents to read beforehand, e.g. '339-QĐ/TW'")
 
     @field_validator("time_start")
     @classmethod
