@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+import datetime as dt
+from typing import Literal
 
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.drafting import FORMAT_QUERY, Format, as_download
 from api.errors import error_responses
 from api.routes import get_assistant
 from api.security import authorize, note
 from assistant.auth import Principal
+from assistant.meeting import MeetingNotice, Person
 from assistant.service import Assistant
 from assistant.store.meetings import MeetingOut, MeetingPlan, MonthFigures, ReplyIn, ReplyOut
+from assistant.tasks.cell_documents import FormalDraft
 
 router = APIRouter(prefix="/v1/meetings", tags=["meetings"], responses=error_responses(401, 403, 422))
 
@@ -55,3 +62,21 @@ def reply_to_meeting(meeting_id: str, answer: ReplyIn, request: Request,
     reply = assistant.meetings.reply(caller, meeting_id, answer)
     note(request, target=meeting_id, attending=reply.attending, version=reply.version)
     return reply
+
+
+@router.post("/{meeting_id}/notice", response_model=FormalDraft, responses=error_responses(404, 503),
+             summary="The notice (THÔNG BÁO) of a scheduled meeting in the official form, signed by you")
+def meeting_notice(meeting_id: str, request: Request, format: Format = FORMAT_QUERY,
+                   number: int | None = Query(default=None, ge=1, le=999, description="the notice's number"),
+                   language: Literal["vi", "en"] = Query(default="vi"),
+                   caller: Principal = Depends(authorize("meetings.schedule")),
+                   assistant: Assistant = Depends(get_assistant)) -> FormalDraft | Response:
+    meeting = assistant.meetings.get(caller, meeting_id)
+    notice = MeetingNotice(
+        organization=meeting.organization, kind=meeting.kind, topic=meeting.topic, language=language,
+        date=meeting.starts_at.date(), time_start=meeting.starts_at.time(), place=meeting.place,
+        online=meeting.online, agenda=meeting.agenda, readings=meeting.readings,
+        issued_on=min(dt.date.today(), meeting.starts_at.date()), signer=Person(name=caller.name), number=number)
+    note(request, target=meeting_id, format=format)
+    draft = assistant.notices.draft(notice, lambda doc_number: assistant.document_title(doc_number, caller.scope()))
+    return draft if format == "json" else as_download(assistant, draft.markdown, draft.title, format)

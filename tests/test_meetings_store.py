@@ -210,6 +210,13 @@ def test_meetings_over_http_with_real_keys_and_the_db_command(fresh_assistant, c
         figures = secretary.get("/v1/meetings/figures", headers=ward, params={"month": date[:7]}).json()
         assert [(f["org_unit"], f["scheduled"], f["not_attending"]) for f in figures] == [(CELL, 1, 1)]
         assert secretary.get(f"/v1/meetings/{meeting['id']}").json()["replies"][0]["reason"] == "đi công tác"
+        notice = secretary.post(f"/v1/meetings/{meeting['id']}/notice", params={"number": 7})
+        assert notice.status_code == 200 and notice.json()["kind"] == "notice"
+        markdown = notice.json()["markdown"]
+        assert "Số 07-TB/CB" in markdown and "1. Kiểm điểm nhiệm vụ tháng 11." in markdown and "339-QĐ/TW" in markdown
+        assert secretary.post(f"/v1/meetings/{meeting['id']}/notice", headers=member).status_code == 403
+        assert secretary.post(f"/v1/meetings/{meeting['id']}/notice", headers=api_key(
+            fresh_assistant, "secretary", SIBLING)).status_code == 404
     data = ["--data-dir", str(fresh_assistant.settings.data_dir)]
     assert main([*data, "db", "current"]) == 0 and "at 0001_meetings; newest 0001_meetings" in capsys.readouterr().out
     assert main([*data, "db", "downgrade", "base"]) == 0 and "at base (empty)" in capsys.readouterr().out
