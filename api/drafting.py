@@ -4,7 +4,7 @@ notice and periodic reports, as JSON, Markdown, DOCX or PDF."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -27,6 +27,7 @@ router = APIRouter(prefix="/v1/draft", tags=["drafting"], responses=error_respon
 MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                "pdf": "application/pdf", "markdown": "text/markdown; charset=utf-8"}
 Format = Literal["json", "markdown", "docx", "pdf"]
+Draft = TypeVar("Draft", MinutesDraft, FormalDraft, ReportDraft)
 FORMAT_QUERY = Query(default="json", description="json (with the Markdown inside), markdown, docx or pdf (a download "
                                                   "in the official form; pdf needs LibreOffice on the server, else 503)")
 
@@ -39,15 +40,27 @@ def as_download(assistant: Assistant, markdown: str, title: str, fmt: Format) ->
     return Response(content=body, media_type=MEDIA_TYPES[fmt], headers=attachment_headers(f"{name}.{suffix}"))
 
 
+def respond(assistant: Assistant, draft: Draft, fmt: Format) -> Draft | Response:
+    """The draft as JSON, or as a file to save."""
+    return draft if fmt == "json" else as_download(assistant, draft.markdown, draft.title, fmt)
+
+
+def notice_response(assistant: Assistant, notice: MeetingNotice, caller: Principal,
+                    fmt: Format) -> FormalDraft | Response:
+    """A notice, its readings titled from the documents ``caller`` may open."""
+    draft = assistant.notices.draft(notice, lambda number: assistant.document_title(number, caller.scope()))
+    return respond(assistant, draft, fmt)
+
+
 def from_record(request: Request, record: MeetingRecord, fmt: Format, assistant: Assistant,
-                make: Callable[[], MinutesDraft | FormalDraft]) -> MinutesDraft | FormalDraft | Response:
+                make: Callable[[], Draft]) -> Draft | Response:
     """A document drafted from a meeting record: its problems located under ``record``, JSON or a download."""
     note(request, target=record.organization.name, meeting_date=str(record.date), format=fmt)
     try:
         draft = make()
     except InvalidRecord as exc:
         raise exc.under("record") from exc
-    return draft if fmt == "json" else as_download(assistant, draft.markdown, draft.title, fmt)
+    return respond(assistant, draft, fmt)
 
 
 @router.post("/minutes", summary="Draft meeting minutes from a meeting record", response_model=MinutesDraft,
@@ -74,8 +87,7 @@ def draft_notice(body: MeetingNotice, request: Request, format: Format = FORMAT_
                  caller: Principal = Depends(authorize("draft.notice")),
                  assistant: Assistant = Depends(get_assistant)) -> FormalDraft | Response:
     note(request, target=body.organization.name, meeting_date=str(body.date), format=format)
-    draft = assistant.notices.draft(body, lambda number: assistant.document_title(number, caller.scope()))
-    return draft if format == "json" else as_download(assistant, draft.markdown, draft.title, format)
+    return notice_response(assistant, body, caller, format)
 
 
 @router.post("/report", summary="Draft a monthly or quarterly activity report from meeting records",
@@ -85,4 +97,4 @@ def draft_report(body: DraftReportRequest, request: Request, format: Format = FO
                  assistant: Assistant = Depends(get_assistant)) -> ReportDraft | Response:
     draft = assistant.reporter.draft(body, scope=body.filters.to_filter(caller))
     note(request, target=draft.title, format=format, cited=sorted({c.doc_id for c in draft.citations}))
-    return draft if format == "json" else as_download(assistant, draft.markdown, draft.title, format)
+    return respond(assistant, draft, format)

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from api.drafting import FORMAT_QUERY, Format, as_download
+from api.drafting import FORMAT_QUERY, Format, notice_response
 from api.errors import error_responses
 from api.routes import get_assistant
 from api.security import authorize, note
@@ -78,5 +78,4 @@ def meeting_notice(meeting_id: str, request: Request, format: Format = FORMAT_QU
         online=meeting.online, agenda=meeting.agenda, readings=meeting.readings,
         issued_on=min(dt.date.today(), meeting.starts_at.date()), signer=Person(name=caller.name), number=number)
     note(request, target=meeting_id, format=format)
-    draft = assistant.notices.draft(notice, lambda doc_number: assistant.document_title(doc_number, caller.scope()))
-    return draft if format == "json" else as_download(assistant, draft.markdown, draft.title, format)
+    return notice_response(assistant, notice, caller, format)

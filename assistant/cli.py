@@ -159,8 +159,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = args.host or settings.host, args.port or settings.port
     from assistant.store import database
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = database.engine_for(settings.store_url)
+    store = database.open_store(settings)
     try:  # the store's schema follows the code before any request (`assistant db upgrade`)
         database.upgrade(store)
     finally:
@@ -188,28 +187,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_draft(assistant, markdown: str, title: str, args: argparse.Namespace, as_json: dict) -> None:
-    """Print or save a draft: Markdown to stdout by default; DOCX and PDF (the official form) need ``-o``."""
+def _deliver(assistant, draft, args: argparse.Namespace) -> None:
+    """Print or save a draft (anything with markdown, title and warnings): Markdown to stdout by default; DOCX
+    and PDF (the official form) need ``-o``. Then its warnings on stderr."""
     suffix = Path(args.output).suffix.lower() if args.output else ""
     fmt = args.format or {".docx": "docx", ".pdf": "pdf", ".json": "json"}.get(suffix, "markdown")
     if fmt == "json":
-        data = json.dumps(as_json, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        data = json.dumps(draft.model_dump(mode="json"), ensure_ascii=False, indent=2, default=str).encode("utf-8")
     elif fmt in ("docx", "pdf"):
         if not args.output:
             raise ValueError(f"{fmt.upper()} output needs a file: add -o document.{fmt}")
-        data = assistant.document_file(markdown, fmt)
+        data = assistant.document_file(draft.markdown, fmt)
     else:
-        data = markdown.encode("utf-8")
+        data = draft.markdown.encode("utf-8")
     if args.output:
         Path(args.output).write_bytes(data)
-        print(f"wrote {args.output} ({title})", file=sys.stderr)
+        print(f"wrote {args.output} ({draft.title})", file=sys.stderr)
     else:
         text = data.decode("utf-8")
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _print_warnings(warnings: list[str]) -> None:
-    for warning in warnings:
+    for warning in draft.warnings:
         print(f"warning: {warning}", file=sys.stderr)
 
 
@@ -222,8 +219,7 @@ def cmd_draft_minutes(args: argparse.Namespace) -> int:
         record = record.model_copy(update={"transcript": Path(args.transcript).read_text(encoding="utf-8")})
     assistant = Assistant(_settings(args))
     draft = assistant.minutes.draft(record, engine=args.engine)
-    _write_draft(assistant, draft.markdown, draft.title, args, draft.model_dump(mode="json"))
-    _print_warnings(draft.warnings)
+    _deliver(assistant, draft, args)
     print(f"(engine: {draft.engine}; facts checked: {draft.facts_checked}, coverage {draft.field_coverage:.0%})",
           file=sys.stderr)
     return 0
@@ -236,8 +232,7 @@ def cmd_draft_resolution(args: argparse.Namespace) -> int:
     record = load_record(Path(args.record))
     assistant = Assistant(_settings(args))
     draft = assistant.resolutions.draft(record, number=args.number)
-    _write_draft(assistant, draft.markdown, draft.title, args, draft.model_dump(mode="json"))
-    _print_warnings(draft.warnings)
+    _deliver(assistant, draft, args)
     return 0
 
 
@@ -248,8 +243,7 @@ def cmd_draft_notice(args: argparse.Namespace) -> int:
     notice = load_notice(Path(args.notice))
     assistant = Assistant(_settings(args))
     draft = assistant.notices.draft(notice, lambda number: assistant.document_title(number, filter_from_args(args)))
-    _write_draft(assistant, draft.markdown, draft.title, args, draft.model_dump(mode="json"))
-    _print_warnings(draft.warnings)
+    _deliver(assistant, draft, args)
     return 0
 
 
@@ -282,8 +276,7 @@ def cmd_draft_report(args: argparse.Namespace) -> int:
                             language=args.language or records[0].language, number=args.number)
     assistant = Assistant(_settings(args))
     draft = assistant.reporter.draft(request, scope=filter_from_args(args))
-    _write_draft(assistant, draft.markdown, draft.title, args, draft.model_dump(mode="json"))
-    _print_warnings(draft.warnings)
+    _deliver(assistant, draft, args)
     return 0
 
 

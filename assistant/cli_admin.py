@@ -67,8 +67,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     from assistant.store import database
 
     settings = _settings(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = database.engine_for(settings.store_url)
+    engine = database.open_store(settings)
     try:
         if args.db_command == "upgrade":
             database.upgrade(engine, args.revision)

@@ -14,7 +14,7 @@ from assistant.cli import (
     _print_json,
     _eval_settings,
     _settings,
-    _print_warnings, _write_draft,
+    _deliver,
     filter_from_args,
 )
 from assistant.errors import InvalidInput
@@ -65,8 +65,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     source = _source(assistant, args)
     with progress_bar("summarizing") as progress:
         summary = assistant.summarizer.summarize(source, _options(args), progress)
-    _write_draft(assistant, summary.markdown, summary.title, args, summary.model_dump(mode="json"))
-    _print_warnings(summary.warnings)
+    _deliver(assistant, summary, args)
     print(f"(engine: {summary.engine}; {len(summary.points)} points, {summary.summary_words} of "
           f"{summary.source_words} words, compression {summary.compression:.2f}; length: {summary.length})", file=sys.stderr)
     return 0

@@ -123,7 +123,7 @@ def _no_cell_margins(table) -> None:
     properties.append(margins)
 
 
-def _two_columns(document, form: OfficialForm, widths_mm: tuple[float, float]):
+def _two_columns(document, widths_mm: tuple[float, float]):
     table = document.add_table(rows=1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
@@ -139,11 +139,11 @@ def _two_columns(document, form: OfficialForm, widths_mm: tuple[float, float]):
 def _header_table(document, form: OfficialForm, left: str, right: str) -> None:
     """The two-column header, each line styled by what it is."""
     widths = (form.text_width_mm * 0.45, form.text_width_mm * 0.55)
-    table = _two_columns(document, form, widths)
+    table = _two_columns(document, widths)
     for column, (text, width) in enumerate(zip((left, right), widths)):
         cell = table.rows[0].cells[column]
         seen_bold = False
-        for k, piece in enumerate(p for p in text.split("<br>")):
+        for k, piece in enumerate(text.split("<br>")):
             bold = bool(_BOLD_LINE.match(piece.strip()))
             plain = piece.strip().replace("\\*", "\0").strip("*").replace("\0", "*").strip()
             if column == 1:
@@ -167,7 +167,7 @@ def _header_table(document, form: OfficialForm, left: str, right: str) -> None:
 
 def _signature_table(document, form: OfficialForm, rows: list[list[str]]) -> None:
     widths = (form.text_width_mm * 0.5, form.text_width_mm * 0.5)
-    table = _two_columns(document, form, widths)
+    table = _two_columns(document, widths)
     for r, row in enumerate(rows):
         table_row = table.rows[0] if r == 0 else table.add_row()
         _keep_row_whole(table_row)

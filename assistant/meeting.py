@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from assistant.errors import InvalidInput
 
@@ -32,6 +32,24 @@ class MeetingKind(str, Enum):
 NON_BLANK = {"pattern": r"\S"}  # names and texts are stripped, so they need a character that is not white space
 # A list item that must say something (an agenda item, a document to read): the schema states it.
 ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"\S")]
+
+
+def _hour_minute(value: object) -> object:
+    """Accept '19:30' and '19h30' as well as ISO times."""
+    if isinstance(value, str):
+        return value.strip().lower().replace("h", ":").rstrip(":") or value
+    if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 19:30 as a sexagesimal integer (1170)
+        return dt.time(value // 60, value % 60) if 0 <= value < 24 * 60 else value
+    return value
+
+
+def wall_clock(value: dt.time) -> dt.time:
+    """Meeting times are local wall-clock times: a time zone, if given, is dropped so times compare."""
+    return value.replace(tzinfo=None)
+
+
+# A meeting's time as a secretary types it ('19:30', '19h30', YAML's 1170), compared as a local time.
+MeetingTime = Annotated[dt.time, BeforeValidator(_hour_minute), AfterValidator(wall_clock)]
 
 
 class _Strict(BaseModel):
@@ -156,8 +174,8 @@ class MeetingRecord(_Strict):
     topic: str = Field(default="", description="subject of a thematic meeting")
     language: Literal["vi", "en"] = "vi"
     date: dt.date
-    time_start: dt.time
-    time_end: dt.time
+    time_start: MeetingTime
+    time_end: MeetingTime
     place: str = Field(default="", description="where it was held; empty when online")
     online: bool = False
     chair: Person
@@ -178,22 +196,6 @@ class MeetingRecord(_Strict):
     decisions: list[Decision] = Field(default_factory=list)
     tasks: list[Task] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list, description="numbers of documents discussed, e.g. '339-QĐ/TW'")
-
-    @field_validator("time_start", "time_end", mode="before")
-    @classmethod
-    def _hour_minute(cls, value: object) -> object:
-        """Accept '19:30' and '19h30' as well as ISO times."""
-        if isinstance(value, str):
-            return value.strip().lower().replace("h", ":").rstrip(":") or value
-        if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 19:30 as a sexagesimal integer (1170)
-            return dt.time(value // 60, value % 60) if 0 <= value < 24 * 60 else value
-        return value
-
-    @field_validator("time_start", "time_end")
-    @classmethod
-    def _local_time(cls, value: dt.time) -> dt.time:
-        """Meeting times are local wall-clock times: a time zone, if given, is dropped so times compare."""
-        return value.replace(tzinfo=None)
 
     @property
     def members_expected(self) -> int:
@@ -241,7 +243,7 @@ class MeetingNotice(_Strict):
     topic: str = Field(default="", description="subject of a thematic meeting")
     language: Literal["vi", "en"] = "vi"
     date: dt.date = Field(description="the day of the meeting")
-    time_start: dt.time
+    time_start: MeetingTime
     place: str = Field(default="", description="where; empty when online")
     online: bool = False
     agenda: list[ListItem] = Field(min_length=1, max_length=30, description="the items to be discussed")
@@ -253,8 +255,6 @@ class MeetingNotice(_Strict):
     number: int | None = Field(default=None, ge=1, le=999, description="the notice's number (Số 05-TB/CB)")
     recipients: list[str] = Field(default_factory=list, description="default: the cell's members and its file")
 
-    _hour_minute = field_validator("time_start", mode="before")(MeetingRecord._hour_minute.__func__)  # type: ignore[attr-defined]
-    _local_time = field_validator("time_start")(MeetingRecord._local_time.__func__)  # type: ignore[attr-defined]
 
 
 def notice_problems(notice: MeetingNotice) -> list["FieldProblem"]:

@@ -110,10 +110,9 @@ class Assistant:
     @cached_property
     def store(self) -> Engine:
         """The application store, its schema brought up to date on first use (``assistant db upgrade``)."""
-        from assistant.store.database import engine_for, upgrade
+        from assistant.store.database import open_store, upgrade
 
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = engine_for(self.settings.store_url)
+        engine = open_store(self.settings)
         upgrade(engine)
         return engine
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import random
 import statistics
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from rapidfuzz.distance import Levenshtein
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
+from assistant.ingest.loaders import IMAGE_SUFFIXES, SUPPORTED_SUFFIXES, load_bytes, load_file
 from assistant.ingest.ocr import tesseract_available
 from assistant.ingest.structure import detect_language, iter_headings
 
@@ -46,7 +45,6 @@ FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", "/usr/share/fonts/t
 A4_MM = (210, 297)
 MARGIN_MM = 20
 FONT_PT = 12
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 
 
 # -- typesetting ------------------------------------------------------------------------------
@@ -328,7 +326,6 @@ def main(argv: list[str] | None = None) -> int:
     if not tesseract_available():
         print("Tesseract is not installed (Debian: tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng)", file=sys.stderr)
         return 2
-    random.seed(7)
     sources = corpus_sources(args.limit)
     results: dict[str, Any] = {"conditions": []}
     for name in [c.strip() for c in args.conditions.split(",") if c.strip()]:

@@ -17,7 +17,7 @@ from multiprocessing.pool import Pool
 
 from assistant.errors import IngestError
 from assistant.ingest.loaders import IMAGE_SUFFIXES, OFFICE_SUFFIXES, LoadedFile, load_bytes
-from assistant.ingest.ocr import page_progress
+from assistant.ingest.ocr import page_progress, set_page_reporter
 from assistant.progress import Progress
 
 T = TypeVar("T")
@@ -27,8 +27,6 @@ POLL_S = 0.25  # how often the parent looks for pages read while it waits
 def _start_child(max_bytes: int, pages: Any) -> None:
     """Pool initializer: cap the child's address space so a decompression bomb fails instead of swapping, and
     send every page OCR reads to the parent through the ``pages`` queue."""
-    from assistant.ingest.ocr import set_page_reporter
-
     set_page_reporter(lambda done, total: pages.put((done, total)))
     try:
         import resource

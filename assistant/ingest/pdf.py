@@ -97,7 +97,7 @@ def _with_tables(data: bytes, pdf, pages: list[str], numbers: list[int]) -> list
             textpage, height, width = pdf[i].get_textpage(), plumber.height, plumber.width
             parts, top = [], 0.0
             for table in tables:
-                x0, table_top, x1, bottom = table.bbox
+                _, table_top, _, bottom = table.bbox
                 if table_top > top:
                     parts.append(textpage.get_text_bounded(left=0, bottom=height - table_top, right=width, top=height - top))
                 parts.append(table_text(table.extract()))
@@ -134,13 +134,15 @@ def read_pdf(data: bytes, ocr: Callable[..., OcrPage] | None = ocr_image) -> Pdf
             raise IngestError("PDF has no pages")
         result = PdfPages(pages=[])
         scanned: list[int] = []
+        ruled: list[int] = []  # pages with a text layer and drawn lines: they may hold a table
         for i in range(len(pdf)):
             page = pdf[i]
             text = page.get_textpage().get_text_bounded()
             if len(text.strip()) < MIN_TEXT_CHARS and _has_image(page):
                 scanned.append(i)
+            elif _ruled(page):
+                ruled.append(i)
             result.pages.append(text)
-        ruled = [i for i in range(len(pdf)) if i not in scanned and _ruled(pdf[i])]
         if ruled:
             tabled = _with_tables(data, pdf, result.pages, ruled)
             if tabled:

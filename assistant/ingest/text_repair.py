@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import regex
+from rapidfuzz.distance import Levenshtein
 
 from assistant.lang.vi_syllables import is_syllable
 
@@ -145,7 +146,6 @@ class _RomanHeading:
     kind: str          # "" for bare sections, else "chương", "phần", ...
     numeral: str       # as read (look-alikes mapped on OCR pages)
     stop: str
-    prefix: str
     digit: bool = False  # "1" read for "I"
 
     @property
@@ -168,8 +168,7 @@ def _roman_headings(pages: list[str], ocr_pages: set[int]) -> list[_RomanHeading
             if "1" in written and (written != "1" or kind or not capitals_title(title)):
                 continue
             numeral = written.translate(_ROMAN_LOOKALIKES) if read_by_ocr else written
-            found.append(_RomanHeading(index, match.start(3), match.end(4), kind, numeral, stop,
-                                       match.group(2) or "", digit=written == "1"))
+            found.append(_RomanHeading(index, match.start(3), match.end(4), kind, numeral, stop, digit=written == "1"))
     bare = [h for h in found if h.kind == ""]
     # "1." stands for "I." only as the first section, right before a Roman "II".
     first_is_digit = len(bare) >= 2 and bare[0].digit and not bare[1].digit and bare[1].numeral == "II"
@@ -231,7 +230,6 @@ def renumber_roman_headings(pages: list[str], ocr_pages: set[int]) -> tuple[list
     return out, sum(len(c) for c in edits.values())
 
 
-_WORD_SPAN = regex.compile(r"[\p{L}\p{M}]+")
 HARMONIZE_MIN_COUNT = 3   # the usual spelling of a word pair must appear at least this often...
 HARMONIZE_RATIO = 3.0     # ...and this many times as often as the spelling OCR made of it
 
@@ -242,7 +240,7 @@ def harmonize_ocr_spellings(pages: list[str], ocr_pages: set[int]) -> tuple[list
     pages read by OCR; counts come from the whole document. Returns the pages and the number of pairs changed."""
     from assistant.text import fold_accents
 
-    spans = [[(m.start(), m.end(), m.group(0)) for m in _WORD_SPAN.finditer(page)] for page in pages]
+    spans = [[(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(page)] for page in pages]
     pairs: Counter[tuple[str, str]] = Counter()
     for page, words in zip(pages, spans):
         for (_, end, first), (start, _, second) in zip(words, words[1:]):
@@ -286,12 +284,9 @@ def _same_case(original: str, word: str) -> str:
 
 def _one_stroke_apart(a: str, b: str) -> bool:
     """One letter added, dropped or changed."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) == 1
-    short, long_ = sorted((a, b), key=len)
-    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return Levenshtein.distance(a, b) == 1
+
+
 _PIECES = regex.compile(r"([\p{L}\p{M}]+)|([^\p{L}\p{M}]+)")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
@@ -10,6 +11,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -28,6 +32,12 @@ def engine_for(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def open_store(settings: Settings) -> Engine:
+    """The engine of the store ``settings`` name (the data directory made first: SQLite's file lives there)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return engine_for(settings.store_url)
 
 
 def _config(engine: Engine) -> Config:

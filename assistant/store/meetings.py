@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from assistant.auth import Permission, Principal
 from assistant.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from assistant.filters import is_under
-from assistant.meeting import ListItem, MeetingKind, Organization
+from assistant.meeting import ListItem, MeetingKind, Organization, wall_clock
 from assistant.store.database import sessions
 from assistant.store.schema import MeetingRow, ReplyRow
 
@@ -37,17 +37,12 @@ class MeetingPlan(BaseModel):
     kind: MeetingKind = MeetingKind.regular
     topic: str = Field(default="", max_length=500)
     date: dt.date
-    time_start: dt.time
+    time_start: Annotated[dt.time, AfterValidator(wall_clock)]
     place: str = Field(default="", max_length=500)
     online: bool = False
     agenda: list[ListItem] = Field(min_length=1, max_length=30)
     readings: list[ListItem] = Field(default_factory=list, max_length=30,
                                      description="numbers of documents to read beforehand, e.g. '339-QĐ/TW'")
-
-    @field_validator("time_start")
-    @classmethod
-    def _local(cls, value: dt.time) -> dt.time:
-        return value.replace(tzinfo=None)
 
     @model_validator(mode="after")
     def _where(self) -> MeetingPlan:

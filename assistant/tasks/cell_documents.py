@@ -17,6 +17,7 @@ from assistant.meeting import InvalidRecord, MeetingNotice, MeetingRecord, check
 from assistant.official_form import number_line, previous_month, signer_for
 from assistant.prompts import PromptLibrary
 from assistant.tasks.minutes import extractive_narrative, item_sources, outcome_warnings
+from assistant.tasks.minutes_check import stated_in
 from assistant.votes import outcome
 
 DocumentTitle = Callable[[str], str | None]  # a document number -> its title, when the index has it
@@ -47,10 +48,6 @@ def _default_recipients(parent: str, language: str, members: bool = True) -> lis
     return out + (["Members of the cell"] if members else []) + ["Cell file"]
 
 
-def _present(text: str, draft: str) -> bool:
-    return " ".join(text.split()).casefold() in " ".join(draft.replace("**", "").split()).casefold()
-
-
 class ResolutionDrafter:
     """The cell's monthly resolution from its meeting record: last month assessed, this month's tasks."""
 
@@ -75,8 +72,9 @@ class ResolutionDrafter:
         facts |= {f"decisions.{i}": [d.text.rstrip(".")] for i, d in enumerate(record.decisions) if i not in failed}
         facts |= {f"tasks.{i}": [t.what, t.assignee] + ([short_date(t.deadline, lang)] if t.deadline else [])
                   for i, t in enumerate(record.tasks)}
+        said = stated_in(markdown)
         missing = [f"{field}: the draft does not state '{' | '.join(parts)}'" for field, parts in facts.items()
-                   if not all(_present(part, markdown) for part in parts)]
+                   if not all(said(part) for part in parts)]
         warnings = list(missing)
         warnings += [f"decisions.{i}: '{record.decisions[i].text[:60]}' did not pass; it is not in the resolution"
                      for i in sorted(failed)]
@@ -105,7 +103,8 @@ class NoticeDrafter:
             signer=signer_for(notice.organization.name, notice.signer.name, notice.signer.role, lang),
             recipients=notice.recipients or _default_recipients("", lang)))
         facts = [notice.organization.name, long_date(notice.date, lang), *notice.agenda, *notice.readings]
-        missing = [f for f in facts if not _present(f, markdown)]
+        said = stated_in(markdown)
+        missing = [f for f in facts if not said(f)]
         title = (f"Thông báo sinh hoạt chi bộ {long_date(notice.date, lang)} — {notice.organization.name}" if lang == "vi"
                  else f"Notice of the cell meeting, {long_date(notice.date, lang)} — {notice.organization.name}")
         unknown = [r for r, t in readings if document_title is not None and t is None]

@@ -14,6 +14,7 @@ guards the narrative an LLM writes (:func:`invented_facts`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import regex
@@ -74,6 +75,12 @@ def _flat(text: str) -> str:
     return " ".join(text.replace("**", "").replace("\\*", "*").split()).casefold()
 
 
+def stated_in(markdown: str) -> Callable[[str], bool]:
+    """Whether ``markdown`` states a text (white space, case and bold markers aside); flattened once."""
+    flat = _flat(markdown)
+    return lambda text: _flat(text) in flat
+
+
 def count_after(label: str, text: str) -> int | None:
     """The number printed after ``label:`` in ``text`` (first occurrence), or None."""
     match = re.search(rf"(?<![\w]){re.escape(label)}\s*:\s*\**\s*(\d+)", text)
@@ -103,8 +110,8 @@ def _decision_blocks(markdown: str, texts: list[str]) -> list[str]:
 def record_facts(markdown: str, record: MeetingRecord) -> list[Fact]:
     """Each fact of ``record`` and whether ``markdown`` states it correctly."""
     lang = record.language
-    flat, plain = _flat(markdown), markdown.replace("**", "")
-    stated = lambda field, value: Fact(field, value, _flat(value) in flat)  # noqa: E731
+    said, plain = stated_in(markdown), markdown.replace("**", "")
+    stated = lambda field, value: Fact(field, value, said(value))  # noqa: E731
     facts = [stated("organization", record.organization.name), stated("date", long_date(record.date, lang)),
              stated("time_start", clock(record.time_start, lang)), stated("time_end", clock(record.time_end, lang)),
              stated("chair", record.chair.name), stated("secretary", record.secretary.name)]

@@ -33,9 +33,8 @@ from assistant.llm import EngineChoice, require_llm
 from assistant.progress import Progress
 from assistant.prompts import PromptLibrary
 from assistant.tasks import selection
-from assistant.tasks.selection import Weights
+from assistant.tasks.selection import Weights, content_words
 from assistant.tasks.summary_source import SummarySource
-from assistant.tasks.selection import content_words
 from assistant.tasks.transcript import clean_speech, is_filler_turn, is_transcript, speaker_at
 from assistant.text import sentence_spans
 
@@ -62,11 +61,11 @@ WEIGHTS: dict[Kind, Weights] = {
 # qmsum-dev); a directive is dense, every article a duty or a deadline: its references run ~7 x sqrt(words) (our set).
 AUTO_FACTOR: dict[Kind, float] = {"prose": 1.5, "structured": 6.0, "transcript": 1.5}
 KIND_NAMES = {"prose": "text", "structured": "document with articles", "transcript": "meeting transcript"}
-QUERY_RELEVANCE = 2.0
+QUERY_RELEVANCE = 2.0      # the weight of relevance to the question in a query-focused summary
 QUERY_SHARE = 0.4          # a summary of one question: 0.4 x the whole-text length (QMSum answers: ~67 words)
 QUERY_WINDOW, QUERY_NEAR = 5, 2.0  # relevance of the sentences around (5 each side), and its weight
 REGION_WINDOW, REGION_SHARE = 8, 0.5  # in a meeting, points come from the stretch the question is most about
-TOPIC_POINTS = 2           # a meeting's topics: about one per this many points     # the weight of relevance to the question in a query-focused summary
+TOPIC_POINTS = 2           # a meeting's topics: about one per this many points
 
 _KEY = re.compile(
     r"\d|\b(?:phải|không được|nghiêm cấm|cấm|có trách nhiệm|chậm nhất|trước ngày|thời hạn|hạn chót|bắt buộc"
@@ -331,7 +330,7 @@ def choose(items: list[Candidate], embedder: Embedder, kind: Kind, max_points: i
         embed_candidates(pool, embedder, progress)
         vectors = np.stack([c.vector for c in pool])
         centrality = selection.centrality(vectors)
-        if query and fit is not None:
+        if fit is not None:  # a question
             question = np.asarray(embedder.embed_query(query), dtype=np.float32)
             question /= max(float(np.linalg.norm(question)), 1e-9)
             relevance = selection.zscore(vectors @ question) + fit[1][kept]
