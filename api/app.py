@@ -18,6 +18,7 @@ from api.audit import router as audit_router
 from api.errors import install_error_handlers
 from api.drafting import router as drafting_router
 from api.meetings import router as meetings_router
+from api.roster import router as roster_router
 from api.routes import router
 from api.security import install_audit
 from api.summaries import router as summaries_router
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         report = assistant.seed_if_empty()
         if report is not None:
             log.warning("ingested sample corpus: %s", report.summary())
+        assistant.start_workflow()
         yield
         if owns_assistant:
             assistant.close()
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(router)
     app.include_router(drafting_router)
     app.include_router(meetings_router)
+    app.include_router(roster_router)
     app.include_router(summaries_router)
     app.include_router(audit_router)
     app.include_router(web_router)

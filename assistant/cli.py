@@ -1,4 +1,5 @@
-"""Command line: ``assistant ingest|delete|docs|search|ask|draft|summarize|bulletin|transcribe|serve|eval|keys|audit``.
+"""Command line: ``assistant ingest|delete|docs|search|ask|draft|summarize|bulletin|transcribe|serve|eval|keys|db|
+audit|meetings``.
 A thin layer over the library."""
 
 from __future__ import annotations
@@ -421,9 +422,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(func=cmd_eval_minutes)
 
     from assistant.cli_admin import add_commands as add_admin_commands
+    from assistant.cli_meetings import add_commands as add_meeting_commands
     from assistant.cli_summaries import add_commands
     add_commands(sub, ev)
     add_admin_commands(sub)
+    add_meeting_commands(sub)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""Command line for operators: ``assistant keys create|list|revoke`` and ``assistant audit``."""
+"""Command line for operators: ``assistant keys create|list|revoke`` (keeping the cells' rosters in step),
+``assistant db`` and ``assistant audit``."""
 
 from __future__ import annotations
 
@@ -24,12 +25,26 @@ def record_cli_action(settings: Settings, action: str, target: str | None, **det
         log.record(AuditEvent(action=action, target=target, status=0, key_name=f"cli:{getpass.getuser()}", detail=detail))
 
 
+def sync_roster(settings: Settings, keys: KeyStore, membership: dict | None = None) -> dict[str, int]:
+    """Bring the cells' rosters in the application store in step with the key store."""
+    from assistant.store import database
+    from assistant.store.roster import RosterStore
+
+    engine = database.open_store(settings)
+    try:
+        database.upgrade(engine)
+        return RosterStore(engine).sync(keys.list(), membership)
+    finally:
+        engine.dispose()
+
+
 def cmd_keys_create(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with closing(KeyStore(settings.keys_path)) as store:
         key, info = store.create(args.name, args.role, args.org_unit, args.clearance)
+        sync_roster(settings, store, {info.key_id: args.membership})
     record_cli_action(settings, "keys.create", info.key_id, name=info.name, role=info.role.value,
-                      org_unit=info.org_unit, clearance=info.clearance.value)
+                      org_unit=info.org_unit, clearance=info.clearance.value, membership=args.membership)
     if args.json:
         _print_json({**info.as_dict(), "key": key})
     else:
@@ -58,6 +73,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with closing(KeyStore(settings.keys_path)) as store:
         info = store.revoke(args.key_id)
+        sync_roster(settings, store)
     record_cli_action(settings, "keys.revoke", info.key_id, name=info.name)
     print(f"revoked {info.key_id} ({info.name}); it stops working at once")
     return 0
@@ -106,6 +122,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                                                    "(empty: the whole organization)")
     k.add_argument("--clearance", default=AccessLevel.internal.value, choices=[a.value for a in AccessLevel],
                    help="highest access level it may read (default: internal)")
+    k.add_argument("--membership", default="official", choices=["official", "probationary"],
+                   help="for a member of a cell: an official or a probationary party member (its roster entry)")
     k.add_argument("--json", action="store_true")
     k.set_defaults(func=cmd_keys_create)
     k = ks.add_parser("list", help="keys and their roles (never the keys themselves)")

@@ -94,8 +94,10 @@ class Settings(BaseSettings):
     ocr_sync_max_pages: int = Field(default=2, ge=0, description="An upload whose OCR reads more pages is ingested "
                                     "as a background job (POST /v1/documents returns 202 with its progress)")
     database_url: str | None = Field(default=None, description=(
-        "The application store (meetings, replies): a SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db for "
+        "The application store (meetings, replies, rosters, approvals): a SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db for "
         "several API workers; default: SQLite at <data_dir>/app.sqlite3"))
+    timezone: str = Field(default="Asia/Ho_Chi_Minh", description=(
+        "Local time of the meetings (IANA name): when replies close, and the times of the calendar feed"))
     parse_memory_mb: int = Field(default=4096, ge=256, description="Memory cap of the process that parses uploads")
     docx_max_expanded_mb: float = Field(default=200.0, gt=0, description="Largest unzipped size of a DOCX (zip-bomb guard)")
 

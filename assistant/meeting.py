@@ -406,7 +406,8 @@ def problems_of(error: ValidationError) -> list[FieldProblem]:
     return [FieldProblem(tuple(e["loc"]), e["msg"]) for e in error.errors()]
 
 
-def _read_data(path: Path, what: str) -> dict:
+def read_data(path: Path, what: str) -> dict:
+    """The object a JSON or YAML file holds; ``InvalidInput`` when it cannot be read or is not an object."""
     try:
         text = path.read_text(encoding="utf-8")
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
@@ -419,7 +420,7 @@ def _read_data(path: Path, what: str) -> dict:
 
 def load_record(path: Path) -> MeetingRecord:
     """A meeting record from a JSON or YAML file, checked; ``InvalidInput`` says what is wrong and where."""
-    data = _read_data(path, "meeting record")
+    data = read_data(path, "meeting record")
     try:
         return check_record(MeetingRecord.model_validate(data))
     except ValidationError as exc:
@@ -428,7 +429,7 @@ def load_record(path: Path) -> MeetingRecord:
 
 def load_notice(path: Path) -> MeetingNotice:
     """A meeting notice from a JSON or YAML file, checked like a record."""
-    data = _read_data(path, "meeting notice")
+    data = read_data(path, "meeting notice")
     try:
         notice = MeetingNotice.model_validate(data)
     except ValidationError as exc:

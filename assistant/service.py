@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING
 from functools import cached_property
 from pathlib import Path
@@ -36,7 +38,9 @@ from assistant.official_form import OfficialForm, load_form
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from assistant.meeting_cycle import MeetingCycle
     from assistant.store.meetings import MeetingsStore
+    from assistant.store.roster import RosterStore
 from assistant.prompts import PromptLibrary
 from assistant.tasks.cell_documents import NoticeDrafter, ResolutionDrafter
 from assistant.retrieve import HybridRetriever
@@ -116,11 +120,47 @@ class Assistant:
         upgrade(engine)
         return engine
 
+    def local_now(self) -> dt.datetime:
+        """The wall-clock time where the meetings are held (``ASSISTANT_TIMEZONE``), as stored."""
+        return dt.datetime.now(ZoneInfo(self.settings.timezone)).replace(tzinfo=None)
+
     @cached_property
     def meetings(self) -> MeetingsStore:
         from assistant.store.meetings import MeetingsStore
 
-        return MeetingsStore(self.store)
+        return MeetingsStore(self.store, self.local_now)
+
+    @cached_property
+    def roster(self) -> RosterStore:
+        """The cells' rosters (:meth:`synced_roster` brings them in step with the key store first)."""
+        from assistant.store.roster import RosterStore
+
+        return RosterStore(self.store, self.local_now)
+
+    def synced_roster(self) -> RosterStore:
+        """The rosters after taking in keys created or revoked since (by ``assistant keys`` in another process)."""
+        self.roster.sync(self.keys.list())
+        return self.roster
+
+    @cached_property
+    def cycle(self) -> MeetingCycle:
+        """The meeting cycle; approvals a crash interrupted are finished when it is first opened."""
+        from assistant.meeting_cycle import IndexArchive, MeetingCycle
+        from assistant.store.calendar_feeds import CalendarFeeds
+        from assistant.store.minutes_archive import MinutesArchive
+
+        cycle = MeetingCycle(self.meetings, MinutesArchive(self.store, self.local_now), CalendarFeeds(self.store),
+                             self.keys, self.minutes, self.resolutions, self.notices, IndexArchive(self.pipeline),
+                             self.settings.timezone)
+        finished = cycle.recover()
+        if finished:
+            log.warning("finished %d interrupted approval(s) of meeting minutes", finished)
+        return cycle
+
+    def start_workflow(self) -> None:
+        """At server start: the store migrated, rosters in step with the keys, interrupted approvals finished."""
+        self.synced_roster()
+        self.cycle  # noqa: B018 (opening it finishes interrupted approvals)
 
     @cached_property
     def resolutions(self) -> ResolutionDrafter:

@@ -55,14 +55,15 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float) -> None
 
 
 @contextmanager
-def live_server(data_dir: Path, workers: int = 1, startup_timeout_s: float = 600) -> Iterator[LiveServer]:
-    """Start the API (and Chroma when ``workers > 1``); stop both on exit."""
+def live_server(data_dir: Path, workers: int = 1, startup_timeout_s: float = 600,
+                env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """Start the API (and Chroma when ``workers > 1``) with ``env`` added to its environment; stop both on exit."""
     data_dir.mkdir(parents=True, exist_ok=True)
     store = KeyStore(data_dir / "keys.sqlite3")
     admin_key, _ = store.create("benchmark admin", "admin", "", "confidential")
     member_key, _ = store.create("benchmark member", "member", "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "internal")
     store.close()
-    env = {**os.environ, "ASSISTANT_AUTH_DEV_KEY": "false"}
+    env = {**os.environ, "ASSISTANT_AUTH_DEV_KEY": "false", **(env or {})}
     processes: list[subprocess.Popen] = []
     try:
         if workers > 1:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.service import Assistant
+from assistant.store.database import current, downgrade, engine_for, upgrade
+from benchmarks.live_server import free_port
+from benchmarks.pg_cluster import PostgresUnavailable, throwaway_postgres
 
 CORPUS = PROJECT_ROOT / "corpus"
 WARD = "tw/tinh-thai-nguyen/phuong-huong-an"
@@ -43,9 +45,7 @@ def keyed_client(assistant: Assistant, role: str = "admin", org_unit: str = "", 
 @contextmanager
 def served(assistant: Assistant) -> Iterator[str]:
     """The real app over ``assistant`` served by uvicorn on a free loopback port; yields its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(assistant.settings, assistant=assistant),
                                            host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -85,3 +85,28 @@ def docs_dir(tmp_path) -> Path:
     for name in ("qd-339-so-tay-dang-vien.md", "regulation-102-paperless-meetings-en.md", "tb-08-lich-sinh-hoat-chi-bo-3.txt"):
         shutil.copy(CORPUS / name, target / name)
     return target
+
+
+# -- the application store on SQLite and on a throw-away PostgreSQL ---------------------------------------
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throw-away PostgreSQL cluster (skipped when the server is not installed)."""
+    try:
+        with throwaway_postgres() as url:
+            yield url
+    except PostgresUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = engine_for(url)
+    downgrade(engine, "base") if current(engine) else None
+    upgrade(engine)
+    yield engine
+    downgrade(engine, "base")
+    engine.dispose()

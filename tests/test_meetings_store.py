@@ -4,12 +4,7 @@ where the Debian ``postgresql`` server is installed, on a throw-away PostgreSQL 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -18,15 +13,13 @@ from sqlalchemy import inspect
 from assistant.auth import Principal, Role
 from assistant.domain import AccessLevel
 from assistant.errors import AccessDenied, Conflict, InvalidInput, NotFound
-from assistant.store.database import current, downgrade, engine_for, head, upgrade
+from assistant.store.database import current, downgrade, head, upgrade
 from assistant.store.meetings import MeetingPlan, MeetingsStore, ReplyIn
 
 CELL = "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3"
 SIBLING = "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-4"
 WARD = "tw/tinh-thai-nguyen/phuong-huong-an"
 NOW = dt.datetime(2026, 12, 1, 9, 0)
-PG_BIN = next((p for p in (Path("/usr/local/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True))
-               if (p / "initdb").exists()), None)
 
 
 def person(key: str, role: Role, unit: str, name: str = "") -> Principal:
@@ -47,66 +40,17 @@ def plan(**changes) -> MeetingPlan:
     return MeetingPlan.model_validate(data)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    """A throw-away PostgreSQL cluster on a loopback port (skipped when the server is not installed). As root
-    (CI), the cluster runs as the ``postgres`` user the Debian package creates: initdb refuses root."""
-    import getpass
-    import os
-    import pwd
-
-    if PG_BIN is None:
-        pytest.skip("PostgreSQL server (Debian postgresql) not installed")
-    as_user: list[str] = []
-    user = getpass.getuser()
-    folder = Path(tempfile.mkdtemp(prefix="assistant-pg-"))  # not under pytest's 0700 folder: postgres must reach it
-    if os.geteuid() == 0:
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no postgres user to run the cluster")
-        as_user, user = ["runuser", "-u", "postgres", "--"], "postgres"
-        os.chown(folder, owner.pw_uid, owner.pw_gid)
-    data, port = folder / "data", _free_port()
-
-    def run(*command: str) -> None:
-        subprocess.run([*as_user, *command], check=True, capture_output=True, timeout=60)
-
-    run(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", user)
-    run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
-        "-o", f"-p {port} -k {folder} -h 127.0.0.1", "-w", "start")
-    try:
-        yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"  # the cluster's own database: thrown away
-    finally:
-        subprocess.run([*as_user, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'app.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    engine = engine_for(url)
-    downgrade(engine, "base") if current(engine) else None
-    upgrade(engine)
-    yield engine
-    downgrade(engine, "base")
-    engine.dispose()
-
-
 def test_migrations_go_up_and_down_and_up_again(engine):
-    assert current(engine) == head() == "0001_meetings"
-    assert {"meetings", "meeting_replies"} <= set(inspect(engine).get_table_names())
+    tables = {"meetings", "meeting_replies", "meeting_documents", "roster", "calendar_feeds"}
+    assert current(engine) == head() == "0002_meeting_cycle"
+    assert tables <= set(inspect(engine).get_table_names())
+    assert "record" in {c["name"] for c in inspect(engine).get_columns("meetings")}
+    assert downgrade(engine, "0001_meetings") == "0001_meetings"
+    assert "record" not in {c["name"] for c in inspect(engine).get_columns("meetings")}
+    assert {"meetings", "meeting_replies"} <= set(inspect(engine).get_table_names()) and "roster" not in set(
+        inspect(engine).get_table_names())
     assert downgrade(engine, "base") is None
-    assert not {"meetings", "meeting_replies"} & set(inspect(engine).get_table_names())
+    assert not tables & set(inspect(engine).get_table_names())
     assert upgrade(engine) == head()
 
 
@@ -114,6 +58,13 @@ def test_a_scheduled_meeting_is_seen_by_its_cell_and_the_committee_above_not_by_
     store = MeetingsStore(engine, clock=lambda: NOW)
     meeting = store.schedule(SECRETARY, plan())
     assert meeting.org_unit == CELL and meeting.starts_at == dt.datetime(2026, 12, 15, 19, 30) and meeting.version == 1
+    assert store.listing(MEMBERS[0]) == []  # members see it once its notice is published
+    with pytest.raises(NotFound):
+        store.get(MEMBERS[0], meeting.id)
+    with pytest.raises(NotFound):
+        store.publish(MEMBERS[0], meeting.id, "THÔNG BÁO")
+    published = store.publish(SECRETARY, meeting.id, "THÔNG BÁO ...")
+    assert published.published_at == NOW and published.version == 2
     assert [m.id for m in store.listing(MEMBERS[0])] == [meeting.id]
     assert [m.id for m in store.listing(COMMITTEE)] == [meeting.id]
     assert store.listing(OUTSIDER) == []
@@ -133,6 +84,11 @@ def test_members_reply_change_their_reply_and_the_rules_hold(engine):
     clock = {"now": NOW}
     store = MeetingsStore(engine, clock=lambda: clock["now"])
     meeting = store.schedule(SECRETARY, plan())
+    with pytest.raises(NotFound):  # members do not see it before the notice
+        store.reply(MEMBERS[0], meeting.id, ReplyIn(attending=True))
+    with pytest.raises(Conflict, match="not published"):  # its secretary, a member of the cell too, does
+        store.reply(SECRETARY, meeting.id, ReplyIn(attending=True))
+    store.publish(SECRETARY, meeting.id, "THÔNG BÁO")
     first = store.reply(MEMBERS[0], meeting.id, ReplyIn(attending=True))
     absent = store.reply(MEMBERS[1], meeting.id, ReplyIn(attending=False, reason="đi công tác"))
     assert (first.version, absent.reason) == (1, "đi công tác")
@@ -153,12 +109,13 @@ def test_members_reply_change_their_reply_and_the_rules_hold(engine):
     clock["now"] = dt.datetime(2026, 12, 15, 19, 30)
     with pytest.raises(Conflict, match="started"):
         store.reply(MEMBERS[2], meeting.id, ReplyIn(attending=True))
-    assert store.listing(MEMBERS[0]) == [] and len(store.listing(MEMBERS[0], upcoming_only=False)) == 1
+    assert [m.started for m in store.listing(MEMBERS[0])] == [True]  # open until its minutes are approved
 
 
 def test_replies_sent_at_once_are_all_kept_once(engine):
     store = MeetingsStore(engine, clock=lambda: NOW)
     meeting = store.schedule(SECRETARY, plan())
+    store.publish(SECRETARY, meeting.id, "THÔNG BÁO")
     errors: list[Exception] = []
 
     def send(member: Principal, attending: bool) -> None:
@@ -196,6 +153,9 @@ def test_meetings_over_http_with_real_keys_and_the_db_command(fresh_assistant, c
         meeting = created.json()
         member, sibling = api_key(fresh_assistant, "member", CELL), api_key(fresh_assistant, "member", SIBLING)
         ward = api_key(fresh_assistant, "committee", WARD)
+        assert secretary.get("/v1/meetings", headers=member).json() == []
+        published = secretary.post(f"/v1/meetings/{meeting['id']}/publish", params={"number": 7})
+        assert published.status_code == 200 and "Số 07-TB/CB" in published.json()["notice"]
         assert [m["id"] for m in secretary.get("/v1/meetings", headers=member).json()] == [meeting["id"]]
         assert secretary.get(f"/v1/meetings/{meeting['id']}", headers=sibling).status_code == 404
         reply = secretary.put(f"/v1/meetings/{meeting['id']}/reply", headers=member,
@@ -218,6 +178,6 @@ def test_meetings_over_http_with_real_keys_and_the_db_command(fresh_assistant, c
         assert secretary.post(f"/v1/meetings/{meeting['id']}/notice", headers=api_key(
             fresh_assistant, "secretary", SIBLING)).status_code == 404
     data = ["--data-dir", str(fresh_assistant.settings.data_dir)]
-    assert main([*data, "db", "current"]) == 0 and "at 0001_meetings; newest 0001_meetings" in capsys.readouterr().out
+    assert main([*data, "db", "current"]) == 0 and "at 0002_meeting_cycle; newest 0002_meeting_cycle" in capsys.readouterr().out
     assert main([*data, "db", "downgrade", "base"]) == 0 and "at base (empty)" in capsys.readouterr().out
-    assert main([*data, "db", "upgrade"]) == 0 and "at 0001_meetings" in capsys.readouterr().out
+    assert main([*data, "db", "upgrade"]) == 0 and "at 0002_meeting_cycle" in capsys.readouterr().out

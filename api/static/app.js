@@ -4,6 +4,8 @@ const T = JSON.parse(document.getElementById("ui-text").textContent);
 const $ = (selector) => document.querySelector(selector);
 const errorBox = $("#error");
 let lastSummary = null;
+let me = null;           // who the key stands for (/v1/me)
+let recordOf = null;     // the meeting whose record the minutes form is completing
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -65,6 +67,7 @@ function selectTab(tab) {
   }
   tab.focus();
   if (tab.id === "tab-documents" || tab.id === "tab-summaries") loadDocuments().catch(() => {});
+  if (tab.id === "tab-meetings") loadMeetings().catch(() => {});
 }
 tabs.forEach((tab, i) => {
   tab.addEventListener("click", () => selectTab(tab));
@@ -76,9 +79,10 @@ tabs.forEach((tab, i) => {
 
 // -- access key ----------------------------------------------------------------------------------
 async function whoAmI() {
-  const me = await (await api("/v1/me")).json();
+  me = await (await api("/v1/me")).json();
   $("#who").textContent = `${T.signed_in} ${me.name} (${me.role}, ${me.org_unit || "—"})`;
   $("#upload-form").hidden = !me.permissions.includes("ingest");
+  $("#schedule-form").hidden = !me.permissions.includes("draft");
 }
 $("#key-form").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -92,7 +96,7 @@ if (localStorage.getItem("apiKey")) whoAmI().catch(() => {});
 function citationList(citations) {
   const list = el("ol", { class: "citations" });
   citations.forEach((c) => {
-    const where = [c.doc_number || c.doc_id, c.structure_path, `${T.page} ${c.page}`].filter(Boolean).join(", ");
+    const where = [c.doc_number || c.title || c.doc_id, c.structure_path, `${T.page} ${c.page}`].filter(Boolean).join(", ");
     const details = el("details", {}, el("summary", {}, where), el("blockquote", {}, c.quote), el("p", { class: "hint" }, c.title || ""));
     list.append(el("li", {}, details));
   });
@@ -280,5 +284,116 @@ $("#make-audio").addEventListener("click", async () => {
     $("#audio").textContent = "";
   } finally {
     button.disabled = false;
+  }
+});
+
+// -- meetings: the cell's cycle (schedule, notice, replies, record, approval) --------------------------
+const putJSON = (path, body) => api(path, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+const when = (iso) => iso.replace("T", " ").slice(0, 16);
+
+function button(label, action) {
+  const b = el("button", { type: "button" }, label);
+  b.addEventListener("click", async () => {
+    b.disabled = true;
+    try { await action(); await loadMeetings(); } catch (exc) { /* the error is shown */ } finally { b.disabled = false; }
+  });
+  return b;
+}
+
+function replyControls(m) {
+  const reason = el("input", { "aria-label": T.reason, maxlength: "500" });
+  const mine = m.my_reply ? `${T.your_reply}: ${m.my_reply.attending ? T.attend : T.cannot_attend + " — " + m.my_reply.reason}` : "";
+  const send = (attending) => putJSON(`/v1/meetings/${m.id}/reply`, { attending, reason: attending ? "" : reason.value,
+    expected_version: m.my_reply ? m.my_reply.version : null });
+  return [el("p", { class: "hint" }, mine), button(T.attend, () => send(true)),
+    el("label", {}, T.reason, reason), button(T.cannot_attend, () => send(false))];
+}
+
+function meetingCard(m) {
+  const started = m.started;
+  const oversees = m.replies !== null;
+  const card = el("article", { class: "meeting", "data-meeting": m.id },
+    el("h3", {}, `${when(m.starts_at)} — ${m.organization.name}`),
+    el("p", {}, `${m.place || "online"} · ${T["status_" + m.status]}` + (m.published_at ? "" : ` · ${T.not_published}`)),
+    el("ol", {}, ...m.agenda.map((a) => el("li", {}, a))),
+    el("p", { class: "hint" }, `${m.attending} ${T.attending}, ${m.not_attending} ${T.not_attending}`));
+  if (me && me.org_unit === m.org_unit && m.status === "scheduled" && m.published_at && !started) card.append(...replyControls(m));
+  if (oversees && m.status === "scheduled" && !started) card.append(button(T.publish, () => api(`/v1/meetings/${m.id}/publish`, { method: "POST" })));
+  if (oversees && started && m.status !== "cancelled") card.append(button(T.complete_record, () => openRecord(m)));
+  if (oversees && m.documents.some((d) => d.status === "draft")) {
+    card.append(button(T.approve, () => postJSON(`/v1/meetings/${m.id}/approve`, { expected_version: m.version })));
+  }
+  for (const d of m.documents) {
+    card.append(el("details", {}, el("summary", {}, `${T["doc_" + d.kind]} (${d.revision}, ${T["doc_" + d.status]})`),
+      el("pre", { class: "draft" }, d.markdown)));
+  }
+  return card;
+}
+
+async function loadMeetings() {
+  const meetings = await (await api(`/v1/meetings?all=${$("#mt-all").checked}`)).json();
+  $("#meetings").replaceChildren(...(meetings.length ? meetings.map(meetingCard) : [el("p", {}, T.no_meetings)]));
+}
+$("#mt-all").addEventListener("change", () => loadMeetings().catch(() => {}));
+
+$("#mt-calendar").addEventListener("click", async () => {
+  const { url } = await (await api("/v1/me/calendar", { method: "POST" })).json();
+  $("#mt-calendar-url").replaceChildren(T.calendar_hint + " ", el("a", { href: url }, url));
+});
+
+$("#schedule-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const lines = (text, sep) => text.split(sep).map((x) => x.trim()).filter(Boolean);
+  busy(form, true);
+  try {
+    await postJSON("/v1/meetings", { organization: { name: $("#sc-name").value, parent: $("#sc-parent").value },
+      date: $("#sc-date").value, time_start: $("#sc-time").value, place: $("#sc-place").value,
+      agenda: lines($("#sc-agenda").value, "\n"), readings: lines($("#sc-readings").value, ",") });
+    form.reset();
+    await loadMeetings();
+  } catch (exc) { /* the error is shown */ } finally {
+    busy(form, false);
+  }
+});
+
+function fillRows(group, values) {
+  const set = document.querySelector(`fieldset[data-group="${group}"]`);
+  set.querySelector(".row-list").replaceChildren();
+  for (const value of values) {
+    set.querySelector(".add").click();
+    const row = set.querySelector(".row-list").lastElementChild;
+    for (const [field, text] of Object.entries(value)) row.querySelector(`[data-field="${field}"]`).value = text;
+  }
+}
+
+// The record pre-filled from the roster and the replies, completed in the minutes form.
+async function openRecord(m) {
+  const { record } = await (await api(`/v1/meetings/${m.id}/record`)).json();
+  for (const input of $("#minutes-form").querySelectorAll("input[name]")) {
+    const [outer, inner] = input.name.split(".");
+    const value = inner ? (record[outer] || {})[inner] : record[outer];
+    input.value = value === undefined || value === null ? "" : value;
+  }
+  fillRows("absent", record.absent.map((a) => ({ name: a.name, reason: a.reason })));
+  fillRows("agenda", record.agenda.map((a) => ({ item_title: a.title, notes: a.notes || "" })));
+  fillRows("decisions", []);
+  recordOf = m.id;
+  $("#save-record").hidden = false;
+  selectTab($("#tab-minutes"));
+}
+
+$("#save-record").addEventListener("click", async () => {
+  const form = $("#minutes-form");
+  if (!form.reportValidity()) return;
+  busy(form, true);
+  try {
+    await putJSON(`/v1/meetings/${recordOf}/record`, { record: meetingRecord() });
+    await api(`/v1/meetings/${recordOf}/documents`, { method: "POST" });
+    recordOf = null;
+    $("#save-record").hidden = true;
+    selectTab($("#tab-meetings"));
+  } catch (exc) { /* the error is shown */ } finally {
+    busy(form, false);
   }
 });

@@ -105,7 +105,7 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 
 
-def _strip_markdown(text: str) -> str:
+def strip_markdown(text: str) -> str:
     """Drop heading hashes and bold markers so the legal structure reads as in print."""
     return _MD_EMPHASIS.sub(r"\2", _MD_HEADING.sub("", text))
 
@@ -113,7 +113,7 @@ def _strip_markdown(text: str) -> str:
 def load_text(data: bytes, markdown: bool = False) -> LoadedFile:
     text, front = _split_front_matter(_decode_text(data))
     if markdown:
-        text = _strip_markdown(text)
+        text = strip_markdown(text)
     # A form feed separates pages in plain-text exports.
     return LoadedFile(pages=text.split("\f"), overrides=front)
 

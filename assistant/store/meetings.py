@@ -1,9 +1,10 @@
-"""Meetings of a cell in the application store: scheduled by its secretary, seen by its members (and the
-committees above), replied to by each member until the meeting starts, counted per cell and month.
+"""Meetings of a cell in the application store: scheduled by its secretary, published to its members (with the
+notice), replied to by each member until the meeting starts, cancelled, counted per cell and month.
 
 Who sees what follows the org-unit tree, as for documents: a meeting belongs to one cell; its members (keys
-of exactly that unit) reply; keys of the units above it (ward and province committees, admins) see it and its
-figures; a sibling cell sees nothing of it (the same 404 as a missing one).
+of exactly that unit) see it once its notice is published and reply; the cell's secretary and the keys of the
+units above it (ward and province committees, admins) see it from the start, with every reply; a sibling cell
+sees nothing of it (the same 404 as a missing one).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from assistant.auth import Permission, Principal
 from assistant.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from assistant.filters import is_under
-from assistant.meeting import ListItem, MeetingKind, Organization, wall_clock
+from assistant.meeting import ListItem, MeetingKind, MeetingRecord, Organization, wall_clock
 from assistant.store.database import sessions
-from assistant.store.schema import MeetingRow, ReplyRow
+from assistant.store.schema import MeetingDocumentRow, MeetingRow, ReplyRow
 
 Clock = Callable[[], dt.datetime]
+MeetingStatus = Literal["scheduled", "held", "approved", "cancelled"]
 
 
 class MeetingPlan(BaseModel):
@@ -79,6 +81,20 @@ class ReplyOut(BaseModel):
     version: int
 
 
+class DocumentOut(BaseModel):
+    """A revision of the meeting's minutes or resolution."""
+
+    kind: Literal["minutes", "resolution"]
+    revision: int
+    title: str
+    status: Literal["draft", "approving", "approved", "superseded"]
+    engine: str
+    drafted_at: dt.datetime
+    approved_at: dt.datetime | None
+    doc_id: str = Field(description="the id it is searchable under once approved")
+    markdown: str
+
+
 class MeetingOut(BaseModel):
     id: str
     org_unit: str
@@ -90,22 +106,35 @@ class MeetingOut(BaseModel):
     online: bool
     agenda: list[str]
     readings: list[str]
-    status: Literal["scheduled", "held", "cancelled"]
-    version: int
+    status: MeetingStatus
+    version: int = Field(description="changes with every change of the meeting (send it back as expected_version)")
+    started: bool = Field(description="the meeting has started: replies are closed, its record may be completed")
+    published_at: dt.datetime | None = Field(default=None, description="when the notice went to the members "
+                                                                        "(members see the meeting from then on)")
+    notice: str | None = Field(default=None, description="the published notice (Markdown)")
+    recorded: bool = Field(default=False, description="the secretary has completed the record of the meeting")
     attending: int = Field(description="members who replied they will attend")
     not_attending: int = Field(description="members who replied they cannot attend")
     my_reply: ReplyOut | None = None
     replies: list[ReplyOut] | None = Field(default=None, description="every reply (the cell's secretary and "
                                                                       "committees above only)")
+    documents: list[DocumentOut] = Field(default_factory=list, description=(
+        "minutes and resolution: every revision for those who oversee the cell, the approved ones for members"))
 
 
 class MonthFigures(BaseModel):
     org_unit: str
     month: str = Field(description="YYYY-MM")
-    scheduled: int
+    scheduled: int = Field(description="meetings scheduled (not cancelled)")
+    held: int = Field(description="meetings whose record is completed (held or approved)")
+    approved: int = Field(description="meetings whose minutes are approved")
     replies: int
-    attending: int
-    not_attending: int
+    attending: int = Field(description="replies: will attend")
+    not_attending: int = Field(description="replies: cannot attend")
+    present: int = Field(description="members present, from the records of the held meetings")
+    expected: int = Field(description="members who should have attended them (all but the exempt)")
+    rate: float | None = Field(description="present / expected (null when no meeting was held)")
+    decisions: int = Field(description="decisions recorded at the held meetings")
 
 
 def _reply_out(row: ReplyRow) -> ReplyOut:
@@ -113,40 +142,78 @@ def _reply_out(row: ReplyRow) -> ReplyOut:
                     reason=row.reason, replied_at=row.replied_at, version=row.version)
 
 
+def document_out(row: MeetingDocumentRow) -> DocumentOut:
+    return DocumentOut(kind=row.kind, revision=row.revision, title=row.title, status=row.status,  # type: ignore[arg-type]
+                       engine=row.engine, drafted_at=row.drafted_at, approved_at=row.approved_at, doc_id=row.doc_id,
+                       markdown=row.markdown)
+
+
+# -- who sees what ---------------------------------------------------------------------------------------
+def oversees(caller: Principal, row: MeetingRow) -> bool:
+    """The cell's secretary, committees above it and admins: they see every reply and every draft."""
+    return caller.can(Permission.draft) and (not caller.org_unit or is_under(row.org_unit, caller.org_unit))
+
+
+def sees(caller: Principal, row: MeetingRow) -> bool:
+    if oversees(caller, row):
+        return True
+    in_line = not caller.org_unit or is_under(row.org_unit, caller.org_unit)
+    return in_line and row.published_at is not None
+
+
+def visible_meeting(session: Session, caller: Principal, meeting_id: str, lock: bool = False) -> MeetingRow:
+    """The meeting, if ``caller`` may see it (else the same 404 as a missing one)."""
+    row = session.get(MeetingRow, meeting_id, options=[selectinload(MeetingRow.replies),
+                                                         selectinload(MeetingRow.documents)],
+                      with_for_update=lock or None)
+    if row is None or not sees(caller, row):
+        raise NotFound(f"no meeting with id '{meeting_id}' that you may see")
+    return row
+
+
+def overseen_meeting(session: Session, caller: Principal, meeting_id: str, lock: bool = False) -> MeetingRow:
+    """The meeting, if ``caller`` is its cell's secretary, a committee above it or an admin."""
+    row = visible_meeting(session, caller, meeting_id, lock)
+    if not oversees(caller, row):
+        raise AccessDenied("only the cell's secretary and the committees above it do this")
+    return row
+
+
+def check_version(row: MeetingRow, expected: int | None) -> None:
+    if expected is not None and expected != row.version:
+        raise Conflict(f"the meeting was changed meanwhile (version {row.version}, you sent {expected}): "
+                       "reload it and try again")
+
+
+def meeting_out(caller: Principal, row: MeetingRow, now: dt.datetime) -> MeetingOut:
+    mine = next((r for r in row.replies if r.member_key_id == caller.key_id), None)
+    overseer = oversees(caller, row)
+    documents = [document_out(d) for d in row.documents if overseer or d.status == "approved"]
+    return MeetingOut(
+        id=row.id, org_unit=row.org_unit, organization=Organization.model_validate(row.organization),
+        kind=MeetingKind(row.kind), topic=row.topic, starts_at=row.starts_at, place=row.place, online=row.online,
+        agenda=row.agenda, readings=row.readings, status=row.status, version=row.version,  # type: ignore[arg-type]
+        started=now >= row.starts_at, published_at=row.published_at, notice=row.notice, recorded=row.record is not None,
+        attending=sum(r.attending for r in row.replies), not_attending=sum(not r.attending for r in row.replies),
+        my_reply=_reply_out(mine) if mine else None,
+        replies=[_reply_out(r) for r in row.replies] if overseer else None, documents=documents)
+
+
+def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    try:
+        first = dt.datetime.strptime(month + "-01", "%Y-%m-%d")
+        return first, first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+    except ValueError as exc:
+        raise InvalidInput(f"'{month}' is not a month: use YYYY-MM (years 1-9998)") from exc
+
+
 class MeetingsStore:
-    """Schedules meetings and records replies; every check of who may do what is here."""
+    """Schedules, publishes and cancels meetings and records replies; every check of who may do what is here."""
 
     def __init__(self, engine: Engine, clock: Clock = dt.datetime.now) -> None:
         self.sessions = sessions(engine)
         self.clock = clock
 
-    # -- who sees what -------------------------------------------------------------------------------
-    @staticmethod
-    def _sees(caller: Principal, row: MeetingRow) -> bool:
-        return not caller.org_unit or is_under(row.org_unit, caller.org_unit)
-
-    @staticmethod
-    def _oversees(caller: Principal, row: MeetingRow) -> bool:
-        """The cell's secretary, committees above it and admins: they see every reply."""
-        return caller.can(Permission.draft) and (not caller.org_unit or is_under(row.org_unit, caller.org_unit))
-
-    def _visible(self, session: Session, caller: Principal, meeting_id: str) -> MeetingRow:
-        row = session.get(MeetingRow, meeting_id, options=[selectinload(MeetingRow.replies)])
-        if row is None or not self._sees(caller, row):
-            raise NotFound(f"no meeting with id '{meeting_id}' that you may see")
-        return row
-
-    def _out(self, caller: Principal, row: MeetingRow) -> MeetingOut:
-        mine = next((r for r in row.replies if r.member_key_id == caller.key_id), None)
-        return MeetingOut(
-            id=row.id, org_unit=row.org_unit, organization=Organization.model_validate(row.organization),
-            kind=MeetingKind(row.kind), topic=row.topic, starts_at=row.starts_at, place=row.place, online=row.online,
-            agenda=row.agenda, readings=row.readings, status=row.status, version=row.version,  # type: ignore[arg-type]
-            attending=sum(r.attending for r in row.replies), not_attending=sum(not r.attending for r in row.replies),
-            my_reply=_reply_out(mine) if mine else None,
-            replies=[_reply_out(r) for r in row.replies] if self._oversees(caller, row) else None)
-
-    # -- actions -------------------------------------------------------------------------------------
     def schedule(self, caller: Principal, plan: MeetingPlan) -> MeetingOut:
         """A new meeting of ``plan.org_unit`` (default the caller's own), which must be the caller's unit or
         below it, starting in the future."""
@@ -164,23 +231,53 @@ class MeetingsStore:
         with self.sessions.begin() as session:
             session.add(row)
             session.flush()
-            session.refresh(row, attribute_names=["replies"])
-            return self._out(caller, row)
+            session.refresh(row, attribute_names=["replies", "documents"])
+            return meeting_out(caller, row, self.clock())
 
     def get(self, caller: Principal, meeting_id: str) -> MeetingOut:
         with self.sessions() as session:
-            return self._out(caller, self._visible(session, caller, meeting_id))
+            return meeting_out(caller, visible_meeting(session, caller, meeting_id), self.clock())
 
-    def listing(self, caller: Principal, upcoming_only: bool = True) -> list[MeetingOut]:
-        """The meetings the caller may see, soonest first (upcoming ones only by default)."""
+    def listing(self, caller: Principal, open_only: bool = True, since: dt.datetime | None = None) -> list[MeetingOut]:
+        """The meetings the caller may see, soonest first: by default the open ones (coming, or held and waiting
+        for their record or approval); else every one starting from ``since`` (default all)."""
+        now = self.clock()
         with self.sessions() as session:
-            query = select(MeetingRow).options(selectinload(MeetingRow.replies)).order_by(MeetingRow.starts_at)
-            if upcoming_only:
-                query = query.where(MeetingRow.starts_at > self.clock(), MeetingRow.status == "scheduled")
+            query = (select(MeetingRow).options(selectinload(MeetingRow.replies), selectinload(MeetingRow.documents))
+                     .order_by(MeetingRow.starts_at))
+            if open_only:
+                query = query.where(MeetingRow.status.in_(("scheduled", "held")))
+            elif since is not None:
+                query = query.where(MeetingRow.starts_at >= since)
             if caller.org_unit:
                 query = query.where((MeetingRow.org_unit == caller.org_unit)
                                     | MeetingRow.org_unit.startswith(caller.org_unit.rstrip("/") + "/"))
-            return [self._out(caller, row) for row in session.scalars(query) if self._sees(caller, row)]
+            return [meeting_out(caller, row, now) for row in session.scalars(query) if sees(caller, row)]
+
+    def publish(self, caller: Principal, meeting_id: str, notice_markdown: str) -> MeetingOut:
+        """Send the notice to the cell's members: from now on they see the meeting (and may reply). Publishing
+        again replaces the notice (a changed time or place), until the meeting starts."""
+        with self.sessions.begin() as session:
+            row = overseen_meeting(session, caller, meeting_id, lock=True)
+            self._check_before_start(row, "publish its notice")
+            row.notice, row.published_at = notice_markdown, self.clock()
+            session.flush()
+            return meeting_out(caller, row, self.clock())
+
+    def cancel(self, caller: Principal, meeting_id: str, expected_version: int | None = None) -> MeetingOut:
+        with self.sessions.begin() as session:
+            row = overseen_meeting(session, caller, meeting_id, lock=True)
+            check_version(row, expected_version)
+            self._check_before_start(row, "cancel it")
+            row.status = "cancelled"
+            session.flush()
+            return meeting_out(caller, row, self.clock())
+
+    def _check_before_start(self, row: MeetingRow, what: str) -> None:
+        if row.status != "scheduled":
+            raise Conflict(f"the meeting is {row.status}: too late to {what}")
+        if self.clock() >= row.starts_at:
+            raise Conflict(f"the meeting started at {row.starts_at:%Y-%m-%d %H:%M}: too late to {what}")
 
     def reply(self, caller: Principal, meeting_id: str, answer: ReplyIn) -> ReplyOut:
         """The caller's reply (a member of the meeting's own cell), new or changed, until the meeting starts."""
@@ -193,9 +290,11 @@ class MeetingsStore:
 
     def _reply_once(self, caller: Principal, meeting_id: str, answer: ReplyIn) -> ReplyOut:
         with self.sessions.begin() as session:
-            row = self._visible(session, caller, meeting_id)
+            row = visible_meeting(session, caller, meeting_id)
             if caller.org_unit != row.org_unit:
                 raise AccessDenied("only members of the meeting's own cell reply to it")
+            if row.published_at is None:
+                raise Conflict("the meeting's notice is not published yet: replies open with it")
             if row.status != "scheduled":
                 raise Conflict(f"the meeting is {row.status}: replies are closed")
             now = self.clock()
@@ -222,27 +321,32 @@ class MeetingsStore:
 
     def month_figures(self, caller: Principal, month: str, org_unit: str | None = None) -> list[MonthFigures]:
         """Per cell under ``org_unit`` (default the caller's unit), for ``month`` (YYYY-MM): meetings scheduled,
-        replies, attending and not. Committees and secretaries only."""
+        held and approved, replies, members present of those expected, decisions. Committees and secretaries."""
         caller.require(Permission.draft)
-        try:
-            first = dt.datetime.strptime(month + "-01", "%Y-%m-%d")
-            after = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
-        except ValueError as exc:
-            raise InvalidInput(f"'{month}' is not a month: use YYYY-MM (years 1-9998)") from exc
+        first, after = month_bounds(month)
         unit = org_unit if org_unit is not None else caller.org_unit
         if caller.org_unit and not is_under(unit, caller.org_unit):
             raise AccessDenied(f"your key sees {caller.org_unit} and the units under it")
-        figures: dict[str, MonthFigures] = {}
+        totals: dict[str, dict[str, int]] = {}
         with self.sessions() as session:
             rows = session.scalars(select(MeetingRow).options(selectinload(MeetingRow.replies))
                                    .where(MeetingRow.starts_at >= first, MeetingRow.starts_at < after))
             for row in rows:
                 if unit and not is_under(row.org_unit, unit):
                     continue
-                entry = figures.setdefault(row.org_unit, MonthFigures(org_unit=row.org_unit, month=month, scheduled=0,
-                                                                      replies=0, attending=0, not_attending=0))
-                entry.scheduled += row.status != "cancelled"
-                entry.replies += len(row.replies)
-                entry.attending += sum(r.attending for r in row.replies)
-                entry.not_attending += sum(not r.attending for r in row.replies)
-        return sorted(figures.values(), key=lambda f: f.org_unit)
+                t = totals.setdefault(row.org_unit, dict.fromkeys(
+                    ("scheduled", "held", "approved", "replies", "attending", "not_attending", "present", "expected",
+                     "decisions"), 0))
+                t["scheduled"] += row.status != "cancelled"
+                t["replies"] += len(row.replies)
+                t["attending"] += sum(r.attending for r in row.replies)
+                t["not_attending"] += sum(not r.attending for r in row.replies)
+                if row.record is not None and row.status in ("held", "approved"):
+                    record = MeetingRecord.model_validate(row.record)
+                    t["held"] += 1
+                    t["approved"] += row.status == "approved"
+                    t["present"] += record.members_present
+                    t["expected"] += record.members_expected
+                    t["decisions"] += len(record.decisions)
+        return [MonthFigures(org_unit=cell, month=month, rate=round(t["present"] / t["expected"], 4) if t["expected"] else None,
+                             **t) for cell, t in sorted(totals.items())]

@@ -27,12 +27,18 @@ class MeetingRow(Base):
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     agenda: Mapped[list] = mapped_column(JSON)
     readings: Mapped[list] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)  # scheduled|held|approved|cancelled
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)  # the notice sent to members
+    notice: Mapped[str | None] = mapped_column(Text, nullable=True)  # the published notice (Markdown)
+    record: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # what happened, completed by the secretary
+    recorded_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     replies: Mapped[list[ReplyRow]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
+    documents: Mapped[list[MeetingDocumentRow]] = relationship(back_populates="meeting", cascade="all, delete-orphan",
+                                                              order_by="MeetingDocumentRow.id")
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -53,3 +59,57 @@ class ReplyRow(Base):
 
     meeting: Mapped[MeetingRow] = relationship(back_populates="replies")
     __mapper_args__ = {"version_id_col": version}
+
+
+class MeetingDocumentRow(Base):
+    """Minutes or resolution of a held meeting. ``draft`` until the chair approves; an approved revision is never
+    changed again (a correction is the next revision, which supersedes it once approved). ``approving`` marks an
+    approval whose archiving into the index has not been confirmed yet (finished on restart)."""
+
+    __tablename__ = "meeting_documents"
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "revision", name="one_revision_per_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # minutes | resolution
+    revision: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    markdown: Mapped[str] = mapped_column(Text)
+    engine: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), index=True)  # draft | approving | approved | superseded
+    drafted_by: Mapped[str] = mapped_column(String(64))
+    drafted_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    doc_id: Mapped[str] = mapped_column(String(100))  # the id it is indexed under once approved
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    meeting: Mapped[MeetingRow] = relationship(back_populates="documents")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RosterRow(Base):
+    """A member of a cell, linked to the member's API key (kept in step with ``assistant keys``)."""
+
+    __tablename__ = "roster"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_unit: Mapped[str] = mapped_column(String(300), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    membership: Mapped[str] = mapped_column(String(20), default="official")  # official | probationary
+    exempt: Mapped[bool] = mapped_column(Boolean, default=False)  # excused from meetings (age, health)
+    exempt_reason: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # false once the key is revoked
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CalendarFeedRow(Base):
+    """A key's secret calendar address: only the SHA-256 of its token is kept."""
+
+    __tablename__ = "calendar_feeds"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
