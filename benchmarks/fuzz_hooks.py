@@ -118,10 +118,9 @@ def future_meeting(plan: Any) -> Any:
     return plan
 
 
-@schemathesis.hook
-def map_query(context: Any, query: Any) -> Any:
+def real_month(query: Any) -> Any:
     """A month the figures can be counted for."""
-    if context.operation.path == "/v1/meetings/figures" and isinstance(query, dict):
+    if isinstance(query, dict):
         month = str(query.get("month", ""))
         if not (len(month) == 7 and month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12
                 and 1 <= int(month[:4]) <= 9998):
@@ -129,14 +128,20 @@ def map_query(context: Any, query: Any) -> Any:
     return query
 
 
-@schemathesis.hook
-def map_body(context: Any, body: Any) -> Any:
-    path = context.operation.path
-    if not isinstance(body, dict):
-        return body
-    if path == "/v1/draft/minutes":
-        body["record"] = consistent_record(body.get("record"))
-    elif path == "/v1/draft/resolution":
+def sensible_notice(notice: dict) -> dict:
+    """A notice dated no later than its meeting, with a place (and a topic when thematic)."""
+    if str(notice.get("issued_on", "")) > str(notice.get("date", "")):
+        notice["issued_on"] = notice.get("date")
+    if not str(notice.get("place", "")).strip() and not notice.get("online"):
+        notice["place"] = "Nhà văn hoá khu dân cư"
+    if notice.get("kind") == "thematic" and not str(notice.get("topic", "")).strip():
+        notice["topic"] = "Chuyên đề"
+    return notice
+
+
+def repaired_body(path: str, body: dict) -> dict:
+    """``body`` of a request to ``path`` with the rules across its fields made to hold."""
+    if path in ("/v1/draft/minutes", "/v1/draft/resolution", "/v1/meetings/{meeting_id}/record"):
         body["record"] = consistent_record(body.get("record"))
     elif path == "/v1/draft/report" and isinstance(body.get("records"), list):
         body["records"] = [consistent_record(r) for r in body["records"]]
@@ -144,6 +149,22 @@ def map_body(context: Any, body: Any) -> Any:
         for record in body["records"]:  # the records of the organization the report is about
             if isinstance(record, dict) and isinstance(record.get("organization"), dict):
                 record["organization"]["org_unit"] = unit
+    elif path == "/v1/draft/notice":
+        body = sensible_notice(body)
     elif path == "/v1/meetings":
         body = future_meeting(body)
+    elif path == "/v1/meetings/{meeting_id}/reply" and body.get("attending") is False \
+            and not str(body.get("reason", "")).strip():
+        body["reason"] = "Bận công tác"
     return body
+
+
+@schemathesis.hook
+def map_case(context: Any, case: Any) -> Any:
+    """Every generated case, in every phase (the coverage phase included), repaired as above."""
+    path = case.operation.path
+    if path == "/v1/meetings/figures":
+        case.query = real_month(case.query)
+    if isinstance(case.body, dict):
+        case.body = repaired_body(path, case.body)
+    return case

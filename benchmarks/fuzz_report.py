@@ -1,8 +1,10 @@
 """Per-operation figures from a Schemathesis HAR report: how many generated requests reached the handler.
 
-A request "reached the handler" when the API did not refuse it at validation: any status but 422
-(and 400, which FastAPI does not use but other validators might). 401/403/404/409/413/415 count as
-reached: they come from the route's own checks, past request validation.
+A request "reached the handler" when the API did not refuse it at validation: any status but 400 and 422,
+and a 422 that the handler itself gave after reading the content (a string ``detail`` with an ``error`` kind
+such as ``IngestError``: e.g. OCR found no text in a generated image). Refused at validation: FastAPI's field
+list, and the meeting-record rules (``InvalidRecord``), which are checked before any work.
+401/403/404/409/413/415 count as reached: they come from the route's own checks, past request validation.
 """
 
 from __future__ import annotations
@@ -15,6 +17,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 VALIDATION_STATUSES = frozenset({400, 422})
+VALIDATION_ERRORS = frozenset({None, "InvalidRecord"})  # the ``error`` of a 422 refused before the handler's work
+
+
+def refused_by_validation(status: int, response_text: str | None) -> bool:
+    """Was this response a refusal at request validation (see the module's docstring)?"""
+    if status not in VALIDATION_STATUSES:
+        return False
+    try:
+        body = json.loads(response_text or "")
+    except ValueError:
+        return True
+    return not isinstance(body, dict) or body.get("error") in VALIDATION_ERRORS or not isinstance(body.get("detail"), str)
 
 
 @dataclass
@@ -65,7 +79,7 @@ def figures_from_har(har_path: Path, openapi: dict) -> dict[str, OperationFigure
         figures = per_operation[operation]
         figures.requests += 1
         figures.statuses[status] += 1
-        figures.refused_by_validation += status in VALIDATION_STATUSES
+        figures.refused_by_validation += refused_by_validation(status, response.get("content", {}).get("text"))
         figures.server_errors += status >= 500
     return dict(sorted(per_operation.items()))
 
