@@ -88,7 +88,7 @@ def main() -> int:
     texts = [embedding_text(c, d.meta) for d in documents for c in chunker.chunk(d)]
     parse_seconds = time.perf_counter() - started
 
-    model = load_embedder(settings.embedding_model, settings.embedding_batch_size)
+    model = load_embedder(settings.embedding_model, settings.embedding_batch_size, settings.query_max_tokens)
     model.embed_documents(texts[:8])  # warm-up, outside both timings
 
     def raw_embedding() -> float:

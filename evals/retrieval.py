@@ -116,7 +116,7 @@ def build_baseline(dataset: BeirDataset, embedder: Embedder):
 
 def eval_embedder(settings: Settings) -> Embedder:
     """The model, behind the embedding cache when it is on (an evaluation re-embeds only what changed)."""
-    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size, settings.query_max_tokens)
     return CachedEmbedder(embedder, settings.embedding_cache_file) if settings.embedding_cache else embedder
 
 
@@ -174,8 +174,9 @@ def run_retrieval_eval(directory: Path, settings: Settings, baseline: bool = Tru
         if sweep:
             report["fusion_sweep"] = sweep_fusion(dataset, retriever, id_map)
         retriever.index.close()
-    if baseline:
-        rankings, latencies = _timed_rankings(dataset, build_baseline(dataset, embedder))
+    if baseline:  # the naive pipeline embeds the whole question (no head cut)
+        naive = eval_embedder(settings.model_copy(update={"query_max_tokens": 0}))
+        rankings, latencies = _timed_rankings(dataset, build_baseline(dataset, naive))
         report["baseline"] = summarize(rankings, dataset.qrels, latencies)
         report["baseline_by_language"] = _by_language(dataset, rankings)
         ours = report[f"ours_{modes[0]}"]

