@@ -16,6 +16,7 @@ from assistant.service import Assistant
 
 from api.audit import router as audit_router
 from api.errors import install_error_handlers
+from api.idempotency import install_idempotency
 from api.drafting import router as drafting_router
 from api.meetings import router as meetings_router
 from api.roster import router as roster_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.state.assistant = assistant
     install_error_handlers(app)
     install_audit(app)
+    install_idempotency(app)
     app.add_middleware(GZipMiddleware, minimum_size=1000)  # phones on weak connections
     app.include_router(router)
     app.include_router(drafting_router)

@@ -187,3 +187,16 @@ class BulletinRequest(SummarizeRequest):
     @classmethod
     def _one_source(cls, data: object) -> object:
         return check_exactly_one(data, _BULLETIN_SOURCES)
+
+
+class SpeechRequest(BaseModel):
+    """A text the page shows, to be read aloud."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=5000, json_schema_extra=NON_BLANK, description="an answer, a notice, a summary…")
+    language: str = Field(default="vi", pattern=r"^[a-z]{2,3}$", description="the text's language (a voice of eSpeak NG)")
+    rate_wpm: int = Field(default=115, ge=80, le=260, description="words per minute; the default is slow, for older "
+                                                                  "listeners (a bulletin's is 140)")
+
+    _text = field_validator("text")(not_blank)

@@ -29,6 +29,7 @@ ACTIONS: dict[str, Permission] = {
     "ask": Permission.read,
     "summarize": Permission.read,
     "bulletin": Permission.read,
+    "speech": Permission.read,
     "transcribe": Permission.read,
     "jobs.read": Permission.read,
     "draft.minutes": Permission.draft,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from api.routes import JOB_LINKS, accepted, get_assistant, read_upload, upload_part
-from api.schemas import BulletinRequest, SummarizeRequest
+from api.schemas import BulletinRequest, SpeechRequest, SummarizeRequest
 from api.downloads import attachment_headers
 from api.errors import error_responses
 from api.security import authorize, note
@@ -156,3 +156,12 @@ def get_job_audio(job_id: str, caller: Principal = Depends(authorize("jobs.read"
     extension = {media: fmt for fmt, media in MEDIA_TYPES.items()}[job.artifact_type]
     name = f"{slugify((job.result or {}).get('title', 'ban-tin'), max_len=60) or 'ban-tin'}.{extension}"
     return Response(content=audio, media_type=job.artifact_type, headers=attachment_headers(name))
+
+
+@router.post("/speech", response_class=Response, responses={200: {"content": {"audio/mpeg": {}}}, **error_responses(503)},
+             summary="Read a text aloud: MP3 from the server's own voice (the same text is spoken once, then kept)")
+def read_aloud(body: SpeechRequest, request: Request, caller: Principal = Depends(authorize("speech")),
+               assistant: Assistant = Depends(get_assistant)) -> Response:
+    data, key, cached = assistant.read_aloud.speak(body.text, body.language, body.rate_wpm)
+    note(request, chars=len(body.text), rate_wpm=body.rate_wpm, cached=cached)
+    return Response(data, media_type="audio/mpeg", headers={"ETag": f'"{key}"', "Cache-Control": "private, max-age=86400"})

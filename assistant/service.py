@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from assistant.meeting_cycle import MeetingCycle
+    from assistant.store.idempotency import IdempotencyStore
+    from assistant.tasks.read_aloud import ReadAloud
     from assistant.store.meetings import MeetingsStore
     from assistant.store.roster import RosterStore
 from assistant.prompts import PromptLibrary
@@ -156,6 +158,18 @@ class Assistant:
         if finished:
             log.warning("finished %d interrupted approval(s) of meeting minutes", finished)
         return cycle
+
+    @cached_property
+    def idempotency(self) -> IdempotencyStore:
+        from assistant.store.idempotency import IdempotencyStore
+
+        return IdempotencyStore(self.store)
+
+    @cached_property
+    def read_aloud(self) -> ReadAloud:
+        from assistant.tasks.read_aloud import ReadAloud
+
+        return ReadAloud(self.bulletins.synthesizer, self.settings.data_dir / "speech")
 
     def start_workflow(self) -> None:
         """At server start: the store migrated, rosters in step with the keys, interrupted approvals finished."""

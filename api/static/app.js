@@ -29,6 +29,8 @@ function plainError(status, body) {
   return T.err_server;
 }
 
+class Offline extends Error {}
+
 async function api(path, options = {}) {
   const key = localStorage.getItem("apiKey");
   if (!key) { showError(T.need_key); throw new Error("no key"); }
@@ -37,15 +39,17 @@ async function api(path, options = {}) {
   try {
     response = await fetch(path, Object.assign({}, options, { headers }));
   } catch (exc) {
-    showError(T.err_network); throw exc;
+    showError(navigator.onLine ? T.err_network : T.offline); throw new Offline(String(exc));
   }
   if (!response.ok) {
     let body = null;
     try { body = await response.json(); } catch (exc) { body = null; }
+    if (response.status === 401) forgetData();  // revoked: nothing read with it stays on the phone
     showError(plainError(response.status, body));
     throw new Error("HTTP " + response.status);
   }
   showError("");
+  $("#offline").hidden = response.headers.get("X-From-Cache") !== "offline";
   return response;
 }
 
@@ -89,6 +93,9 @@ $("#key-form").addEventListener("submit", (event) => {
   localStorage.setItem("apiKey", $("#api-key").value.trim());
   $("#api-key").value = "";
   whoAmI().catch(() => {});
+  renderRecent();
+  renderOutbox();
+  flushOutbox();
 });
 if (localStorage.getItem("apiKey")) whoAmI().catch(() => {});
 
@@ -104,24 +111,145 @@ function citationList(citations) {
 }
 
 // -- ask -----------------------------------------------------------------------------------------
+function showAnswer(answer, question) {
+  $("#answer").replaceChildren(
+    el("p", { class: "hint" }, question),
+    el("p", { class: answer.status === "answered" ? "answer" : "answer not-found" }, answer.answer),
+    readAloud(() => answer.answer),
+    ...(answer.citations.length ? [el("h2", {}, T.sources), citationList(answer.citations)] : []),
+    el("p", { class: "hint" }, `${T.engine}: ${answer.engine}`));
+}
+
 $("#ask-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
-  const target = $("#answer");
+  const question = $("#question").value;
   busy(form, true);
-  target.textContent = T.working;
+  $("#answer").textContent = T.working;
   try {
-    const answer = await (await postJSON("/v1/ask", { question: $("#question").value })).json();
-    target.replaceChildren(
-      el("p", { class: answer.status === "answered" ? "answer" : "answer not-found" }, answer.answer),
-      ...(answer.citations.length ? [el("h2", {}, T.sources), citationList(answer.citations)] : []),
-      el("p", { class: "hint" }, `${T.engine}: ${answer.engine}`));
+    const answer = await act("ask", question, "POST", "/v1/ask", { question });
+    if (answer) { remember(question, answer); showAnswer(answer, question); } else $("#answer").textContent = T.queued;
   } catch (exc) {
-    target.textContent = "";
+    $("#answer").textContent = "";
   } finally {
     busy(form, false);
   }
 });
+
+// -- offline: actions queued on the phone, sent once when the network returns --------------------------
+const owner = () => (localStorage.getItem("apiKey") || "").slice(-12);
+const stored = (name) => JSON.parse(localStorage.getItem(name) || "[]");
+const store = (name, items) => localStorage.setItem(name, JSON.stringify(items));
+const newId = () => (crypto.randomUUID ? crypto.randomUUID() : Date.now() + "-" + Math.random().toString(36).slice(2));
+
+function send(item) {
+  // The Idempotency-Key makes a resent action (the answer was lost on the way) count once on the server.
+  return api(item.path, { method: item.method, body: JSON.stringify(item.body),
+    headers: { "Content-Type": "application/json", "Idempotency-Key": item.id } });
+}
+
+async function act(kind, label, method, path, body) {
+  // Done now when online; queued (null) when the phone has no network.
+  const item = { id: newId(), kind, label, method, path, body, owner: owner() };
+  if (navigator.onLine) {
+    try { return await (await send(item)).json(); } catch (exc) { if (!(exc instanceof Offline)) throw exc; }
+  }
+  store("outbox", [...stored("outbox"), item]);
+  renderOutbox();
+  return null;
+}
+
+let flushing = false;
+async function flushOutbox() {
+  // Sends what waits, oldest first; stops at the first network failure (tried again later, same keys).
+  const waiting = stored("outbox").filter((i) => i.owner === owner());
+  if (flushing || !navigator.onLine || !waiting.length) return;
+  flushing = true;
+  try {
+    for (const item of waiting) {
+      let result = null;
+      try { result = await (await send(item)).json(); } catch (exc) { if (exc instanceof Offline) return; }
+      store("outbox", stored("outbox").filter((i) => i.id !== item.id));  // delivered, or refused (shown)
+      if (item.kind === "ask" && result) { remember(item.label, result); showAnswer(result, item.label); }
+    }
+  } finally {
+    flushing = false;
+    renderOutbox();
+    if (!$("#panel-meetings").hidden) loadMeetings().catch(() => {});
+  }
+}
+setInterval(flushOutbox, 20000);  // the network may come back without an "online" event, or drop an answer
+
+function renderOutbox() {
+  const waiting = stored("outbox").filter((i) => i.owner === owner());
+  $("#outbox").hidden = !waiting.length;
+  $("#outbox-list").replaceChildren(...waiting.map((i) => el("li", {}, `${T["queued_" + i.kind]}: ${i.label}`)));
+}
+
+function remember(question, answer) {
+  store("answers", [{ question, answer }, ...stored("answers").filter((a) => a.question !== question)].slice(0, 10));
+  renderRecent();
+}
+
+function renderRecent() {
+  const answers = stored("answers");
+  $("#recent").hidden = !answers.length;
+  $("#recent-list").replaceChildren(...answers.map((a) => {
+    const open = el("button", { type: "button", class: "link" }, a.question);
+    open.addEventListener("click", () => showAnswer(a.answer, a.question));
+    return el("li", {}, open);
+  }));
+}
+
+function forgetData() {
+  // The key was revoked (the server said 401) or removed: its answers, queue and kept meetings go.
+  for (const name of ["answers", "outbox"]) localStorage.removeItem(name);
+  if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage("forget-key");
+  renderRecent();
+  renderOutbox();
+}
+$("#forget-key").addEventListener("click", () => {
+  localStorage.removeItem("apiKey");
+  $("#who").textContent = "";
+  forgetData();
+});
+
+function readAloud(text) {
+  // One tap: the server's own voice reads it (slowly by default; the speed is a setting).
+  const button = el("button", { type: "button", class: "speak" }, T.read_aloud);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const response = await postJSON("/v1/speech", { text: text(), language: document.documentElement.lang,
+        rate_wpm: Number(localStorage.getItem("rate") || 115) });
+      const audio = el("audio", { controls: "", src: URL.createObjectURL(await response.blob()) });
+      button.after(audio);
+      audio.play().catch(() => {});
+    } catch (exc) { /* the error is shown */ } finally { button.disabled = false; }
+  });
+  return button;
+}
+
+// -- display settings, remembered on the phone ------------------------------------------------------
+for (const [id, cls] of [["#set-large", "large-text"], ["#set-contrast", "high-contrast"]]) {
+  const box = $(id);
+  box.checked = localStorage.getItem(cls) === "1";
+  document.documentElement.classList.toggle(cls, box.checked);
+  box.addEventListener("change", () => {
+    localStorage.setItem(cls, box.checked ? "1" : "0");
+    document.documentElement.classList.toggle(cls, box.checked);
+  });
+}
+$("#set-rate").value = localStorage.getItem("rate") || "115";
+$("#set-rate").addEventListener("change", () => localStorage.setItem("rate", $("#set-rate").value));
+
+window.addEventListener("online", () => { $("#offline").hidden = true; flushOutbox(); });
+window.addEventListener("offline", () => { $("#offline").hidden = false; });
+$("#offline").hidden = navigator.onLine;
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+renderRecent();
+renderOutbox();
+flushOutbox();
 
 // -- minutes: rows that can be added and removed ---------------------------------------------------
 for (const group of document.querySelectorAll("fieldset.rows")) {
@@ -251,7 +379,9 @@ $("#summary-form").addEventListener("submit", async (event) => {
     lastSummary = await response.json();
     if (response.status === 202) lastSummary = await finishedJob(lastSummary.id);
     const points = el("ol", { class: "points" }, ...lastSummary.points.map((p) => el("li", {}, p.text + " " + p.citations.map((n) => `[${n}]`).join(""))));
-    $("#summary").replaceChildren(el("h2", {}, lastSummary.title), points, el("h2", {}, T.sources), citationList(lastSummary.citations));
+    const summary = lastSummary;
+    $("#summary").replaceChildren(el("h2", {}, summary.title), points, readAloud(() => summary.points.map((p) => p.text).join("\n")),
+      el("h2", {}, T.sources), citationList(summary.citations));
     $("#make-audio").hidden = false;
   } catch (exc) {
     $("#summary").textContent = "";
@@ -303,8 +433,9 @@ function button(label, action) {
 function replyControls(m) {
   const reason = el("input", { "aria-label": T.reason, maxlength: "500" });
   const mine = m.my_reply ? `${T.your_reply}: ${m.my_reply.attending ? T.attend : T.cannot_attend + " — " + m.my_reply.reason}` : "";
-  const send = (attending) => putJSON(`/v1/meetings/${m.id}/reply`, { attending, reason: attending ? "" : reason.value,
-    expected_version: m.my_reply ? m.my_reply.version : null });
+  const send = (attending) => act("reply", `${when(m.starts_at)} — ${attending ? T.attend : T.cannot_attend}`, "PUT",
+    `/v1/meetings/${m.id}/reply`, { attending, reason: attending ? "" : reason.value,
+      expected_version: m.my_reply ? m.my_reply.version : null });
   return [el("p", { class: "hint" }, mine), button(T.attend, () => send(true)),
     el("label", {}, T.reason, reason), button(T.cannot_attend, () => send(false))];
 }
@@ -317,6 +448,7 @@ function meetingCard(m) {
     el("p", {}, `${m.place || "online"} · ${T["status_" + m.status]}` + (m.published_at ? "" : ` · ${T.not_published}`)),
     el("ol", {}, ...m.agenda.map((a) => el("li", {}, a))),
     el("p", { class: "hint" }, `${m.attending} ${T.attending}, ${m.not_attending} ${T.not_attending}`));
+  if (m.notice) card.append(el("details", {}, el("summary", {}, T.notice), el("pre", { class: "draft" }, m.notice), readAloud(() => m.notice)));
   if (me && me.org_unit === m.org_unit && m.status === "scheduled" && m.published_at && !started) card.append(...replyControls(m));
   if (oversees && m.status === "scheduled" && !started) card.append(button(T.publish, () => api(`/v1/meetings/${m.id}/publish`, { method: "POST" })));
   if (oversees && started && m.status !== "cancelled") card.append(button(T.complete_record, () => openRecord(m)));
@@ -325,7 +457,7 @@ function meetingCard(m) {
   }
   for (const d of m.documents) {
     card.append(el("details", {}, el("summary", {}, `${T["doc_" + d.kind]} (${d.revision}, ${T["doc_" + d.status]})`),
-      el("pre", { class: "draft" }, d.markdown)));
+      el("pre", { class: "draft" }, d.markdown), readAloud(() => d.markdown)));
   }
   return card;
 }
