@@ -18,6 +18,7 @@ from api.audit import router as audit_router
 from api.errors import install_error_handlers
 from api.idempotency import install_idempotency
 from api.drafting import router as drafting_router
+from api.consultations import router as consultations_router
 from api.meetings import router as meetings_router
 from api.roster import router as roster_router
 from api.routes import router
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(drafting_router)
     app.include_router(meetings_router)
     app.include_router(roster_router)
+    app.include_router(consultations_router)
     app.include_router(summaries_router)
     app.include_router(audit_router)
     app.include_router(web_router)

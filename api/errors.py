@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -100,3 +102,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content={"detail": detail, "error": "InvalidRecord"})
 
     app.add_exception_handler(InvalidRecord, record_handler)
+
+    def validation_handler(_: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's field list, safe for any body: a body that is not text (a file sent where JSON was due) is
+        described, not echoed (FastAPI's own handler fails to encode it and answers 500)."""
+        described = {bytes: lambda data: f"<{len(data)} bytes that are not JSON>"}
+        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors(), custom_encoder=described)})
+
+    app.add_exception_handler(RequestValidationError, validation_handler)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.drafting import FORMAT_QUERY, MEDIA_TYPES, Format, as_download, respond
-from api.errors import error_responses
+from api.errors import error_responses, links
 from api.routes import get_assistant
 from api.security import authorize, note
 from assistant.auth import Principal
@@ -52,7 +52,10 @@ def _title(assistant: Assistant, caller: Principal):
     return lambda number: assistant.document_title(number, caller.scope())
 
 
-@router.post("", status_code=201, response_model=MeetingOut,
+@router.post("", status_code=201, response_model=MeetingOut, responses=links(
+    201, *((name, operation, "meeting_id", "id") for name, operation in (
+        ("Meeting", "get_meeting"), ("Publish", "publish_meeting"), ("Reply", "reply_to_meeting"),
+        ("Record", "get_record")))),
              summary="Schedule a meeting of your cell (secretary) or of a cell under your unit (committee)")
 def schedule_meeting(plan: MeetingPlan, request: Request, caller: Principal = Depends(authorize("meetings.schedule")),
                      assistant: Assistant = Depends(get_assistant)) -> MeetingOut:

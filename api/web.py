@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from pathlib import Path
 
 from fastapi import APIRouter, Query, Request
@@ -22,7 +23,7 @@ from api.web_text import interface_text
 HERE = Path(__file__).parent
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 _templates = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "j2"]))
-VERSIONED = ("app.js", "manifest.webmanifest", "icon-192.png", "icon-512.png")
+VERSIONED = ("app.js", "consult.js", "manifest.webmanifest", "icon-192.png", "icon-512.png")
 
 
 def _asset_version() -> str:
@@ -35,6 +36,16 @@ def _asset_version() -> str:
 
 ASSET_VERSION = _asset_version()
 STYLE = (HERE / "static" / "app.css").read_text(encoding="utf-8")  # inline: no extra round trip on 3G
+
+
+def _script_text_keys() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The interface strings the scripts use (``T.name``, and ``T["prefix_" + …]`` for families of them): only
+    those travel inside the page as JSON; the rest are already in its HTML."""
+    scripts = "".join((HERE / "static" / name).read_text(encoding="utf-8") for name in VERSIONED if name.endswith(".js"))
+    return frozenset(re.findall(r"\bT\.(\w+)", scripts)), tuple(re.findall(r"\bT\[\"(\w+)\" \+", scripts))
+
+
+SCRIPT_KEYS, SCRIPT_PREFIXES = _script_text_keys()
 
 
 class VersionedStaticFiles(StaticFiles):
@@ -63,7 +74,9 @@ def page_language(request: Request, asked: str | None) -> str:
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, lang: str | None = Query(default=None, pattern="^(vi|en)$")) -> HTMLResponse:
     language = page_language(request, lang)
-    html = _templates.get_template("index.html.j2").render(lang=language, t=interface_text(language),
+    text = interface_text(language)
+    script_text = {k: v for k, v in text.items() if k in SCRIPT_KEYS or k.startswith(SCRIPT_PREFIXES)}
+    html = _templates.get_template("index.html.j2").render(lang=language, t=text, script_text=script_text,
                                                            v=ASSET_VERSION, style=STYLE)
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 

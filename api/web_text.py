@@ -45,6 +45,13 @@ TEXT: dict[str, dict[str, str]] = {
         "outbox": "Đang chờ gửi", "queued": "Không có mạng: câu hỏi đã được lưu và sẽ gửi khi có mạng.",
         "queued_ask": "Câu hỏi", "queued_reply": "Trả lời buổi họp", "recent": "Câu hỏi gần đây",
         "read_aloud": "🔊 Đọc to", "notice": "Thông báo",
+        "tab_consult": "Góp ý", "consultations": "Góp ý dự thảo", "open_consultation": "Lấy ý kiến về một dự thảo",
+        "consult_units": "Đơn vị được góp ý (mã đơn vị, cách nhau bằng dấu phẩy; để trống: đơn vị mình)",
+        "deadline": "Hạn góp ý", "no_consultations": "Chưa có dự thảo nào cần góp ý.", "read_comment": "Đọc và góp ý",
+        "synthesis": "Tổng hợp ý kiến", "whole_draft": "Góp ý chung cho toàn bộ dự thảo", "your_comment": "Ý kiến của đồng chí",
+        "stance": "Ý kiến", "stance_agree": "Đồng ý", "stance_disagree": "Không đồng ý", "stance_propose": "Đề xuất sửa",
+        "send_comment": "Gửi góp ý", "edit": "Sửa", "withdraw": "Rút lại", "save": "Lưu", "closed": "đã hết hạn",
+        "comments_n": "ý kiến", "other_comments": "Ý kiến khác", "queued_comment": "Góp ý",
     },
     "en": {
         "title": "Document assistant", "switch": "Tiếng Việt", "key_label": "Access key (API key)",
@@ -88,6 +95,13 @@ TEXT: dict[str, dict[str, str]] = {
         "outbox": "Waiting to send", "queued": "No network: the question is saved and will be sent when the network returns.",
         "queued_ask": "Question", "queued_reply": "Meeting reply", "recent": "Recent questions",
         "read_aloud": "🔊 Read aloud", "notice": "Notice",
+        "tab_consult": "Comments", "consultations": "Drafts for comment", "open_consultation": "Ask members to comment on a draft",
+        "consult_units": "Units asked (org-unit codes, comma separated; empty: your own)",
+        "deadline": "Deadline", "no_consultations": "No drafts to comment on.", "read_comment": "Read and comment",
+        "synthesis": "Synthesis of comments", "whole_draft": "A comment on the whole draft", "your_comment": "Your comment",
+        "stance": "Your view", "stance_agree": "Agree", "stance_disagree": "Disagree", "stance_propose": "Propose a change",
+        "send_comment": "Send comment", "edit": "Edit", "withdraw": "Withdraw", "save": "Save", "closed": "closed",
+        "comments_n": "comments", "other_comments": "Other comments", "queued_comment": "Comment",
     },
 }
 

@@ -320,6 +320,13 @@ def cmd_eval_documents(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_synthesis(args: argparse.Namespace) -> int:
+    from evals.synthesis import run_synthesis_eval
+
+    _print_json(run_synthesis_eval(Path(args.dir), _eval_settings(args), threshold=args.threshold, sweep=args.sweep))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="On-premises document assistant")
     parser.add_argument("--data-dir", help="index directory (default: $ASSISTANT_DATA_DIR or ./data)")
@@ -401,6 +408,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--embedding-model")
     e.add_argument("--details", action="store_true", help="also list every file's detected metadata and every answer")
     e.set_defaults(func=cmd_eval_documents)
+    e = ev.add_parser("synthesis", help="themes of comments (comments.jsonl with gold theme/topic): ARI, V-measure "
+                                        "vs k-means, form letters merged, counts and quotes checked")
+    e.add_argument("dir")
+    e.add_argument("--threshold", type=float, help="cosine distance at which themes are cut (default: the setting)")
+    e.add_argument("--sweep", action="store_true", help="also measure a range of thresholds")
+    e.set_defaults(func=cmd_eval_synthesis)
     e = ev.add_parser("retrieval", help="BEIR-layout retrieval eval vs a naive baseline")
     e.add_argument("dir")
     e.add_argument("--split", default="test", help="qrels/<split>.tsv (default: test)")

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
@@ -34,6 +34,9 @@ NON_BLANK = {"pattern": r"\S"}  # names and texts are stripped, so they need a c
 ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"\S")]
 
 
+WallClock = TypeVar("WallClock", dt.time, dt.datetime)
+
+
 def _hour_minute(value: object) -> object:
     """Accept '19:30' and '19h30' as well as ISO times."""
     if isinstance(value, str):
@@ -43,8 +46,8 @@ def _hour_minute(value: object) -> object:
     return value
 
 
-def wall_clock(value: dt.time) -> dt.time:
-    """Meeting times are local wall-clock times: a time zone, if given, is dropped so times compare."""
+def wall_clock(value: WallClock) -> WallClock:
+    """Meeting times (and deadlines) are local wall-clock times: a time zone, if given, is dropped so they compare."""
     return value.replace(tzinfo=None)
 
 

@@ -38,6 +38,7 @@ from assistant.official_form import OfficialForm, load_form
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from assistant.consultations import Consultations
     from assistant.meeting_cycle import MeetingCycle
     from assistant.store.idempotency import IdempotencyStore
     from assistant.tasks.read_aloud import ReadAloud
@@ -158,6 +159,14 @@ class Assistant:
         if finished:
             log.warning("finished %d interrupted approval(s) of meeting minutes", finished)
         return cycle
+
+    @cached_property
+    def consultations(self) -> Consultations:
+        from assistant.consultations import Consultations
+        from assistant.store.consultations import ConsultationsStore
+
+        return Consultations(ConsultationsStore(self.store, self.local_now), self.index.catalog, self.index.embedder,
+                             self.prompts)
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:

@@ -69,6 +69,15 @@ def corpus_assistant(tmp_path_factory) -> Assistant:
     assistant.close()
 
 
+@pytest.fixture(scope="module")
+def regulation_assistant(tmp_path_factory) -> Assistant:
+    """An index of its own (per test module) holding Regulation 339 only: quick to build, a real draft to read."""
+    assistant = Assistant(make_settings(tmp_path_factory.mktemp("regulation-339")))
+    assistant.pipeline.ingest_paths([CORPUS / "qd-339-so-tay-dang-vien.md"])
+    yield assistant
+    assistant.close()
+
+
 @pytest.fixture
 def fresh_assistant(tmp_path) -> Assistant:
     """An empty index of its own."""

@@ -39,8 +39,11 @@ def generated_client(fresh_module_assistant, tmp_path_factory):
         spec = tmp_path_factory.mktemp("spec") / "openapi.json"
         spec.write_bytes(httpx.get(f"{base_url}/openapi.json", timeout=30).content)
         out = tmp_path_factory.mktemp("client")
+        config = out / "config.yaml"  # audio is bytes to a client: the generator's own setting says so
+        config.write_text("content_type_overrides:\n" + "".join(
+            f"  {kind}: application/octet-stream\n" for kind in ("audio/mpeg", "audio/ogg", "audio/wav")))
         env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-        done = subprocess.run([GENERATOR, "generate", "--path", str(spec), "--meta", "none",
+        done = subprocess.run([GENERATOR, "generate", "--path", str(spec), "--meta", "none", "--config", str(config),
                                "--output-path", str(out / "contract_client")],
                               capture_output=True, text=True, env=env, timeout=300)
         assert done.returncode == 0, done.stdout + done.stderr

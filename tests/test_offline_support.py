@@ -12,12 +12,18 @@ from tests.conftest import api_key, keyed_client
 from tests.test_meetings_store import CELL, plan
 
 
+def published_meeting(client, assistant) -> dict:
+    """A meeting of the cell in four days, its notice published (members may reply)."""
+    day = (assistant.local_now().date() + dt.timedelta(days=4)).isoformat()
+    meeting = client.post("/v1/meetings", json=plan(date=day).model_dump(mode="json")).json()
+    client.post(f"/v1/meetings/{meeting['id']}/publish")
+    return meeting
+
+
 def test_a_queued_reply_sent_twice_is_done_once(fresh_assistant):
     a = fresh_assistant
     with keyed_client(a, role="secretary", org_unit=CELL) as client:
-        day = (a.local_now().date() + dt.timedelta(days=4)).isoformat()
-        meeting = client.post("/v1/meetings", json=plan(date=day).model_dump(mode="json")).json()
-        client.post(f"/v1/meetings/{meeting['id']}/publish")
+        meeting = published_meeting(client, a)
         member = api_key(a, "member", CELL)
         path = f"/v1/meetings/{meeting['id']}/reply"
         once = {**member, "Idempotency-Key": "reply-0001-aaaa"}
@@ -39,9 +45,7 @@ def test_a_queued_reply_sent_twice_is_done_once(fresh_assistant):
 def test_the_same_key_sent_at_once_acts_once(fresh_assistant):
     a = fresh_assistant
     with keyed_client(a, role="secretary", org_unit=CELL) as client:
-        day = (a.local_now().date() + dt.timedelta(days=4)).isoformat()
-        meeting = client.post("/v1/meetings", json=plan(date=day).model_dump(mode="json")).json()
-        client.post(f"/v1/meetings/{meeting['id']}/publish")
+        meeting = published_meeting(client, a)
         headers = {**api_key(a, "member", CELL), "Idempotency-Key": "same-moment-01"}
         statuses: list[int] = []
 

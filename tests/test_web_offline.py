@@ -1,6 +1,6 @@
-"""The page with no network, in a real headless Chromium at 360 px (service worker on): a meeting's notice and
-the answers read yesterday stay readable offline; a reply and a question made offline are delivered exactly
-once when the network returns (also when the first answer is lost on the way); a revoked key's cache is gone
+"""The page with no network, in a real headless Chromium at 360 px (service worker on): a meeting's notice, a
+draft under consultation and the answers read yesterday stay readable offline; a reply, a question and a
+comment on the draft made offline are delivered exactly once when the network returns (also when the first answer is lost on the way); a revoked key's cache is gone
 after the next online call; read-aloud gives playable audio."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import datetime as dt
 import pytest
 
 from assistant.service import Assistant
-from tests.conftest import CORPUS, WARD, make_settings, served
+from assistant.store.consultations import ConsultationPlan
+from tests.conftest import WARD, served
 from tests.test_meetings_store import plan
 from tests.test_web import CHROMIUM, playwright_api, shot
 
@@ -19,25 +20,20 @@ CELL = f"{WARD}/chi-bo-3"
 QUESTION = "Mật khẩu phải có ít nhất bao nhiêu ký tự?"
 
 
-@pytest.fixture(scope="module")
-def offline_assistant(tmp_path_factory):
-    assistant = Assistant(make_settings(tmp_path_factory.mktemp("web-offline")))
-    assistant.pipeline.ingest_paths([CORPUS / "qd-339-so-tay-dang-vien.md"])
-    yield assistant
-    assistant.close()
-
-
 def ask_count(assistant: Assistant) -> int:
     return len(assistant.audit.query(action="ask", limit=1000))
 
 
-def test_offline_notice_queue_and_revoked_key(offline_assistant):
-    a = offline_assistant
+def test_offline_notice_queue_and_revoked_key(regulation_assistant):
+    a = regulation_assistant
     secretary = a.keys.create("web secretary", "secretary", CELL, "internal")[1].principal()
     member_key, member = a.keys.create("web member", "member", CELL, "internal")
     day = a.local_now().date() + dt.timedelta(days=3)
     meeting = a.meetings.schedule(secretary, plan(date=day.isoformat()))
     a.cycle.publish(secretary, meeting.id, 4, "vi", lambda number: None)
+    ward = a.keys.create("web ward", "committee", WARD, "internal")[1].principal()
+    consultation = a.consultations.open(ward, ConsultationPlan(doc_id="qd-339-so-tay-dang-vien", org_units=[CELL],
+                                                                deadline=a.local_now() + dt.timedelta(days=5)))
     with served(a) as url, playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         context = browser.new_context(viewport={"width": 360, "height": 800})
@@ -51,6 +47,9 @@ def test_offline_notice_queue_and_revoked_key(offline_assistant):
         page.wait_for_function("navigator.serviceWorker.controller !== null")
         page.click("#tab-meetings")
         page.wait_for_selector("article.meeting")
+        page.click("#tab-consult")
+        page.get_by_role("button", name="Đọc và góp ý").click()  # the draft is kept for reading offline
+        page.wait_for_selector('details[data-target$="Điều 2"]')
         page.click("#tab-ask")
         page.fill("#question", QUESTION)
         page.click("#ask-form button[type=submit]")
@@ -83,8 +82,15 @@ def test_offline_notice_queue_and_revoked_key(offline_assistant):
         page.click("#tab-ask")
         page.fill("#question", "Khi mất thiết bị phải báo cho ai?")
         page.click("#ask-form button[type=submit]")
+        page.click("#tab-consult")
+        page.get_by_role("button", name="Đọc và góp ý").click()
+        article = page.locator('details[data-target$="Điều 2"]')
+        article.locator("summary").click()
+        assert "Đối tượng áp dụng" in article.inner_text()  # the draft, read offline
+        article.locator("textarea").fill("Đề nghị hướng dẫn riêng cho đảng viên cao tuổi.")
+        article.get_by_role("button", name="Gửi góp ý").click()
         page.wait_for_selector("#outbox:not([hidden])")
-        assert page.locator("#outbox-list li").count() == 2
+        page.wait_for_function("document.querySelectorAll('#outbox-list li').length === 3")
         shot(page, "offline-outbox", 360)
         asked_before = ask_count(a)
 
@@ -106,13 +112,16 @@ def test_offline_notice_queue_and_revoked_key(offline_assistant):
         while not lost["count"]:
             page.wait_for_timeout(100)
         page.wait_for_function("!flushing")
-        assert page.locator("#outbox-list li").count() == 2  # the reply whose answer was lost waits again
+        assert page.locator("#outbox-list li").count() == 3  # the reply whose answer was lost waits again
         page.evaluate("flushOutbox()")  # sent again with the same keys
         page.wait_for_selector("#outbox", state="hidden")
         replies = a.meetings.get(secretary, meeting.id).replies
         assert lost["count"] == 1 and [(r.member_name, r.version) for r in replies] == [("web member", 1)]
         assert ask_count(a) == asked_before + 1
-        page.wait_for_selector("#answer:has-text('Khi mất thiết bị')")
+        comments = a.consultations.store.comments(ward, consultation.id)[1]
+        assert [c.text for c in comments] == ["Đề nghị hướng dẫn riêng cho đảng viên cao tuổi."]
+        page.click("#tab-ask")
+        page.wait_for_selector("#answer:has-text('Khi mất thiết bị')")  # the answer to the queued question
 
         # a revoked key: the next online call clears what the phone kept
         a.keys.revoke(member.key_id)

@@ -3,6 +3,18 @@
 const T = JSON.parse(document.getElementById("ui-text").textContent);
 const $ = (selector) => document.querySelector(selector);
 const errorBox = $("#error");
+const ASSET_VERSION = new URL(document.currentScript.src).searchParams.get("v") || "";
+const modules = {};
+function need(name) {
+  // A part of the page loaded on first use (kept by the service worker for offline use like the rest).
+  return (modules[name] ||= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = `/static/${name}.js?v=${ASSET_VERSION}`;
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.append(script);
+  }));
+}
 let lastSummary = null;
 let me = null;           // who the key stands for (/v1/me)
 let recordOf = null;     // the meeting whose record the minutes form is completing
@@ -72,6 +84,7 @@ function selectTab(tab) {
   tab.focus();
   if (tab.id === "tab-documents" || tab.id === "tab-summaries") loadDocuments().catch(() => {});
   if (tab.id === "tab-meetings") loadMeetings().catch(() => {});
+  if (tab.id === "tab-consult") need("consult").then(() => loadConsultations()).catch(() => {});
 }
 tabs.forEach((tab, i) => {
   tab.addEventListener("click", () => selectTab(tab));
@@ -87,6 +100,7 @@ async function whoAmI() {
   $("#who").textContent = `${T.signed_in} ${me.name} (${me.role}, ${me.org_unit || "—"})`;
   $("#upload-form").hidden = !me.permissions.includes("ingest");
   $("#schedule-form").hidden = !me.permissions.includes("draft");
+  $("#consult-form").hidden = !me.permissions.includes("draft");
 }
 $("#key-form").addEventListener("submit", (event) => {
   event.preventDefault();
@@ -421,11 +435,12 @@ $("#make-audio").addEventListener("click", async () => {
 const putJSON = (path, body) => api(path, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
 const when = (iso) => iso.replace("T", " ").slice(0, 16);
 
-function button(label, action) {
+function button(label, action, then = loadMeetings) {
+  // A button that does ``action`` (errors are shown), then refreshes with ``then`` (the meetings by default).
   const b = el("button", { type: "button" }, label);
   b.addEventListener("click", async () => {
     b.disabled = true;
-    try { await action(); await loadMeetings(); } catch (exc) { /* the error is shown */ } finally { b.disabled = false; }
+    try { await action(); if (then) await then(); } catch (exc) { /* the error is shown */ } finally { b.disabled = false; }
   });
   return b;
 }

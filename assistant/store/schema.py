@@ -129,3 +129,49 @@ class IdempotentRequestRow(Base):
     media_type: Mapped[str | None] = mapped_column(String(200), nullable=True)
     body: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+
+
+class ConsultationRow(Base):
+    """Members' opinions collected on an indexed draft, for some org units, until a deadline."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    doc_id: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(Text)
+    org_units: Mapped[list] = mapped_column(JSON)  # whose members may comment (each unit and the units under it)
+    owner_unit: Mapped[str] = mapped_column(String(300))  # the unit that opened it (sees every comment)
+    deadline: Mapped[dt.datetime] = mapped_column(DateTime)
+    names_above: Mapped[bool] = mapped_column(Boolean, default=False)  # levels above a cell see members' names
+    opened_by: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    comments: Mapped[list[CommentRow]] = relationship(back_populates="consultation", cascade="all, delete-orphan",
+                                                      order_by="CommentRow.id")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CommentRow(Base):
+    """One opinion: on an article/clause (its structure path) or on the whole draft; typed by the member, or by a
+    secretary from paper gathered at a meeting."""
+
+    __tablename__ = "consultation_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    consultation_id: Mapped[str] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    key_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # null: entered from paper
+    entered_by: Mapped[str] = mapped_column(String(64))
+    author: Mapped[str] = mapped_column(String(200))
+    org_unit: Mapped[str] = mapped_column(String(300), index=True)
+    target: Mapped[str] = mapped_column(String(300), default="")
+    stance: Mapped[str | None] = mapped_column(String(10), nullable=True)  # agree | disagree | propose
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(10), default="app")  # app | paper
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    consultation: Mapped[ConsultationRow] = relationship(back_populates="comments")
+    __mapper_args__ = {"version_id_col": version}
