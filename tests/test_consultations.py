@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-import numpy as np
 import pytest
 
 from assistant.tasks.synthesis import CommentIn, synthesize
