@@ -12,7 +12,7 @@ from api.routes import get_assistant
 from api.errors import error_responses
 from api.security import authorize
 
-router = APIRouter(prefix="/v1", tags=["admin"], responses=error_responses(401, 403, 422))
+router = APIRouter(prefix="/v1", tags=["admin"], responses=error_responses(401, 403, 422, 429))
 
 
 @router.get("/audit", response_model=list[AuditEvent], summary="Audit events, oldest first (admin keys only)")

@@ -20,7 +20,7 @@ from assistant.service import Assistant
 from assistant.store.consultations import CommentBody, CommentOut, ConsultationOut, ConsultationPlan
 from assistant.tasks.cell_documents import FormalDraft
 
-router = APIRouter(prefix="/v1/consultations", tags=["consultations"], responses=error_responses(401, 403, 422))
+router = APIRouter(prefix="/v1/consultations", tags=["consultations"], responses=error_responses(401, 403, 422, 429))
 ONE = error_responses(404, 409)
 COMMENT_ID = Path(ge=1, le=2**31 - 1)
 

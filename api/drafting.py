@@ -23,7 +23,7 @@ from api.downloads import attachment_headers
 from api.errors import error_responses
 from api.security import authorize, note
 
-router = APIRouter(prefix="/v1/draft", tags=["drafting"], responses=error_responses(401, 403, 422))
+router = APIRouter(prefix="/v1/draft", tags=["drafting"], responses=error_responses(401, 403, 422, 429))
 MEDIA_TYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                "pdf": "application/pdf", "markdown": "text/markdown; charset=utf-8"}
 Format = Literal["json", "markdown", "docx", "pdf"]

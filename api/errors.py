@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,7 @@ from assistant.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
     Unauthenticated,
     UnsupportedType,
 )
@@ -35,6 +37,7 @@ STATUS = {
     Unauthenticated: 401,
     PayloadTooLarge: 413,
     UnsupportedType: 415,
+    RateLimited: 429,
 }
 
 
@@ -65,6 +68,7 @@ _MEANING = {
     409: "another process is writing to the index; try again when it finishes",
     413: "the file is over the size limit",
     415: "the file is not a type this route reads (or not what its name says)",
+    429: "too many requests from this key: wait as long as Retry-After says",
     422: "the request is invalid: a field (list of problems) or the content (message)",
     503: "a configured backend (LLM, speech or Chroma server) did not answer",
 }
@@ -91,6 +95,8 @@ def install_error_handlers(app: FastAPI) -> None:
     for error_type, status in STATUS.items():
         def handler(_: Request, exc: Exception, status: int = status) -> JSONResponse:
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            if isinstance(exc, RateLimited):
+                headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
             return JSONResponse(status_code=status, content={"detail": str(exc), "error": type(exc).__name__},
                                 headers=headers)
 

@@ -24,7 +24,7 @@ from assistant.store.minutes_archive import RecordDraft
 from assistant.tasks.cell_documents import FormalDraft
 from assistant.tasks.report import ReportDraft, ReportPeriod, ReportRequest
 
-router = APIRouter(prefix="/v1/meetings", tags=["meetings"], responses=error_responses(401, 403, 422))
+router = APIRouter(prefix="/v1/meetings", tags=["meetings"], responses=error_responses(401, 403, 422, 429))
 ONE = error_responses(404, 409)
 Language = Literal["vi", "en"]
 NUMBER_QUERY = Query(default=None, ge=1, le=999, description="the document's number (Số 05-TB/CB)")

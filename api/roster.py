@@ -13,7 +13,7 @@ from assistant.auth import Principal
 from assistant.service import Assistant
 from assistant.store.roster import RosterChange, RosterEntry
 
-router = APIRouter(tags=["meetings"], responses=error_responses(401, 403, 422))
+router = APIRouter(tags=["meetings"], responses=error_responses(401, 403, 422, 429))
 
 
 class CalendarAddress(BaseModel):

@@ -19,7 +19,7 @@ from api.schemas import AskRequest, IngestResult, SearchHitOut, SearchRequest, S
 from api.errors import error_responses, links
 from api.security import authorize, note
 
-router = APIRouter(prefix="/v1", responses=error_responses(401, 403, 422))
+router = APIRouter(prefix="/v1", responses=error_responses(401, 403, 422, 429))
 JOB_LINKS = links(202, ("JobStatus", "get_job", "job_id", "id"))[202]
 
 

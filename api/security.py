@@ -16,7 +16,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from assistant.audit import AuditEvent
 from assistant.auth import Permission, Principal
-from assistant.errors import Unauthenticated
+from assistant.errors import RateLimited, Unauthenticated
 
 BEARER = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer ga_...`")
 HEADER_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="or the key in an X-API-Key header")
@@ -76,6 +76,10 @@ def authorize(action: str) -> Callable[..., Principal]:
             raise Unauthenticated("unknown or revoked API key")
         event.key_id, event.key_name = principal.key_id, principal.name
         event.role, event.org_unit = principal.role.value, principal.org_unit
+        wait = request.app.state.assistant.rate_limiter.wait(principal.key_id)
+        if wait:
+            raise RateLimited(f"too many requests from this key: try again in {max(1, round(wait))} s",
+                              retry_after=wait)
         principal.require(permission)
         return principal
 

@@ -24,7 +24,7 @@ from assistant.text import slugify
 
 LENGTH_FORM = Form(default="auto", pattern=r"^(auto|short|standard|[1-9][0-9]{1,3})$",
                    description="auto (follows the document's size), short, standard, or a number of words (10-9999)")
-router = APIRouter(prefix="/v1", tags=["summaries"], responses=error_responses(401, 403, 422))
+router = APIRouter(prefix="/v1", tags=["summaries"], responses=error_responses(401, 403, 422, 429))
 
 
 def job_owner(caller: Principal) -> str | None:

@@ -99,13 +99,20 @@ class KeyInfo:
     clearance: AccessLevel
     created_at: float
     revoked_at: float | None
+    expires_at: float | None = None
+
+    def usable(self, now: float | None = None) -> bool:
+        """Not revoked, and not past its expiry."""
+        now = time.time() if now is None else now
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
 
     def principal(self) -> Principal:
         return Principal(self.key_id, self.name, self.role, self.org_unit, self.clearance)
 
     def as_dict(self) -> dict:
         return {"key_id": self.key_id, "name": self.name, "role": self.role.value, "org_unit": self.org_unit,
-                "clearance": self.clearance.value, "created_at": self.created_at, "revoked_at": self.revoked_at}
+                "clearance": self.clearance.value, "created_at": self.created_at, "revoked_at": self.revoked_at,
+                "expires_at": self.expires_at}
 
 
 def _hash(key: str) -> str:
@@ -121,12 +128,13 @@ CREATE TABLE IF NOT EXISTS api_keys (
     org_unit TEXT NOT NULL,
     clearance TEXT NOT NULL,
     created_at REAL NOT NULL,
-    revoked_at REAL
+    revoked_at REAL,
+    expires_at REAL
 );
 """
 
 
-_COLUMNS = "key_id, name, role, org_unit, clearance, created_at, revoked_at"  # the order KeyInfo takes them
+_COLUMNS = "key_id, name, role, org_unit, clearance, created_at, revoked_at, expires_at"  # the order KeyInfo takes them
 
 
 class KeyStore:
@@ -137,14 +145,17 @@ class KeyStore:
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.executescript(SCHEMA)
+        if "expires_at" not in {row[1] for row in self._conn.execute("PRAGMA table_info(api_keys)")}:
+            self._conn.execute("ALTER TABLE api_keys ADD COLUMN expires_at REAL")  # a key store from before expiry
         self._lock = threading.Lock()
 
     def close(self) -> None:
         self._conn.close()
 
-    def create(self, name: str, role: Role | str, org_unit: str = "", clearance: AccessLevel | str = AccessLevel.public
-               ) -> tuple[str, KeyInfo]:
-        """A new key: returns the key itself (shown once, never stored) and its record."""
+    def create(self, name: str, role: Role | str, org_unit: str = "", clearance: AccessLevel | str = AccessLevel.public,
+               expires_at: float | None = None) -> tuple[str, KeyInfo]:
+        """A new key: returns the key itself (shown once, never stored) and its record; ``expires_at`` (a Unix time)
+        ends it by itself."""
         name = name.strip()
         if not name or len(name) > 100:
             raise InvalidInput("a key needs a name of 1 to 100 characters (who or what uses it)")
@@ -154,14 +165,18 @@ class KeyStore:
             raise InvalidInput(str(exc)) from exc
         key_id = secrets.token_hex(6)
         key = f"ga_{key_id}_{secrets.token_urlsafe(32)}"
-        info = KeyInfo(key_id, name, role, normalize_org_unit(org_unit), clearance, time.time(), None)
+        if expires_at is not None and expires_at <= time.time():
+            raise InvalidInput("the key would expire before it is used: give a date in the future")
+        info = KeyInfo(key_id, name, role, normalize_org_unit(org_unit), clearance, time.time(), None, expires_at)
         with self._lock:
-            self._conn.execute("INSERT INTO api_keys VALUES(?,?,?,?,?,?,?,NULL)",
-                               (key_id, _hash(key), name, role.value, info.org_unit, clearance.value, info.created_at))
+            self._conn.execute("INSERT INTO api_keys (key_id, key_hash, name, role, org_unit, clearance, created_at, "
+                               "revoked_at, expires_at) VALUES(?,?,?,?,?,?,?,NULL,?)",
+                               (key_id, _hash(key), name, role.value, info.org_unit, clearance.value, info.created_at,
+                                expires_at))
         return key, info
 
     def authenticate(self, key: str) -> Principal | None:
-        """The caller a key stands for, or None for a malformed, unknown or revoked key."""
+        """The caller a key stands for, or None for a malformed, unknown, revoked or expired key."""
         match = KEY_PATTERN.match(key.strip())
         if not match:
             return None
@@ -170,7 +185,7 @@ class KeyStore:
         if row is None or not hmac.compare_digest(row[-1], _hash(key.strip())):
             return None
         info = _info(row)
-        return info.principal() if info.revoked_at is None else None
+        return info.principal() if info.usable() else None
 
     def get(self, key_id: str) -> KeyInfo | None:
         with self._lock:
@@ -209,4 +224,4 @@ class KeyStore:
 
 
 def _info(row: tuple) -> KeyInfo:
-    return KeyInfo(row[0], row[1], Role(row[2]), row[3], AccessLevel(row[4]), row[5], row[6])
+    return KeyInfo(row[0], row[1], Role(row[2]), row[3], AccessLevel(row[4]), row[5], row[6], row[7])

@@ -13,6 +13,7 @@ from assistant.auth import KeyStore, Role
 from assistant.cli import _print_json, _settings
 from assistant.config import Settings
 from assistant.domain import AccessLevel
+from assistant.errors import InvalidInput
 
 
 def _when(ts: float | None) -> str:
@@ -38,18 +39,30 @@ def sync_roster(settings: Settings, keys: KeyStore, membership: dict | None = No
         engine.dispose()
 
 
+def _end_of_day(day: str | None) -> float | None:
+    """``YYYY-MM-DD`` as the last second of that day (local time), or None."""
+    if not day:
+        return None
+    try:
+        return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(23, 59, 59)).timestamp()
+    except ValueError as exc:
+        raise InvalidInput(f"--expires takes a date as YYYY-MM-DD, not '{day}'") from exc
+
+
 def cmd_keys_create(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with closing(KeyStore(settings.keys_path)) as store:
-        key, info = store.create(args.name, args.role, args.org_unit, args.clearance)
+        key, info = store.create(args.name, args.role, args.org_unit, args.clearance, _end_of_day(args.expires))
         sync_roster(settings, store, {info.key_id: args.membership})
     record_cli_action(settings, "keys.create", info.key_id, name=info.name, role=info.role.value,
-                      org_unit=info.org_unit, clearance=info.clearance.value, membership=args.membership)
+                      org_unit=info.org_unit, clearance=info.clearance.value, membership=args.membership,
+                      expires=args.expires)
     if args.json:
         _print_json({**info.as_dict(), "key": key})
     else:
         print(f"created key {info.key_id} for {info.name}: {info.role.value}, "
-              f"{info.org_unit or '(whole organization)'}, clearance {info.clearance.value}")
+              f"{info.org_unit or '(whole organization)'}, clearance {info.clearance.value}"
+              + (f", expires {_when(info.expires_at)}" if info.expires_at else ""))
         print(f"\n  {key}\n\nGive it to its user now: it is stored only as a hash and cannot be shown again.")
     return 0
 
@@ -61,7 +74,8 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         _print_json([k.as_dict() for k in keys])
         return 0
     for k in keys:
-        state = f"revoked {_when(k.revoked_at)}" if k.revoked_at else "active"
+        state = (f"revoked {_when(k.revoked_at)}" if k.revoked_at else "expired" if not k.usable()
+                 else f"active until {_when(k.expires_at)}" if k.expires_at else "active")
         print(f"{k.key_id}  {k.role.value:9} {k.clearance.value:12} {k.org_unit or '(whole organization)':45} "
               f"{k.name[:30]:30} created {_when(k.created_at)}  {state}")
     if not keys:
@@ -122,6 +136,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                                                    "(empty: the whole organization)")
     k.add_argument("--clearance", default=AccessLevel.internal.value, choices=[a.value for a in AccessLevel],
                    help="highest access level it may read (default: internal)")
+    k.add_argument("--expires", metavar="YYYY-MM-DD", help="the last day the key works (default: until revoked)")
     k.add_argument("--membership", default="official", choices=["official", "probationary"],
                    help="for a member of a cell: an official or a probationary party member (its roster entry)")
     k.add_argument("--json", action="store_true")

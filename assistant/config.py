@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, description=(
         "The application store (meetings, replies, rosters, approvals): a SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db for "
         "several API workers; default: SQLite at <data_dir>/app.sqlite3"))
+    rate_limit_per_minute: int = Field(default=600, ge=0, description=(
+        "Requests a minute one API key may make (per server process; up to a minute's worth at once); more get "
+        "429 with Retry-After. 0: no limit"))
     timezone: str = Field(default="Asia/Ho_Chi_Minh", description=(
         "Local time of the meetings (IANA name): when replies close, and the times of the calendar feed"))
     parse_memory_mb: int = Field(default=4096, ge=256, description="Memory cap of the process that parses uploads")

@@ -43,3 +43,11 @@ class PayloadTooLarge(InvalidInput):
 
 class UnsupportedType(InvalidInput):
     """An upload's content is not a type we read (or not the type its name says)."""
+
+
+class RateLimited(AssistantError):
+    """Too many requests from one key; ``retry_after`` says when the next one is accepted (seconds)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

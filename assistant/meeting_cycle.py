@@ -91,8 +91,8 @@ class MeetingCycle:
         """The feed of a secret calendar address: the meetings its key sees, upcoming and of the last two months."""
         key_id = self.feeds.key_for(token)
         info = self.keys.get(key_id) if key_id else None
-        if info is None or info.revoked_at is not None:
-            raise NotFound("no such calendar (the address was renewed, or its key revoked)")
+        if info is None or not info.usable():
+            raise NotFound("no such calendar (the address was renewed, or its key revoked or expired)")
         caller = info.principal()
         meetings = self.meetings.listing(caller, open_only=False, since=self.meetings.clock() - CALENDAR_PAST)
         return meetings_calendar(meetings, self.timezone, name=f"{info.name} — lịch sinh hoạt", language=language)

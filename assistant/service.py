@@ -33,6 +33,7 @@ from assistant.ingest.pipeline import IngestPipeline, IngestReport
 from assistant.jobs import JobManager
 from assistant.llm import ChatModel, make_chat_model
 from assistant.progress import Progress
+from assistant.rate_limit import RateLimiter
 from assistant.official_form import OfficialForm, load_form
 
 if TYPE_CHECKING:
@@ -167,6 +168,10 @@ class Assistant:
 
         return Consultations(ConsultationsStore(self.store, self.local_now), self.index.catalog, self.index.embedder,
                              self.prompts)
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        return RateLimiter(self.settings.rate_limit_per_minute)
 
     @cached_property
     def idempotency(self) -> IdempotencyStore:

@@ -63,7 +63,8 @@ def live_server(data_dir: Path, workers: int = 1, startup_timeout_s: float = 600
     admin_key, _ = store.create("benchmark admin", "admin", "", "confidential")
     member_key, _ = store.create("benchmark member", "member", "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "internal")
     store.close()
-    env = {**os.environ, "ASSISTANT_AUTH_DEV_KEY": "false", **(env or {})}
+    # one key sends all of a benchmark's requests: the per-key rate limit would measure itself
+    env = {**os.environ, "ASSISTANT_AUTH_DEV_KEY": "false", "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
     processes: list[subprocess.Popen] = []
     try:
         if workers > 1:

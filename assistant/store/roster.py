@@ -80,7 +80,7 @@ class RosterStore:
             for info in keys:
                 if not on_roster(info):
                     continue
-                active = info.revoked_at is None
+                active = info.usable()
                 row = known.get(info.key_id)
                 if row is None:
                     session.add(RosterRow(key_id=info.key_id, org_unit=info.org_unit, name=info.name, active=active,
