@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, RateLimited
 from assistant.progress import Progress
 
 JobStatus = Literal["queued", "running", "done", "failed"]
@@ -47,7 +47,7 @@ class Job(BaseModel):
 class JobManager:
     """Runs jobs on ``workers`` threads and remembers them for a while."""
 
-    def __init__(self, workers: int = 1, keep_s: float = 3600.0, max_jobs: int = 100) -> None:
+    def __init__(self, workers: int = 1, keep_s: float = 3600.0, max_jobs: int = 100, per_owner: int = 0) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="job")
         self._jobs: dict[str, Job] = {}
         self._artifacts: dict[str, bytes] = {}
@@ -55,14 +55,22 @@ class JobManager:
         self._changed = threading.Condition()
         self.keep_s = keep_s
         self.max_jobs = max_jobs
+        self.per_owner = per_owner  # jobs one owner may have waiting or running (0: no cap)
 
     def submit(self, kind: str, work: Work, owner: str | None = None) -> Job:
         """Queue ``work(progress)``, which returns ``(result, file bytes or None, media type or None)``.
 
-        Only ``owner`` (e.g. an API key id) sees the job afterwards, when one is given."""
+        Only ``owner`` (e.g. an API key id) sees the job afterwards, when one is given; an owner with
+        ``per_owner`` unfinished jobs is refused (``RateLimited``) until one finishes."""
         job = Job(id=uuid.uuid4().hex, kind=kind, created_at=time.time())
         with self._changed:
             self._prune()
+            if owner is not None and self.per_owner:
+                unfinished = sum(1 for job_id, who in self._owners.items()
+                                 if who == owner and self._jobs[job_id].status in ("queued", "running"))
+                if unfinished >= self.per_owner:
+                    raise RateLimited(f"you have {unfinished} jobs waiting or running (the most one key may have): "
+                                      "wait for one to finish", retry_after=10)
             self._jobs[job.id] = job
             self._owners[job.id] = owner
         self._pool.submit(self._run, job.id, work)

@@ -240,7 +240,7 @@ class Assistant:
 
     @cached_property
     def jobs(self) -> JobManager:
-        return JobManager(self.settings.job_workers, self.settings.job_keep_s)
+        return JobManager(self.settings.job_workers, self.settings.job_keep_s, per_owner=self.settings.jobs_per_key)
 
     @property
     def chunker(self) -> StructureChunker:
