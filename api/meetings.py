@@ -19,7 +19,7 @@ from assistant.auth import Principal
 from assistant.errors import NotFound
 from assistant.meeting import MeetingRecord, Organization, Person
 from assistant.service import Assistant
-from assistant.store.meetings import MeetingOut, MeetingPlan, MonthFigures, ReplyIn, ReplyOut
+from assistant.store.meetings import MeetingOut, MeetingPlan, MonthFigures, ReplyIn, ReplyOut, overseen_unit
 from assistant.store.minutes_archive import RecordDraft
 from assistant.tasks.cell_documents import FormalDraft
 from assistant.tasks.report import ReportDraft, ReportPeriod, ReportRequest
@@ -95,8 +95,7 @@ def month_figures(month: str = Query(pattern=r"^\d{4}-\d{2}$", description="YYYY
 def meetings_report(body: MeetingReportIn, request: Request, format: Format = FORMAT_QUERY,
                     caller: Principal = Depends(authorize("meetings.figures")),
                     assistant: Assistant = Depends(get_assistant)) -> ReportDraft | Response:
-    unit = body.org_unit if body.org_unit is not None else caller.org_unit
-    assistant.meetings.month_figures(caller, body.period.first_day.strftime("%Y-%m"), unit)  # the same access rule
+    unit = overseen_unit(caller, body.org_unit)
     records = assistant.cycle.minutes_archive.records_in(caller, body.period.first_day, body.period.last_day, unit)
     if not records:
         raise NotFound(f"no held meeting of {unit or 'the organization'} in {body.period.label(body.language)} "

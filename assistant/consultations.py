@@ -126,5 +126,5 @@ class Consultations:
             "consultation_report_vi.md.j2", org=body.organization, day=day, found=found, lang="vi",
             number=number_line("report", body.organization.name, body.number, "vi"),
             signer=signer_for(body.organization.name, body.signer.name, body.signer.role, "vi"),
-            recipients=[body.organization.parent or "Cấp ủy cấp trên", "Lưu."][:2])
+            recipients=[body.organization.parent or "Cấp ủy cấp trên", "Lưu."])
         return title, markdown

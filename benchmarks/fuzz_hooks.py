@@ -26,6 +26,15 @@ def _time(value: Any) -> dt.time | None:
         return None
 
 
+def with_place_and_topic(meeting: dict) -> dict:
+    """A meeting (record, plan or notice) held somewhere or online, with its topic when it is thematic."""
+    if not str(meeting.get("place", "")).strip() and not meeting.get("online"):
+        meeting["place"] = "Nhà văn hoá khu dân cư"
+    if meeting.get("kind") == "thematic" and not str(meeting.get("topic", "")).strip():
+        meeting["topic"] = "Chuyên đề"
+    return meeting
+
+
 def consistent_record(record: Any) -> Any:
     """``record`` with its counts, times and cross-references made consistent (unchanged if it is not a dict)."""
     if not isinstance(record, dict):
@@ -44,10 +53,7 @@ def consistent_record(record: Any) -> Any:
         start, end = _time(record.get("time_start")), _time(record.get("time_end"))
         if start is not None and (end is None or end <= start):
             record["time_start"], record["time_end"] = "08:00", "10:00"
-        if not record.get("place") and not record.get("online"):
-            record["place"] = "Nhà văn hoá khu dân cư"
-        if record.get("kind") == "thematic" and not record.get("topic"):
-            record["topic"] = "Chuyên đề"
+        with_place_and_topic(record)
         agenda = record.get("agenda") if isinstance(record.get("agenda"), list) else []
         for decision in record.get("decisions") or []:
             if not isinstance(decision, dict):
@@ -109,10 +115,7 @@ def future_meeting(plan: Any) -> Any:
     """A generated meeting plan dated after today, with a place (the rules a schema cannot state)."""
     if isinstance(plan, dict):
         plan["date"] = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-        if not str(plan.get("place", "")).strip() and not plan.get("online"):
-            plan["place"] = "Nhà văn hoá khu dân cư"
-        if plan.get("kind") == "thematic" and not str(plan.get("topic", "")).strip():
-            plan["topic"] = "Chuyên đề"
+        with_place_and_topic(plan)
         if not str(plan.get("time_start", "")).strip():
             plan["time_start"] = "19:30"
     return plan
@@ -132,11 +135,7 @@ def sensible_notice(notice: dict) -> dict:
     """A notice dated no later than its meeting, with a place (and a topic when thematic)."""
     if str(notice.get("issued_on", "")) > str(notice.get("date", "")):
         notice["issued_on"] = notice.get("date")
-    if not str(notice.get("place", "")).strip() and not notice.get("online"):
-        notice["place"] = "Nhà văn hoá khu dân cư"
-    if notice.get("kind") == "thematic" and not str(notice.get("topic", "")).strip():
-        notice["topic"] = "Chuyên đề"
-    return notice
+    return with_place_and_topic(notice)
 
 
 def repaired_body(path: str, body: dict) -> dict:

@@ -26,7 +26,7 @@ from assistant.meeting import wall_clock
 from assistant.store.database import sessions
 from assistant.store.meetings import Clock
 from assistant.store.schema import CommentRow, ConsultationRow
-from assistant.tasks.synthesis import CommentIn, Stance
+from assistant.tasks.synthesis import Stance
 
 CommentText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=3000, pattern=r"\S")]
 
@@ -144,10 +144,6 @@ class ConsultationsStore:
             if not oversees(caller, row):
                 raise AccessDenied("the comments of others are for the secretaries and committees in scope")
             return self._out(caller, row), [self._comment_out(caller, row, c) for c in self._seen_comments(caller, row)]
-
-    def for_synthesis(self, caller: Principal, consultation_id: str) -> tuple[ConsultationOut, list[CommentIn]]:
-        out, comments = self.comments(caller, consultation_id)
-        return out, [CommentIn(id=str(c.id), text=c.text, stance=c.stance, target=c.target) for c in comments]
 
     # -- writing ---------------------------------------------------------------------------------------
     def open(self, caller: Principal, plan: ConsultationPlan, title: str) -> ConsultationOut:

@@ -199,6 +199,15 @@ def meeting_out(caller: Principal, row: MeetingRow, now: dt.datetime) -> Meeting
         replies=[_reply_out(r) for r in row.replies] if overseer else None, documents=documents)
 
 
+def overseen_unit(caller: Principal, org_unit: str | None) -> str:
+    """``org_unit`` (default the caller's own), if the caller is a secretary, committee or admin of it or above."""
+    caller.require(Permission.draft)
+    unit = org_unit if org_unit is not None else caller.org_unit
+    if caller.org_unit and not is_under(unit, caller.org_unit):
+        raise AccessDenied(f"your key sees {caller.org_unit} and the units under it")
+    return unit
+
+
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     try:
         first = dt.datetime.strptime(month + "-01", "%Y-%m-%d")
@@ -322,11 +331,8 @@ class MeetingsStore:
     def month_figures(self, caller: Principal, month: str, org_unit: str | None = None) -> list[MonthFigures]:
         """Per cell under ``org_unit`` (default the caller's unit), for ``month`` (YYYY-MM): meetings scheduled,
         held and approved, replies, members present of those expected, decisions. Committees and secretaries."""
-        caller.require(Permission.draft)
         first, after = month_bounds(month)
-        unit = org_unit if org_unit is not None else caller.org_unit
-        if caller.org_unit and not is_under(unit, caller.org_unit):
-            raise AccessDenied(f"your key sees {caller.org_unit} and the units under it")
+        unit = overseen_unit(caller, org_unit)
         totals: dict[str, dict[str, int]] = {}
         with self.sessions() as session:
             rows = session.scalars(select(MeetingRow).options(selectinload(MeetingRow.replies))

@@ -34,7 +34,6 @@ from assistant.store.meetings import (
     MeetingOut,
     check_version,
     meeting_out,
-    month_bounds,
     overseen_meeting,
 )
 from assistant.store.roster import cell_members
@@ -154,7 +153,7 @@ class MinutesArchive:
 
     def records_in(self, caller: Principal, first: dt.date, last: dt.date, org_unit: str) -> list[MeetingRecord]:
         """The records of the held meetings from ``first`` to ``last`` of ``org_unit`` and the units under it."""
-        start, _ = month_bounds(first.strftime("%Y-%m"))
+        start = dt.datetime.combine(first, dt.time())
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
         with self.sessions() as session:
             rows = session.scalars(select(MeetingRow).where(MeetingRow.starts_at >= start, MeetingRow.starts_at < end,
