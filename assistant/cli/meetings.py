@@ -15,8 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.auth import Principal
-from assistant.cli import _print_json, _settings
-from assistant.cli_admin import record_cli_action
+from assistant.cli.common import print_json, record_cli_action, settings_from
 from assistant.errors import InvalidInput, Unauthenticated
 from assistant.meeting import InvalidRecord, MeetingRecord, check_record, problems_of, read_data
 from assistant.service import Assistant
@@ -49,7 +48,7 @@ def _show(meeting: MeetingOut) -> None:
 
 
 def cmd_meetings(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     assistant = Assistant(settings)
     try:
         caller = _caller(assistant, args)
@@ -67,7 +66,7 @@ def run(assistant: Assistant, caller: Principal, args: argparse.Namespace) -> in
     if command == "list":
         found = meetings.listing(caller, open_only=not args.all)
         if args.json:
-            _print_json([m.model_dump(mode="json") for m in found])
+            print_json([m.model_dump(mode="json") for m in found])
         for m in [] if args.json else found:
             _show(m)
         return 0
@@ -110,7 +109,7 @@ def run(assistant: Assistant, caller: Principal, args: argparse.Namespace) -> in
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
     p = sub.add_parser("meetings", help="the meeting cycle with an API key: schedule, publish, reply, record, draft, "
                                         "approve, figures, roster")
     p.add_argument("--key", help="the API key to act with (default: $ASSISTANT_KEY)")

@@ -1,4 +1,4 @@
-"""Command line for summaries and audio: ``assistant summarize|bulletin|transcribe`` and their evals."""
+"""Summaries and audio: ``assistant summarize|bulletin|transcribe``."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant.cli import (
-    _add_filter_args,
-    _add_output_args,
-    _print_json,
-    _eval_settings,
-    _settings,
-    _deliver,
+from assistant.cli.common import (
+    add_filter_args,
+    add_output_args,
+    deliver,
     filter_from_args,
+    print_json,
+    settings_from,
 )
 from assistant.errors import InvalidInput
 from assistant.progress import Progress
@@ -39,7 +38,7 @@ def progress_bar(description: str) -> Iterator[Progress]:
         yield update
 
 
-def _length(text: str) -> str | int:
+def length_arg(text: str) -> str | int:
     try:
         return parse_length(text)
     except InvalidInput as exc:
@@ -61,11 +60,11 @@ def _source(assistant, args: argparse.Namespace):
 def cmd_summarize(args: argparse.Namespace) -> int:
     from assistant.service import Assistant
 
-    assistant = Assistant(_settings(args))
+    assistant = Assistant(settings_from(args))
     source = _source(assistant, args)
     with progress_bar("summarizing") as progress:
         summary = assistant.summarizer.summarize(source, _options(args), progress)
-    _deliver(assistant, summary, args)
+    deliver(assistant, summary, args)
     print(f"(engine: {summary.engine}; {len(summary.points)} points, {summary.summary_words} of "
           f"{summary.source_words} words, compression {summary.compression:.2f}; length: {summary.length})", file=sys.stderr)
     return 0
@@ -78,7 +77,7 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     fmt = output.suffix.lower().lstrip(".")
     if fmt not in ("mp3", "ogg", "wav"):
         raise ValueError("the output file must end in .mp3, .ogg or .wav")
-    assistant = Assistant(_settings(args))
+    assistant = Assistant(settings_from(args))
     source = _source(assistant, args)
     with progress_bar("bulletin") as progress:
         summary = assistant.summarizer.summarize(source, _options(args), lambda f, m: progress(0.3 * f, m))
@@ -95,14 +94,14 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
 def cmd_transcribe(args: argparse.Namespace) -> int:
     from assistant.service import Assistant
 
-    assistant = Assistant(_settings(args))
+    assistant = Assistant(settings_from(args))
     prepared = assistant.prepare_audio(Path(args.file).read_bytes())
     options = None if args.no_summary else SummaryOptions(length=args.length, style=args.style, engine=args.engine)
     with progress_bar("transcribing") as progress:
         transcription, summary = assistant.transcribe_and_summarize(prepared, Path(args.file).name, args.language,
                                                                     options, progress)
     if args.json:
-        _print_json({"transcription": transcription.model_dump(mode="json"),
+        print_json({"transcription": transcription.model_dump(mode="json"),
                      "summary": summary.model_dump(mode="json") if summary else None})
         return 0
     print(f"# Transcript ({transcription.engine}, {transcription.duration_s:.0f} s)\n")
@@ -113,42 +112,23 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_eval_summaries(args: argparse.Namespace) -> int:
-    from evals.summaries import run_query_summary_eval, run_summary_eval
-
-    if args.queries:
-        _print_json(run_query_summary_eval(Path(args.queries), Path(args.file), _eval_settings(args), engine=args.engine,
-                                           length=args.length, details=args.details, limit=args.limit))
-    else:
-        _print_json(run_summary_eval(Path(args.file), _eval_settings(args), engine=args.engine, length=args.length,
-                                     style=args.style, details=args.details, limit=args.limit))
-    return 0
-
-
-def cmd_eval_speech(args: argparse.Namespace) -> int:
-    from evals.speech import run_speech_eval
-
-    _print_json(run_speech_eval(Path(args.file), _settings(args), rates=args.rate or None, details=args.details))
-    return 0
-
-
 def _add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("doc_id", nargs="?", help="an indexed document (see `assistant docs`)")
     p.add_argument("--file", help="or a file to summarize without indexing it (PDF, DOCX, TXT/Markdown, HTML)")
     p.add_argument("--text", help="or the text itself ('-' reads standard input)")
-    p.add_argument("--length", type=_length, default="auto",
+    p.add_argument("--length", type=length_arg, default="auto",
                    help="auto (follows the document's size), short (about 5 points), standard, or a word count")
     p.add_argument("--query", help="summarize only what answers this question")
     p.add_argument("--style", choices=["plain", "formal"], default="plain")
     p.add_argument("--language", help="language of the summary (needs an LLM; default: the document's)")
     p.add_argument("--engine", choices=ENGINES, default="auto")
-    _add_filter_args(p)
+    add_filter_args(p)
 
 
 def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
     p = sub.add_parser("summarize", help="summarize a document, file or text; every point cites its passage")
     _add_source_args(p)
-    _add_output_args(p)
+    add_output_args(p)
     p.set_defaults(func=cmd_summarize)
 
     p = sub.add_parser("bulletin", help="an audio bulletin (speech) of a summary")
@@ -162,24 +142,8 @@ def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAct
     p.add_argument("file")
     p.add_argument("--language", default="vi", help="vi or en offline; others need ASSISTANT_WHISPER_BASE_URL")
     p.add_argument("--no-summary", action="store_true")
-    p.add_argument("--length", type=_length, default="auto")
+    p.add_argument("--length", type=length_arg, default="auto")
     p.add_argument("--style", choices=["plain", "formal"], default="plain")
     p.add_argument("--engine", choices=ENGINES, default="auto")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_transcribe)
-
-    e = evals.add_parser("summaries", help="ROUGE, compression and sentence length of summaries (JSONL set)")
-    e.add_argument("file", help="JSONL with id, document, summary")
-    e.add_argument("--queries", help="query-focused: JSONL with meeting_id, query, answer, spans (QMSum's "
-                                     "queries.jsonl); FILE then holds the meetings")
-    e.add_argument("--length", type=_length, default="auto")
-    e.add_argument("--style", choices=["plain", "formal"], default="plain")
-    e.add_argument("--limit", type=int, help="only the first N rows")
-    e.add_argument("--engine", choices=ENGINES, default="extractive")
-    e.add_argument("--details", action="store_true")
-    e.set_defaults(func=cmd_eval_summaries)
-    e = evals.add_parser("speech", help="round trip: speak known texts (TTS), transcribe them, word error rate")
-    e.add_argument("file", help="JSONL with id, language, text")
-    e.add_argument("--rate", type=int, action="append", help="speech rate(s) to compare (repeatable)")
-    e.add_argument("--details", action="store_true")
-    e.set_defaults(func=cmd_eval_speech)

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import getpass
 from contextlib import closing
 
-from assistant.audit import AuditEvent, AuditLog
+from assistant.audit import AuditLog
 from assistant.auth import KeyStore, Role
-from assistant.cli import _print_json, _settings
+from assistant.cli.common import print_json, record_cli_action, settings_from
 from assistant.config import Settings
 from assistant.domain import AccessLevel
 from assistant.errors import InvalidInput
@@ -18,12 +17,6 @@ from assistant.errors import InvalidInput
 
 def _when(ts: float | None) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
-
-
-def record_cli_action(settings: Settings, action: str, target: str | None, **detail) -> None:
-    """Audit what an operator did from the command line (there is no key: the OS user is recorded)."""
-    with closing(AuditLog(settings.audit_path, settings.audit_store_questions)) as log:
-        log.record(AuditEvent(action=action, target=target, status=0, key_name=f"cli:{getpass.getuser()}", detail=detail))
 
 
 def sync_roster(settings: Settings, keys: KeyStore, membership: dict | None = None) -> dict[str, int]:
@@ -50,7 +43,7 @@ def _end_of_day(day: str | None) -> float | None:
 
 
 def cmd_keys_create(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     with closing(KeyStore(settings.keys_path)) as store:
         key, info = store.create(args.name, args.role, args.org_unit, args.clearance, _end_of_day(args.expires))
         sync_roster(settings, store, {info.key_id: args.membership})
@@ -58,7 +51,7 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
                       org_unit=info.org_unit, clearance=info.clearance.value, membership=args.membership,
                       expires=args.expires)
     if args.json:
-        _print_json({**info.as_dict(), "key": key})
+        print_json({**info.as_dict(), "key": key})
     else:
         print(f"created key {info.key_id} for {info.name}: {info.role.value}, "
               f"{info.org_unit or '(whole organization)'}, clearance {info.clearance.value}"
@@ -68,10 +61,10 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace) -> int:
-    with closing(KeyStore(_settings(args).keys_path)) as store:
+    with closing(KeyStore(settings_from(args).keys_path)) as store:
         keys = store.list(include_revoked=args.all)
     if args.json:
-        _print_json([k.as_dict() for k in keys])
+        print_json([k.as_dict() for k in keys])
         return 0
     for k in keys:
         state = (f"revoked {_when(k.revoked_at)}" if k.revoked_at else "expired" if not k.usable()
@@ -84,7 +77,7 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def cmd_keys_revoke(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     with closing(KeyStore(settings.keys_path)) as store:
         info = store.revoke(args.key_id)
         sync_roster(settings, store)
@@ -96,7 +89,7 @@ def cmd_keys_revoke(args: argparse.Namespace) -> int:
 def cmd_db(args: argparse.Namespace) -> int:
     from assistant.store import database
 
-    settings = _settings(args)
+    settings = settings_from(args)
     engine = database.open_store(settings)
     try:
         if args.db_command == "upgrade":
@@ -111,12 +104,12 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     since = dt.datetime.fromisoformat(args.since).timestamp() if args.since else None
     with closing(AuditLog(settings.audit_path)) as log:
         events = log.query(since=since, action=args.action, key_id=args.key_id, limit=args.limit)
     if args.json:
-        _print_json([e.model_dump() for e in events])
+        print_json([e.model_dump() for e in events])
         return 0
     for e in events:
         who = f"{e.key_name or '-'} ({e.role})" if e.role else (e.key_name or "(no valid key)")
@@ -124,7 +117,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction) -> None:
+def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
     p = sub.add_parser("keys", help="API keys: create, list, revoke")
     ks = p.add_subparsers(dest="keys_command", required=True)
     k = ks.add_parser("create", help="a new key for a person or device (shown once)")
