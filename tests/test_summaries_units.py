@@ -1,8 +1,7 @@
-"""Fast unit tests of summaries, audio and jobs: no embedding model, no speech model."""
+"""Fast unit tests of summaries and audio: no embedding model, no speech model."""
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pytest
@@ -15,13 +14,12 @@ from assistant.audio.stt import RecognizerRegistry, WhisperServerRecognizer
 from assistant.audio.transcribe import clock, prepare
 from assistant.domain import Chunk, DocumentMeta, Summary, SummaryPoint
 from assistant.errors import BackendUnavailable, InvalidInput
-from assistant.jobs import JobManager
 from assistant.tasks.bulletin import bulletin_script
 from assistant.tasks import selection
 from assistant.tasks.selection import Weights
 from assistant.tasks.summarize import candidates, is_key, parse_length, plain_sentences, point_budget, source_kind
 from assistant.tasks.summary_source import SummarySource, place_in_text
-from assistant.tasks.transcript import is_filler_turn, is_transcript, speaker_at
+from assistant.tasks.transcript import is_filler_turn, is_transcript, speaker_at, speakers_named
 from tests.fake_llm import WHISPER_TEXT, FakeChatServer
 
 RATE = 16_000
@@ -141,10 +139,11 @@ def test_key_facts_are_numbers_deadlines_and_duties_not_list_numbers():
 
 
 def test_point_budget_follows_the_document_and_explains_itself():
-    points, words_, rule = point_budget("auto", 40, 400)
-    assert (points, words_) == (40, 30) and "400-word text" in rule  # 1.5 x sqrt(400)
-    assert point_budget("auto", 40, 400, "structured")[1] == 120  # a directive is denser
-    assert point_budget("auto", 3, 20)[1] == 15 and point_budget("auto", 900, 10**6)[1] == 300  # floor and cap
+    points, words_, rule = point_budget("auto", 40, 900)
+    assert (points, words_) == (40, 45) and "900-word text" in rule  # 1.5 x sqrt(900)
+    assert point_budget("auto", 40, 400, "structured")[1] == 140  # a directive is denser: 7 x sqrt(400)
+    assert point_budget("auto", 3, 20)[1] == 40 and point_budget("auto", 900, 10**6)[1] == 300  # floor and cap
+    assert point_budget("auto", 3, 20, query=True)[1] == 15  # one question may be answered by one point
     assert point_budget("short", 40, 1000)[:2] == (5, 200)  # at most a fifth of the text
     assert point_budget("standard", 100)[0] == 12 and point_budget("standard", 8)[0] == 6
     assert point_budget(120, 40)[:2] == (40, 120)
@@ -214,6 +213,29 @@ def test_a_transcript_is_read_by_turns_without_backchannel():
     assert texts[1:] == ["Ông Hùng: Tôi đề nghị tăng mức đóng quỹ chi bộ lên 50 nghìn đồng mỗi tháng từ tháng 12 để lo "
                          "việc hiếu hỉ.", "Chủ tọa: Chi bộ biểu quyết, 12 trên 12 đồng chí tán thành việc tăng mức đóng quỹ."]
     assert all("Vâng" not in t and "Cảm ơn" not in t for t in texts)
+    assert {c.speaker for c in candidates(source)} >= {"Ông Hùng", "Chủ tọa"}
+
+
+def test_a_question_about_one_speaker_names_that_speaker():
+    lettered = {"Grad A", "Grad B", "Professor C", "PhD I"}
+    assert speakers_named("What did C think about setting up the recording equipment?", lettered) == {"Professor C"}
+    assert speakers_named("What did A think about the recording?", lettered) == {"Grad A"}  # "A" as the subject
+    assert speakers_named("Was a decision made? What is a good plan?", lettered) == set()  # "a" the article
+    assert speakers_named("What did the professor think about storing data?", lettered) == {"Professor C"}
+    assert speakers_named("What did Marketing say about the remote?", {"Marketing", "Project Manager"}) == {"Marketing"}
+    people = {"Chrystia Freeland", "Bill Morneau", "The Chair"}
+    assert speakers_named("What did Freeland say about the wage subsidy?", people) == {"Chrystia Freeland"}
+    assert speakers_named("Ý kiến của đồng chí Bình về kinh phí?", {"Nguyễn Văn Bình", "Trần Thị Hoa"}) == {"Nguyễn Văn Bình"}
+    assert speakers_named("Summarize the discussion about the budget", people | lettered) == set()
+
+
+def test_an_official_document_is_summarized_as_a_dense_one():
+    text = "THÔNG BÁO\nVề việc họp chi bộ tháng 12\nChi bộ họp lúc 19 giờ ngày 5 tháng 12 năm 2026 tại nhà văn hóa."
+    numbered = DocumentMeta(doc_id="tb", title="Thông báo", language="vi", doc_number="08-TB/CB")
+    chunk = Chunk(chunk_id="tb::0", doc_id="tb", ordinal=0, text=text, char_end=len(text))
+    assert source_kind(SummarySource(numbered, [chunk], [0], text=text)) == "structured"
+    plain = DocumentMeta(doc_id="news", title="Tin", language="vi")
+    assert source_kind(SummarySource(plain, [chunk], [0], text=text)) == "prose"
 
 
 def test_bulletin_script_is_speakable():
@@ -223,41 +245,3 @@ def test_bulletin_script_is_speakable():
     assert bulletin_script(summary) == [
         "Bản tin tóm tắt: Quy định về Sổ tay.", "Văn bản số 339, Quy định của Trung ương.",
         "Ý 1. Báo mất máy trong 24 giờ.", "Hết bản tin. Đề nghị các đồng chí đọc văn bản gốc để biết đầy đủ."]
-
-
-# -- jobs ----------------------------------------------------------------------------------------
-def test_jobs_report_progress_result_artifact_and_failure():
-    jobs = JobManager(workers=1)
-    try:
-        def work(progress):
-            progress(0.5, "half way")
-            return {"answer": 42}, b"RIFF-audio", "audio/wav"
-
-        job = jobs.submit("test", work)
-        done = jobs.get(job.id, wait_s=5)
-        assert done.status == "done" and done.progress == 1.0 and done.result == {"answer": 42}
-        assert jobs.artifact(job.id) == b"RIFF-audio" and done.artifact_type == "audio/wav"
-
-        def bad(progress):
-            raise InvalidInput("the text is empty")
-
-        failed = jobs.get(jobs.submit("test", bad).id, wait_s=5)
-        assert failed.status == "failed" and failed.error.error == "InvalidInput" and "empty" in failed.error.detail
-        assert jobs.get("no-such-job") is None
-    finally:
-        jobs.shutdown()
-
-
-def test_jobs_wait_returns_early_and_old_jobs_are_dropped():
-    jobs = JobManager(workers=1, keep_s=3600, max_jobs=3)
-    try:
-        slow = jobs.submit("slow", lambda p: (time.sleep(0.3), None, None)[1:])
-        started = time.monotonic()
-        assert jobs.get(slow.id, wait_s=0.01).status in ("queued", "running")
-        assert time.monotonic() - started < 0.25
-        ids = [jobs.submit("quick", lambda p: (1, None, None)).id for _ in range(4)]
-        jobs.get(ids[-1], wait_s=5)
-        jobs.submit("quick", lambda p: (1, None, None))
-        assert jobs.get(slow.id) is None  # oldest finished job went first
-    finally:
-        jobs.shutdown()

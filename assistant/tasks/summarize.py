@@ -35,7 +35,7 @@ from assistant.prompts import PromptLibrary
 from assistant.tasks import selection
 from assistant.tasks.selection import Weights, content_words
 from assistant.tasks.summary_source import SummarySource
-from assistant.tasks.transcript import clean_speech, is_filler_turn, is_transcript, speaker_at
+from assistant.tasks.transcript import clean_speech, is_filler_turn, is_transcript, speaker_at, speakers_named
 from assistant.text import sentence_spans
 
 Style = Literal["plain", "formal"]
@@ -44,7 +44,8 @@ EXTRACTIVE = "extractive"
 SHORT_POINTS = 5
 SHORT_MAX_SHARE = 0.2     # ...and "short" stays under this share of the source's words
 STANDARD_SHARE, STANDARD_MIN, STANDARD_MAX = 0.25, 6, 12
-AUTO_MIN_WORDS, AUTO_MAX_WORDS = 15, 300
+AUTO_MIN_WORDS, AUTO_MAX_WORDS = 40, 300  # a short notice still gets two points
+QUERY_MIN_WORDS = 15      # ...but the answer to one question may be one point
 MIN_POINT_WORDS = 4
 MIN_TURN_CONTENT = 4      # in a meeting, a point says something: at least 4 words that are not function words
 EMBED_BATCH = 64
@@ -59,7 +60,7 @@ WEIGHTS: dict[Kind, Weights] = {
 }
 # Auto length: factor x sqrt(source words). News and meetings: their references run 1.2-1.6 x sqrt(words) (vietnews-dev,
 # qmsum-dev); a directive is dense, every article a duty or a deadline: its references run ~7 x sqrt(words) (our set).
-AUTO_FACTOR: dict[Kind, float] = {"prose": 1.5, "structured": 6.0, "transcript": 1.5}
+AUTO_FACTOR: dict[Kind, float] = {"prose": 1.5, "structured": 7.0, "transcript": 1.5}
 KIND_NAMES = {"prose": "text", "structured": "document with articles", "transcript": "meeting transcript"}
 QUERY_RELEVANCE = 2.0      # the weight of relevance to the question in a query-focused summary
 QUERY_SHARE = 0.4          # a summary of one question: 0.4 x the whole-text length (QMSum answers: ~67 words)
@@ -109,6 +110,7 @@ class Candidate:
     vector: np.ndarray | None = field(default=None, repr=False)
     position: int = 0         # order among the candidates
     segment: int = 0          # the passage (or stretch of a meeting) it belongs to
+    speaker: str = ""         # in a meeting: who said it
 
 
 def _heading_title(heading: str) -> str:
@@ -144,9 +146,12 @@ def _is_point(raw: str, language: str) -> bool:
 
 
 def source_kind(source: SummarySource) -> Kind:
-    """A meeting transcript, a structured document (articles, clauses), or prose (news, notes, letters)."""
+    """A meeting transcript, a structured document (articles, clauses, or an official document with its own
+    number such as ``03-TB/CB``: every line of it is a fact or a duty), or prose (news, notes, letters)."""
     if source.text and is_transcript(source.text[:20000]):
         return "transcript"
+    if source.meta.doc_number:
+        return "structured"
     structured = sum(1 for c in source.chunks if c.structure_path and not c.structure_path[:1].isdigit())  # not a time
     return "structured" if structured >= max(1, len(source.chunks) // 2) else "prose"
 
@@ -200,7 +205,7 @@ def candidates(source: SummarySource) -> list[Candidate]:
             if speaker:
                 text = f"{speaker}: {text}"
             out.append(Candidate(index, start, end, text, is_key(bare), len(words(text)), position=len(out),
-                                 segment=index))
+                                 segment=index, speaker=speaker))
     without_title = [c for c in out if not _is_title(c.text, source.meta.title)]
     out = without_title or out  # a one-sentence text is its own title
     for position, candidate in enumerate(out):
@@ -235,7 +240,8 @@ def point_budget(length: Length, available: int, source_words: int = 0, kind: Ki
         return available, length, f"{length} words, as asked"
     if length == "auto":
         factor = AUTO_FACTOR[kind] * (QUERY_SHARE if query else 1.0)
-        target = int(min(AUTO_MAX_WORDS, max(AUTO_MIN_WORDS, round(factor * math.sqrt(max(1, source_words))))))
+        minimum = QUERY_MIN_WORDS if query else AUTO_MIN_WORDS
+        target = int(min(AUTO_MAX_WORDS, max(minimum, round(factor * math.sqrt(max(1, source_words))))))
         return available, target, (f"about {target} words for a {source_words}-word {KIND_NAMES[kind]} "
                                    f"({factor:.2g} × √words{', one question' if query else ''}, at most {AUTO_MAX_WORDS})")
     if length == "short":
@@ -297,10 +303,10 @@ def _question_fit(tfidf: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray
 
 
 def _shortlist(items: list[Candidate], kind: Kind, weights: Weights, lexical_z: np.ndarray,
-               fit: tuple[np.ndarray, np.ndarray] | None) -> list[int]:
+               fit: tuple[np.ndarray, np.ndarray] | None, speakers: set[str] = frozenset()) -> list[int]:  # type: ignore[assignment]
     """Indexes (in order) of the best candidates by the cheap features: the only ones embedded and chosen from.
-    With a question: only sentences that hold or neighbour its words, and in a meeting only the stretch it is
-    most about."""
+    With a question: only sentences that hold or neighbour its words, in a meeting only the stretch it is
+    most about, and of the ``speakers`` it names (when they spoke there)."""
     first_pass = selection.scores(lexical_z, replace(weights, centrality=weights.centrality + weights.lexical, lexical=0),
                                   range(len(items)), [c.key for c in items], fit[1] if fit else None)
     order = sorted(range(len(items)), key=lambda i: -first_pass[i])
@@ -311,6 +317,7 @@ def _shortlist(items: list[Candidate], kind: Kind, weights: Weights, lexical_z: 
             density = selection.smooth(combined, REGION_WINDOW)
             first, last = selection.peak_region(np.maximum(0.0, density - float(np.median(density))), REGION_SHARE)
             order = [i for i in order if first <= i <= last] or order
+        order = [i for i in order if items[i].speaker in speakers] or order
     return sorted(order[:EMBED_LIMIT])
 
 
@@ -320,10 +327,11 @@ def choose(items: list[Candidate], embedder: Embedder, kind: Kind, max_points: i
     a question need them), then the selection."""
     weights = _weights(kind, query)
     count = len(items)
+    speakers = speakers_named(query, {c.speaker for c in items if c.speaker}) if query else set()
     tfidf = selection.tfidf_matrix([c.text for c in items], [" ".join(selection.focus_words(query))] if query else [])
     lexical_z = selection.centrality(tfidf[:count])
     fit = _question_fit(tfidf, count) if query else None
-    kept = _shortlist(items, kind, weights, lexical_z, fit)
+    kept = _shortlist(items, kind, weights, lexical_z, fit, speakers)
     pool = [items[i] for i in kept]
     relevance, centrality = None, np.zeros(len(pool), dtype=np.float32)
     if weights.centrality or query:

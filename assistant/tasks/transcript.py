@@ -167,3 +167,38 @@ def clean_speech(text: str, language: str = "en") -> str:
     out = regex.sub(r"\s+([,.!?;:…])", r"\1", out)
     out = regex.sub(r"^[,.\s]+", "", out).strip()
     return out[:1].upper() + out[1:] if out else out
+
+
+_ROLE_PREFIX = re.compile(r"^(?:the\s+)?(?:grad|phd|postdoc|professor|prof\.?|undergrad|student)\s+", re.IGNORECASE)
+
+
+def speakers_named(question: str, speakers: set[str]) -> set[str]:
+    """The speakers of a meeting that a question asks about ("What did Professor C think…", "What did
+    Marketing say…", "…did Freeland…", "ý kiến của đồng chí Bình"): a speaker's whole name, its role
+    ("Professor"), the letter of a lettered speaker ("C" of "Grad C", as a capital) or a person's last name
+    appears in the question. A role or a last name shared by several speakers names none of them."""
+    folded = fold_accents(question).casefold()
+
+    def said(phrase: str) -> bool:
+        return bool(phrase) and re.search(rf"(?<!\w){re.escape(fold_accents(phrase).casefold())}(?!\w)", folded) is not None
+
+    named = {s for s in speakers if said(s)}
+    if named:
+        return named
+    clues: dict[str, set[str]] = {}
+    for speaker in speakers:
+        parts = speaker.split()
+        if len(parts) < 2:
+            continue
+        letter = parts[-1]
+        if len(letter) == 1 and letter.isupper():  # "Grad C": "What did C think"
+            pattern = (rf"(?<!\w){letter}(?!\w)" if letter not in "AI"  # "A" and "I" are also words: only as a subject
+                       else rf"\b(?:did|does|do|has|had|was|were) {letter}\b|(?<!\w){letter} (?:thinks?|thought|says?|said|suggest\w*|propose\w*|agree\w*)\b")
+            if re.search(pattern, question):
+                named.add(speaker)
+            clues.setdefault(_ROLE_PREFIX.sub("", f"{parts[0]} ").strip() or parts[0], set()).add(speaker)
+        else:
+            clues.setdefault(parts[-1], set()).add(speaker)  # a last name
+    if named:
+        return named
+    return {next(iter(owners)) for clue, owners in clues.items() if len(owners) == 1 and said(clue)}
