@@ -12,7 +12,6 @@ from assistant.auth import Permission, Principal
 from assistant.domain import AccessLevel, Answer, DocumentMeta
 from assistant.errors import NotFound, PayloadTooLarge
 from assistant.jobs import Job
-from assistant.progress import Progress
 from assistant.service import Assistant
 
 from api.schemas import AskRequest, IngestResult, SearchHitOut, SearchRequest, SearchResponse
@@ -130,18 +129,15 @@ async def upload_document(
     def guard(meta: DocumentMeta, replacing: DocumentMeta | None) -> None:
         caller.check_manages(meta, replacing)
 
-    def ingest(progress: Progress | None = None) -> IngestResult:
-        result = assistant.pipeline.ingest_bytes(data, file.filename, metadata, defaults={"org_unit": caller.org_unit},
-                                                 guard=guard, progress=progress)
-        return IngestResult(status=result.status, doc_id=result.doc_id, chunks=result.chunks, reason=result.reason)
-
     ocr_pages = assistant.upload_ocr_pages(data, file.filename)  # refuses bad size/type now, as 4xx
+    defaults = {"org_unit": caller.org_unit}
     if background or ocr_pages > assistant.settings.ocr_sync_max_pages:
-        job = assistant.jobs.submit("ingest", lambda progress: (ingest(progress).model_dump(mode="json"), None, None),
-                                    owner=caller.key_id)
+        params = {"filename": file.filename, "metadata": metadata, "defaults": defaults, "key_id": caller.key_id}
+        job = assistant.jobs.submit("ingest", params, owner=caller.key_id, input_data=data)
         note(request, file=file.filename, job=job.id, ocr_pages=ocr_pages)
         return accepted(job)
-    result = ingest()
+    ingested = assistant.pipeline.ingest_bytes(data, file.filename, metadata, defaults=defaults, guard=guard)
+    result = IngestResult(status=ingested.status, doc_id=ingested.doc_id, chunks=ingested.chunks, reason=ingested.reason)
     note(request, target=result.doc_id, file=file.filename, result=result.status, chunks=result.chunks)
     return result
 

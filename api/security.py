@@ -32,6 +32,7 @@ ACTIONS: dict[str, Permission] = {
     "speech": Permission.read,
     "transcribe": Permission.read,
     "jobs.read": Permission.read,
+    "jobs.cancel": Permission.read,
     "draft.minutes": Permission.draft,
     "draft.report": Permission.draft,
     "draft.resolution": Permission.draft,

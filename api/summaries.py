@@ -20,6 +20,7 @@ from assistant.jobs import Job
 from assistant.service import Assistant
 from assistant.tasks.summarize import SummaryOptions, parse_length, require_candidates
 from assistant.tasks.summary_source import SummarySource
+from assistant.job_runners import options_request, source_request
 from assistant.text import slugify
 
 LENGTH_FORM = Form(default="auto", pattern=r"^(auto|short|standard|[1-9][0-9]{1,3})$",
@@ -33,13 +34,12 @@ def job_owner(caller: Principal) -> str | None:
 
 
 def run_summary(assistant: Assistant, source: SummarySource, options: SummaryOptions, background: bool,
-                caller: Principal) -> Summary | JSONResponse:
-    """Summarize now, or as a job when asked or when the source is long."""
+                caller: Principal, request: dict, upload: bytes | None = None) -> Summary | JSONResponse:
+    """Summarize now, or as a job (kept as ``request``, with the ``upload``) when asked or when the source is long."""
     require_candidates(source)  # a source with nothing to summarize fails now, as 422
     if background or source.char_count > assistant.settings.summarize_sync_max_chars:
-        job = assistant.jobs.submit("summary", lambda progress: (
-            assistant.summarizer.summarize(source, options, progress).model_dump(mode="json"), None, None),
-            owner=caller.key_id)
+        job = assistant.jobs.submit("summary", {"source": request, "options": options_request(options)},
+                                    owner=caller.key_id, input_data=upload)
         return accepted(job)
     return assistant.summarizer.summarize(source, options)
 
@@ -50,8 +50,10 @@ def run_summary(assistant: Assistant, source: SummarySource, options: SummaryOpt
 def summarize(body: SummarizeRequest, request: Request, caller: Principal = Depends(authorize("summarize")),
               assistant: Assistant = Depends(get_assistant)) -> Summary | JSONResponse:
     note(request, target=body.doc_id, text_chars=len(body.text) if body.text is not None else None)
-    source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter(caller))
-    return run_summary(assistant, source, body.options(), body.background, caller)
+    scope = body.filters.to_filter(caller)
+    source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=scope)
+    return run_summary(assistant, source, body.options(), body.background, caller,
+                       source_request(doc_id=body.doc_id, text=body.text, scope=scope))
 
 
 @router.post("/summarize/upload", response_model=Summary, summary="Summarize an uploaded file, with citations",
@@ -72,10 +74,11 @@ async def summarize_upload(
 ) -> Summary | JSONResponse:
     note(request, target=file.filename)
     data = await read_upload(file, assistant.settings.max_file_bytes)
-    source = assistant.summary_source(file=(data, file.filename or "upload.txt"))
+    filename = file.filename or "upload.txt"
+    source = assistant.summary_source(file=(data, filename))
     options = SummaryOptions(length=parse_length(length), style=style, language=language or None, engine=engine,
                              query=query)
-    return run_summary(assistant, source, options, background, caller)
+    return run_summary(assistant, source, options, background, caller, source_request(filename=filename), data)
 
 
 @router.post("/bulletins", status_code=202, response_model=Job,
@@ -84,26 +87,17 @@ async def summarize_upload(
              summary="Make an audio bulletin (speech) of a summary; follow the job, then GET its audio")
 def make_bulletin(body: BulletinRequest, request: Request, caller: Principal = Depends(authorize("bulletin")),
                   assistant: Assistant = Depends(get_assistant)) -> JSONResponse:
-    rate = body.rate_wpm or assistant.settings.tts_rate_wpm
-    maker = assistant.bulletins
     note(request, target=body.doc_id or (body.summary.doc_id if body.summary else None), format=body.format)
-    if body.summary is not None:
-        summary, source = body.summary, None
-        maker.synthesizer.voice_for(summary.language)
+    params = {"rate": body.rate_wpm or assistant.settings.tts_rate_wpm, "format": body.format,
+              "options": options_request(body.options()), "summary": None, "source": None}
+    if body.summary is not None:  # a voice for its language, checked now
+        assistant.bulletins.synthesizer.voice_for(body.summary.language)
+        params["summary"] = body.summary.model_dump(mode="json")
     else:
-        source = assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=body.filters.to_filter(caller))
-        require_candidates(source)
-        summary = None
-    options = body.options()
-
-    def work(progress):
-        spoken = summary
-        if spoken is None:
-            spoken = assistant.summarizer.summarize(source, options, lambda f, m: progress(0.5 * f, m))
-        bulletin, audio = maker.make(spoken, rate, body.format, lambda f, m: progress(0.5 + 0.5 * f, m))
-        return bulletin.model_dump(mode="json"), audio, bulletin.media_type
-
-    return accepted(assistant.jobs.submit("bulletin", work, owner=caller.key_id))
+        scope = body.filters.to_filter(caller)
+        require_candidates(assistant.summary_source(doc_id=body.doc_id, text=body.text, scope=scope))
+        params["source"] = source_request(doc_id=body.doc_id, text=body.text, scope=scope)
+    return accepted(assistant.jobs.submit("bulletin", params, owner=caller.key_id))
 
 
 @router.post("/transcribe", status_code=202, response_model=Job, responses={**error_responses(413, 415), 202: JOB_LINKS},
@@ -121,17 +115,11 @@ async def transcribe(
 ) -> JSONResponse:
     note(request, target=file.filename, language=language)
     data = await read_upload(file, assistant.settings.max_audio_bytes)
-    prepared = assistant.prepare_audio(data)  # unreadable, too long or silent audio fails now, as 422
+    assistant.prepare_audio(data)  # unreadable, too long or silent audio fails now, as 422
     assistant.transcriber.recognizers.for_language(language)  # and so does a language with no model
     options = SummaryOptions(length=parse_length(length), style=style, engine=engine) if summarize else None
-    filename = file.filename or "recording"
-
-    def work(progress):
-        transcription, summary = assistant.transcribe_and_summarize(prepared, filename, language, options, progress)
-        return {"transcription": transcription.model_dump(mode="json"),
-                "summary": summary.model_dump(mode="json") if summary else None}, None, None
-
-    return accepted(assistant.jobs.submit("transcription", work, owner=caller.key_id))
+    params = {"filename": file.filename or "recording", "language": language, "options": options_request(options)}
+    return accepted(assistant.jobs.submit("transcription", params, owner=caller.key_id, input_data=data))
 
 
 @router.get("/jobs/{job_id}", response_model=Job, summary="A job's status, progress and result",
@@ -142,6 +130,17 @@ def get_job(job_id: str, wait: float = Query(default=0.0, ge=0, le=30, descripti
     job = assistant.jobs.get(job_id, wait_s=wait, owner=job_owner(caller))
     if job is None:
         raise NotFound(f"no job '{job_id}' (jobs are kept for {assistant.settings.job_keep_s:g} s after they finish)")
+    return job
+
+
+@router.delete("/jobs/{job_id}", response_model=Job, responses=error_responses(404),
+               summary="Cancel a job (a running one stops at its next step), or forget a finished one and its files")
+def cancel_job(job_id: str, request: Request, caller: Principal = Depends(authorize("jobs.cancel")),
+               assistant: Assistant = Depends(get_assistant)) -> Job:
+    note(request, target=job_id)
+    job = assistant.jobs.cancel(job_id, owner=job_owner(caller))
+    if job is None:
+        raise NotFound(f"no job '{job_id}'")
     return job
 
 

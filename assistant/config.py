@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     whisper_api_key: str = "not-needed"
     job_workers: int = Field(default=1, ge=1, le=8, description="Background jobs run at the same time")
     job_keep_s: float = Field(default=3600.0, gt=0, description="How long a finished job's result is kept")
+    job_stale_s: float = Field(default=60.0, ge=2, description="A running job whose process has not reported for this "
+                               "long was interrupted: it runs again once (then fails with the reason)")
     jobs_per_key: int = Field(default=3, ge=0, description="Heavy jobs (bulletins, transcriptions, long summaries, "
                               "scans) one key may have waiting or running; more get 429 (0: no cap)")
 

@@ -74,6 +74,15 @@ class SearchFilter:
         if self.org_unit_prefix is not None:
             self.org_unit_prefix = normalize_org_unit(self.org_unit_prefix) or None
 
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON values (sets as sorted lists), e.g. to keep a job's scope in the store."""
+        return {name: sorted(str(v.value if hasattr(v, "value") else v) for v in value) if isinstance(value, set)
+                else value for name, value in vars(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SearchFilter:
+        return cls(**{name: set(value) if isinstance(value, list) else value for name, value in data.items()})
+
     @staticmethod
     def clearance(level: AccessLevel) -> set[AccessLevel]:
         """Access levels visible to someone cleared up to ``level``."""

@@ -186,9 +186,11 @@ class Assistant:
         return ReadAloud(self.bulletins.synthesizer, self.settings.data_dir / "speech")
 
     def start_workflow(self) -> None:
-        """At server start: the store migrated, rosters in step with the keys, interrupted approvals finished."""
+        """At server start: the store migrated, rosters in step with the keys, interrupted approvals finished, and
+        jobs running (queued ones, and those a stopped process left)."""
         self.synced_roster()
         self.cycle  # noqa: B018 (opening it finishes interrupted approvals)
+        self.jobs.start()
 
     @cached_property
     def resolutions(self) -> ResolutionDrafter:
@@ -240,7 +242,13 @@ class Assistant:
 
     @cached_property
     def jobs(self) -> JobManager:
-        return JobManager(self.settings.job_workers, self.settings.job_keep_s, per_owner=self.settings.jobs_per_key)
+        """Background jobs, kept in the store (``start_workflow`` starts running them, and those a restart left)."""
+        from assistant.job_runners import runners
+        from assistant.store.jobs import JobsStore
+
+        s = self.settings
+        return JobManager(JobsStore(self.store), s.data_dir / "jobs", runners(self), workers=s.job_workers,
+                          keep_s=s.job_keep_s, per_owner=s.jobs_per_key, stale_s=s.job_stale_s)
 
     @property
     def chunker(self) -> StructureChunker:

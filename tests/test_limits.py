@@ -53,30 +53,3 @@ def test_a_key_stops_working_after_its_last_day(fresh_assistant, capsys, tmp_pat
     assert main([*data, "keys", "create", "--name", "Khách", "--role", "member", "--expires", "2001-01-01"]) == 2
     assert "in the future" in capsys.readouterr().err
     assert main([*data, "keys", "list"]) == 0 and "active until 2099-12-31" in capsys.readouterr().out
-
-
-def test_one_key_may_not_queue_more_heavy_jobs_than_its_share():
-    import threading
-
-    import pytest
-
-    from assistant.errors import RateLimited
-    from assistant.jobs import JobManager
-
-    release = threading.Event()
-    jobs = JobManager(workers=1, per_owner=2)
-    try:
-        slow = lambda progress: (release.wait(10), None, None)  # noqa: E731
-        jobs.submit("bulletin", slow, owner="k1")
-        jobs.submit("bulletin", slow, owner="k1")
-        with pytest.raises(RateLimited, match="2 jobs waiting or running"):
-            jobs.submit("bulletin", slow, owner="k1")
-        jobs.submit("bulletin", slow, owner="k2")  # another key is not held back
-        release.set()
-        deadline = time.time() + 10
-        while any(j.status != "done" for j in (jobs.get(i) for i in list(jobs._jobs))) and time.time() < deadline:
-            time.sleep(0.05)
-        jobs.submit("bulletin", lambda progress: (1, None, None), owner="k1")  # finished ones free the share
-    finally:
-        release.set()
-        jobs.shutdown()

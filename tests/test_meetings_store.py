@@ -43,7 +43,7 @@ def plan(**changes) -> MeetingPlan:
 def test_migrations_go_up_and_down_and_up_again(engine):
     tables = {"meetings", "meeting_replies", "meeting_documents", "roster", "calendar_feeds", "idempotent_requests",
               "consultations", "consultation_comments"}
-    assert current(engine) == head() == "0004_consultations"
+    assert current(engine) == head() == "0005_jobs"
     assert tables <= set(inspect(engine).get_table_names())
     assert "record" in {c["name"] for c in inspect(engine).get_columns("meetings")}
     assert downgrade(engine, "0001_meetings") == "0001_meetings"
@@ -179,6 +179,6 @@ def test_meetings_over_http_with_real_keys_and_the_db_command(fresh_assistant, c
         assert secretary.post(f"/v1/meetings/{meeting['id']}/notice", headers=api_key(
             fresh_assistant, "secretary", SIBLING)).status_code == 404
     data = ["--data-dir", str(fresh_assistant.settings.data_dir)]
-    assert main([*data, "db", "current"]) == 0 and "at 0004_consultations; newest 0004_consultations" in capsys.readouterr().out
+    assert main([*data, "db", "current"]) == 0 and "at 0005_jobs; newest 0005_jobs" in capsys.readouterr().out
     assert main([*data, "db", "downgrade", "base"]) == 0 and "at base (empty)" in capsys.readouterr().out
-    assert main([*data, "db", "upgrade"]) == 0 and "at 0004_consultations" in capsys.readouterr().out
+    assert main([*data, "db", "upgrade"]) == 0 and "at 0005_jobs" in capsys.readouterr().out

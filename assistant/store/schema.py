@@ -175,3 +175,29 @@ class CommentRow(Base):
 
     consultation: Mapped[ConsultationRow] = relationship(back_populates="comments")
     __mapper_args__ = {"version_id_col": version}
+
+
+class JobRow(Base):
+    """A background job (a bulletin, a transcription, a long summary, a scan's OCR): its request, so it can run
+    again after a restart, its state, and its result. Files (the uploaded input, the audio made) live on disk
+    under ``<data_dir>/jobs/<id>/``."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # the API key id
+    status: Mapped[str] = mapped_column(String(16), index=True)  # queued|running|done|failed|cancelled
+    params: Mapped[dict] = mapped_column(JSON)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    worker: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid:nonce of the process running it
+    heartbeat_at: Mapped[float | None] = mapped_column(nullable=True)
+    created_at: Mapped[float] = mapped_column()
+    started_at: Mapped[float | None] = mapped_column(nullable=True)
+    finished_at: Mapped[float | None] = mapped_column(nullable=True, index=True)
+    result: Mapped[dict | list | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    artifact_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
