@@ -1,11 +1,12 @@
 """Command line for operators: ``assistant keys create|list|revoke`` (keeping the cells' rosters in step),
-``assistant db`` and ``assistant audit``."""
+``assistant db``, ``assistant audit``, ``assistant backup`` and ``assistant restore``."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 from contextlib import closing
+from pathlib import Path
 
 from assistant.audit import AuditLog
 from assistant.auth import KeyStore, Role
@@ -47,15 +48,25 @@ def cmd_keys_create(args: argparse.Namespace) -> int:
     with closing(KeyStore(settings.keys_path)) as store:
         key, info = store.create(args.name, args.role, args.org_unit, args.clearance, _end_of_day(args.expires))
         sync_roster(settings, store, {info.key_id: args.membership})
-    record_cli_action(settings, "keys.create", info.key_id, name=info.name, role=info.role.value,
-                      org_unit=info.org_unit, clearance=info.clearance.value, membership=args.membership,
-                      expires=args.expires)
+    record_cli_action(
+        settings,
+        "keys.create",
+        info.key_id,
+        name=info.name,
+        role=info.role.value,
+        org_unit=info.org_unit,
+        clearance=info.clearance.value,
+        membership=args.membership,
+        expires=args.expires,
+    )
     if args.json:
         print_json({**info.as_dict(), "key": key})
     else:
-        print(f"created key {info.key_id} for {info.name}: {info.role.value}, "
-              f"{info.org_unit or '(whole organization)'}, clearance {info.clearance.value}"
-              + (f", expires {_when(info.expires_at)}" if info.expires_at else ""))
+        print(
+            f"created key {info.key_id} for {info.name}: {info.role.value}, "
+            f"{info.org_unit or '(whole organization)'}, clearance {info.clearance.value}"
+            + (f", expires {_when(info.expires_at)}" if info.expires_at else "")
+        )
         print(f"\n  {key}\n\nGive it to its user now: it is stored only as a hash and cannot be shown again.")
     return 0
 
@@ -67,10 +78,19 @@ def cmd_keys_list(args: argparse.Namespace) -> int:
         print_json([k.as_dict() for k in keys])
         return 0
     for k in keys:
-        state = (f"revoked {_when(k.revoked_at)}" if k.revoked_at else "expired" if not k.usable()
-                 else f"active until {_when(k.expires_at)}" if k.expires_at else "active")
-        print(f"{k.key_id}  {k.role.value:9} {k.clearance.value:12} {k.org_unit or '(whole organization)':45} "
-              f"{k.name[:30]:30} created {_when(k.created_at)}  {state}")
+        state = (
+            f"revoked {_when(k.revoked_at)}"
+            if k.revoked_at
+            else "expired"
+            if not k.usable()
+            else f"active until {_when(k.expires_at)}"
+            if k.expires_at
+            else "active"
+        )
+        print(
+            f"{k.key_id}  {k.role.value:9} {k.clearance.value:12} {k.org_unit or '(whole organization)':45} "
+            f"{k.name[:30]:30} created {_when(k.created_at)}  {state}"
+        )
     if not keys:
         print("no keys" + ("" if args.all else " (active); --all shows revoked ones"))
     return 0
@@ -96,8 +116,10 @@ def cmd_db(args: argparse.Namespace) -> int:
             database.upgrade(engine, args.revision)
         elif args.db_command == "downgrade":
             database.downgrade(engine, args.revision)
-        print(f"store {settings.store_url.split('@')[-1]}: at {database.current(engine) or 'base (empty)'}; "
-              f"newest {database.head()}")
+        print(
+            f"store {settings.store_url.split('@')[-1]}: at {database.current(engine) or 'base (empty)'}; "
+            f"newest {database.head()}"
+        )
     finally:
         engine.dispose()
     return 0
@@ -117,21 +139,121 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from assistant.backup import backup
+
+    settings = settings_from(args)
+    report = backup(settings, Path(args.destination))
+    record_cli_action(settings, "backup", str(report.path), files=report.files, bytes=report.bytes)
+    print(
+        f"backed up {report.documents} documents ({report.chunks} chunks) of {settings.data_dir}: {report.files} "
+        f"files, {report.bytes / 2**20:.1f} MiB in {report.seconds:g} s -> {report.path}"
+    )
+    for note in report.external:
+        print(f"not in this backup: {note}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from assistant.backup import restore
+
+    settings = settings_from(args)
+    manifest, previous = restore(Path(args.archive), settings.data_dir)
+    record_cli_action(settings, "restore", args.archive, documents=manifest["documents"])
+    print(
+        f"restored {manifest['documents']} documents ({manifest['chunks']} chunks, {manifest['embedding_model']}) "
+        f"from {args.archive} (made {manifest['created_at']}) into {settings.data_dir}"
+    )
+    if previous is not None:
+        print(f"the previous data directory is kept at {previous}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from assistant.index.check import check
+    from assistant.service import Assistant
+
+    settings = settings_from(args)
+    assistant = Assistant(settings)
+    try:
+        report = check(assistant.index, repair=args.repair)
+    finally:
+        assistant.close()
+    if args.repair and report.repaired:
+        record_cli_action(settings, "index.repair", None, **report.repaired)
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        print(
+            f"{report.documents} documents, {report.chunks} chunks; {report.vectors} vectors; "
+            f"BM25 {report.bm25_chunks} chunks"
+        )
+        problems = {
+            "interrupted writes": report.pending_writes,
+            "vectors of no chunk": len(report.orphan_vectors),
+            "vectors of an old version": len(report.stale_vectors),
+            "chunks without a vector": len(report.missing_vectors),
+            "chunks missing from BM25": report.bm25_missing,
+            "BM25 entries of no chunk": report.bm25_extra,
+            "BM25 older than the catalog": int(report.bm25_outdated),
+        }
+        for what, count in problems.items():
+            if count:
+                print(f"  {what}: {count}")
+        if report.consistent:
+            print("consistent: catalog, vectors and BM25 agree")
+        elif report.repaired:
+            print("repaired: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in report.repaired.items()))
+        else:
+            print("inconsistent: run `assistant check --repair` (the catalog is kept; vectors and BM25 follow it)")
+    return 0 if report.consistent or report.repaired else 1
+
+
 def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("check", help="do catalog, vectors and BM25 agree (ids, versions, counts)? --repair fixes")
+    p.add_argument("--repair", action="store_true", help="make vectors and BM25 follow the catalog")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("backup", help="a consistent snapshot of the data directory while the server runs")
+    p.add_argument("destination", help="a new directory, or a file ending .tar.zst or .tar.gz")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser(
+        "restore",
+        help="replace the data directory with a backup (checked whole first; the server "
+        "must be stopped; the old directory is kept beside it)",
+    )
+    p.add_argument("archive", help="a backup directory, .tar.zst or .tar.gz")
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("keys", help="API keys: create, list, revoke")
     ks = p.add_subparsers(dest="keys_command", required=True)
     k = ks.add_parser("create", help="a new key for a person or device (shown once)")
     k.add_argument("--name", required=True, help="who or what uses it, e.g. 'Nguyễn Văn An, bí thư chi bộ 3'")
-    k.add_argument("--role", required=True, choices=[r.value for r in Role],
-                   help="member: ask and summarize; secretary: also draft; committee: also ingest for its org unit; "
-                        "admin: everything")
-    k.add_argument("--org-unit", default="", help="org-unit path, e.g. tw/tinh-thai-nguyen/phuong-huong-an "
-                                                   "(empty: the whole organization)")
-    k.add_argument("--clearance", default=AccessLevel.internal.value, choices=[a.value for a in AccessLevel],
-                   help="highest access level it may read (default: internal)")
+    k.add_argument(
+        "--role",
+        required=True,
+        choices=[r.value for r in Role],
+        help="member: ask and summarize; secretary: also draft; committee: also ingest for its org unit; "
+        "admin: everything",
+    )
+    k.add_argument(
+        "--org-unit",
+        default="",
+        help="org-unit path, e.g. tw/tinh-thai-nguyen/phuong-huong-an (empty: the whole organization)",
+    )
+    k.add_argument(
+        "--clearance",
+        default=AccessLevel.internal.value,
+        choices=[a.value for a in AccessLevel],
+        help="highest access level it may read (default: internal)",
+    )
     k.add_argument("--expires", metavar="YYYY-MM-DD", help="the last day the key works (default: until revoked)")
-    k.add_argument("--membership", default="official", choices=["official", "probationary"],
-                   help="for a member of a cell: an official or a probationary party member (its roster entry)")
+    k.add_argument(
+        "--membership",
+        default="official",
+        choices=["official", "probationary"],
+        help="for a member of a cell: an official or a probationary party member (its roster entry)",
+    )
     k.add_argument("--json", action="store_true")
     k.set_defaults(func=cmd_keys_create)
     k = ks.add_parser("list", help="keys and their roles (never the keys themselves)")

@@ -20,7 +20,9 @@ def make_client(settings: Settings):
         try:
             return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
         except Exception as exc:  # chromadb raises plain exceptions for connection problems
-            raise BackendUnavailable(f"Chroma server at {settings.chroma_host}:{settings.chroma_port} is unreachable: {exc}") from exc
+            raise BackendUnavailable(
+                f"Chroma server at {settings.chroma_host}:{settings.chroma_port} is unreachable: {exc}"
+            ) from exc
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
@@ -44,7 +46,9 @@ class VectorStore:
 
     def upsert(self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], batch: int = 512) -> None:
         for i in range(0, len(ids), batch):
-            self.collection.upsert(ids=ids[i: i + batch], embeddings=vectors[i: i + batch], metadatas=metadatas[i: i + batch])
+            self.collection.upsert(
+                ids=ids[i : i + batch], embeddings=vectors[i : i + batch], metadatas=metadatas[i : i + batch]
+            )
 
     def delete_version(self, doc_id: str, version: str) -> None:
         self.collection.delete(where={"$and": [{"doc_id": doc_id}, {"version": version}]})
@@ -57,7 +61,7 @@ class VectorStore:
 
     def delete_ids(self, ids: list[str]) -> None:
         for i in range(0, len(ids), 512):
-            self.collection.delete(ids=ids[i: i + 512])
+            self.collection.delete(ids=ids[i : i + 512])
 
     def all_ids(self) -> set[str]:
         ids: set[str] = set()
@@ -67,6 +71,18 @@ class VectorStore:
             ids.update(got)
             if len(got) < page:
                 return ids
+            offset += page
+
+    def versions(self) -> dict[str, tuple[str, str]]:
+        """``chunk id -> (doc_id, version)`` of every vector."""
+        out: dict[str, tuple[str, str]] = {}
+        offset, page = 0, 5000
+        while True:
+            got = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            for chunk_id, meta in zip(got["ids"], got["metadatas"] or []):
+                out[chunk_id] = (str((meta or {}).get("doc_id", "")), str((meta or {}).get("version", "")))
+            if len(got["ids"]) < page:
+                return out
             offset += page
 
     def count(self) -> int:
