@@ -7,18 +7,14 @@ import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from fastapi.middleware.gzip import GZipMiddleware
-
-from assistant import __version__
-from assistant.config import Settings
-from assistant.service import Assistant
+from fastapi.openapi.utils import get_openapi
 
 from api.audit import router as audit_router
+from api.consultations import router as consultations_router
+from api.drafting import router as drafting_router
 from api.errors import install_error_handlers
 from api.idempotency import install_idempotency
-from api.drafting import router as drafting_router
-from api.consultations import router as consultations_router
 from api.meetings import router as meetings_router
 from api.roster import router as roster_router
 from api.routes import router
@@ -26,6 +22,9 @@ from api.security import install_audit
 from api.summaries import router as summaries_router
 from api.web import STATIC
 from api.web import router as web_router
+from assistant import __version__
+from assistant.config import Settings
+from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +63,13 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def lifespan(app: FastAPI):
         if settings.auth_dev_key:
             key = assistant.keys.dev_admin_key(settings.dev_key_path)
-            print(f"Development admin key (also in {settings.dev_key_path}): {key}\n"
-                  "  Send it as 'Authorization: Bearer <key>'. For production set ASSISTANT_AUTH_DEV_KEY=false and "
-                  "create keys with `assistant keys create`.", file=sys.stderr, flush=True)
+            print(
+                f"Development admin key (also in {settings.dev_key_path}): {key}\n"
+                "  Send it as 'Authorization: Bearer <key>'. For production set ASSISTANT_AUTH_DEV_KEY=false and "
+                "create keys with `assistant keys create`.",
+                file=sys.stderr,
+                flush=True,
+            )
         report = assistant.seed_if_empty()
         if report is not None:
             log.warning("ingested sample corpus: %s", report.summary())
@@ -76,8 +79,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
             assistant.close()
 
     # Operation ids are the route functions' names (get_document, ask...): what generated clients call them.
-    app = FastAPI(title="Grassroots document assistant", version=__version__, lifespan=lifespan,
-                  generate_unique_id_function=lambda route: route.name)
+    app = FastAPI(
+        title="Grassroots document assistant",
+        version=__version__,
+        lifespan=lifespan,
+        generate_unique_id_function=lambda route: route.name,
+    )
     app.state.assistant = assistant
     install_error_handlers(app)
     install_audit(app)
@@ -99,7 +106,12 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     @app.get("/health", summary="Liveness and index size (no key needed)")
     def health() -> dict:
         documents, chunks = assistant.index.catalog.counts()
-        return {"status": "ok", "documents": documents, "chunks": chunks,
-                "embedding_model": assistant.index.embedder.name, "engine": assistant.engine}
+        return {
+            "status": "ok",
+            "documents": documents,
+            "chunks": chunks,
+            "embedding_model": assistant.index.embedder.name,
+            "engine": assistant.engine,
+        }
 
     return app

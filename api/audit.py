@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query
 
+from api.errors import error_responses
+from api.routes import get_assistant
+from api.security import authorize
 from assistant.audit import AuditEvent
 from assistant.auth import Principal
 from assistant.service import Assistant
-
-from api.routes import get_assistant
-from api.errors import error_responses
-from api.security import authorize
 
 router = APIRouter(prefix="/v1", tags=["admin"], responses=error_responses(401, 403, 422, 429))
 

@@ -87,18 +87,26 @@ def links(status: int, *targets: tuple[str, str, str, str]) -> dict[int | str, d
     """OpenAPI links from a response to the operations its body feeds: ``(name, operationId, parameter, body field)``.
 
     Clients (and the fuzzer's stateful phase) follow them: upload -> read -> delete, job -> status -> audio."""
-    return {status: {"links": {name: {"operationId": operation, "parameters": {parameter: f"$response.body#/{field}"}}
-                               for name, operation, parameter, field in targets}}}
+    return {
+        status: {
+            "links": {
+                name: {"operationId": operation, "parameters": {parameter: f"$response.body#/{field}"}}
+                for name, operation, parameter, field in targets
+            }
+        }
+    }
 
 
 def install_error_handlers(app: FastAPI) -> None:
     for error_type, status in STATUS.items():
+
         def handler(_: Request, exc: Exception, status: int = status) -> JSONResponse:
             headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
             if isinstance(exc, RateLimited):
                 headers = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
-            return JSONResponse(status_code=status, content={"detail": str(exc), "error": type(exc).__name__},
-                                headers=headers)
+            return JSONResponse(
+                status_code=status, content={"detail": str(exc), "error": type(exc).__name__}, headers=headers
+            )
 
         app.add_exception_handler(error_type, handler)
 
@@ -113,6 +121,8 @@ def install_error_handlers(app: FastAPI) -> None:
         """FastAPI's field list, safe for any body: a body that is not text (a file sent where JSON was due) is
         described, not echoed (FastAPI's own handler fails to encode it and answers 500)."""
         described = {bytes: lambda data: f"<{len(data)} bytes that are not JSON>"}
-        return JSONResponse(status_code=422, content={"detail": jsonable_encoder(exc.errors(), custom_encoder=described)})
+        return JSONResponse(
+            status_code=422, content={"detail": jsonable_encoder(exc.errors(), custom_encoder=described)}
+        )
 
     app.add_exception_handler(RequestValidationError, validation_handler)

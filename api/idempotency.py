@@ -34,20 +34,39 @@ def install_idempotency(app: FastAPI) -> None:
         if key is None or owner is None or request.method not in CHANGING or not request.url.path.startswith("/v1/"):
             return await call_next(request)
         if not KEY_PATTERN.match(key):
-            return JSONResponse(status_code=422, content={"error": "InvalidInput", "detail": (
-                f"{HEADER} must be 8 to 100 letters, digits or _.:- (e.g. a UUID)")})
+            return JSONResponse(
+                status_code=422,
+                content={
+                    "error": "InvalidInput",
+                    "detail": (f"{HEADER} must be 8 to 100 letters, digits or _.:- (e.g. a UUID)"),
+                },
+            )
         store = request.app.state.assistant.idempotency
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         claim = await run_in_threadpool(store.claim, owner, key, request.method, path)
         if claim.outcome == "done":
-            return Response(claim.stored.body, status_code=claim.stored.status, media_type=claim.stored.media_type,
-                            headers={"Idempotent-Replayed": "true"})
+            return Response(
+                claim.stored.body,
+                status_code=claim.stored.status,
+                media_type=claim.stored.media_type,
+                headers={"Idempotent-Replayed": "true"},
+            )
         if claim.outcome == "running":
-            return JSONResponse(status_code=409, content={"error": "Conflict", "detail": (
-                f"the request with this {HEADER} is still being processed: ask again in a moment")})
+            return JSONResponse(
+                status_code=409,
+                content={
+                    "error": "Conflict",
+                    "detail": (f"the request with this {HEADER} is still being processed: ask again in a moment"),
+                },
+            )
         if claim.outcome == "other_request":
-            return JSONResponse(status_code=422, content={"error": "InvalidInput", "detail": (
-                f"this {HEADER} was used for {claim.used_for}: use a new key for another request")})
+            return JSONResponse(
+                status_code=422,
+                content={
+                    "error": "InvalidInput",
+                    "detail": (f"this {HEADER} was used for {claim.used_for}: use a new key for another request"),
+                },
+            )
         try:
             response = await call_next(request)
         except Exception:
@@ -57,7 +76,8 @@ def install_idempotency(app: FastAPI) -> None:
         if response.status_code >= 500 or response.status_code == 401 or len(body) > MAX_KEPT_BYTES:
             await run_in_threadpool(store.release, owner, key)
         else:
-            await run_in_threadpool(store.finish, owner, key, response.status_code,
-                                    response.headers.get("content-type"), body)
+            await run_in_threadpool(
+                store.finish, owner, key, response.status_code, response.headers.get("content-type"), body
+            )
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
         return Response(body, status_code=response.status_code, headers=headers)

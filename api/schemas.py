@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from assistant.auth import Principal
-
 from assistant.audio.codec import AudioFormat
+from assistant.auth import Principal
 from assistant.domain import Citation, DocType, Summary
 from assistant.filters import SearchFilter
 from assistant.llm import EngineChoice
@@ -36,7 +34,9 @@ class SearchFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid")  # a scope sent in the body is refused, not silently ignored
 
-    org_unit: str | None = Field(default=None, max_length=300, description="only documents inside this org-unit subtree")
+    org_unit: str | None = Field(
+        default=None, max_length=300, description="only documents inside this org-unit subtree"
+    )
     doc_types: list[DocType] | None = None
     date_from: dt.date | None = Field(default=None, description="issued on or after this day")
     date_to: dt.date | None = Field(default=None, description="issued on or before this day")
@@ -64,7 +64,8 @@ class SearchRequest(BaseModel):
 class AskRequest(BaseModel):
     question: str = Field(max_length=2000, json_schema_extra=NON_BLANK)
     engine: EngineChoice = Field(
-        default="auto", description="auto: the LLM when one is configured (falling back, flagged, if it fails)")
+        default="auto", description="auto: the LLM when one is configured (falling back, flagged, if it fails)"
+    )
     filters: SearchFilters = Field(default_factory=SearchFilters)
 
     _question = field_validator("question")(not_blank)
@@ -94,20 +95,28 @@ class IngestResult(BaseModel):
 class DraftMinutesRequest(BaseModel):
     record: MeetingRecord
     engine: EngineChoice = Field(
-        default="auto", description="who writes the narrative parts; numbers, names and votes always come from the record")
+        default="auto",
+        description="who writes the narrative parts; numbers, names and votes always come from the record",
+    )
 
 
 class DraftResolutionRequest(BaseModel):
     record: MeetingRecord
-    number: int | None = Field(default=None, ge=1, le=999, description="the resolution's number (Số 05-NQ/CB); "
-                                                                       "empty: left blank to fill in by hand")
-    recipients: list[str] | None = Field(default=None, description="the 'Nơi nhận' list; default: the body above, "
-                                                                   "the members, the cell's file")
+    number: int | None = Field(
+        default=None,
+        ge=1,
+        le=999,
+        description="the resolution's number (Số 05-NQ/CB); empty: left blank to fill in by hand",
+    )
+    recipients: list[str] | None = Field(
+        default=None, description="the 'Nơi nhận' list; default: the body above, the members, the cell's file"
+    )
 
 
 class DraftReportRequest(ReportRequest):
-    filters: SearchFilters = Field(default_factory=SearchFilters,
-                                   description="the caller's scope for the directives the report cites")
+    filters: SearchFilters = Field(
+        default_factory=SearchFilters, description="the caller's scope for the directives the report cites"
+    )
 
 
 SummaryLength = Literal["auto", "short", "standard"] | Annotated[int, Field(ge=10, le=5000)]
@@ -123,7 +132,9 @@ def check_exactly_one(data: object, fields: tuple[str, ...]) -> object:
     if isinstance(data, dict):
         given = [name for name in fields if data.get(name) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of: {', '.join(fields)}" + (f" (got {', '.join(given)})" if given else ""))
+            raise ValueError(
+                f"give exactly one of: {', '.join(fields)}" + (f" (got {', '.join(given)})" if given else "")
+            )
     return data
 
 
@@ -131,23 +142,34 @@ class SummaryRequestOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     length: SummaryLength = Field(
-        default="auto", description="auto (follows the document's size: about 1.5 × √words), short (about 5 points), "
-                                    "standard, or a number of words")
-    style: Literal["plain", "formal"] = Field(default="plain", description="plain: short sentences, dates and duties first")
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$",
-                                 description="language of the summary (needs the LLM engine; default: the document's)")
+        default="auto",
+        description="auto (follows the document's size: about 1.5 × √words), short (about 5 points), "
+        "standard, or a number of words",
+    )
+    style: Literal["plain", "formal"] = Field(
+        default="plain", description="plain: short sentences, dates and duties first"
+    )
+    language: str | None = Field(
+        default=None,
+        pattern=r"^[a-z]{2,3}$",
+        description="language of the summary (needs the LLM engine; default: the document's)",
+    )
     engine: EngineChoice = "auto"
-    filters: SearchFilters = Field(default_factory=SearchFilters, description="narrowing (a doc id must be in your scope)")
+    filters: SearchFilters = Field(
+        default_factory=SearchFilters, description="narrowing (a doc id must be in your scope)"
+    )
     query: Annotated[str, Field(max_length=500, json_schema_extra=NON_BLANK)] | SkipJsonSchema[None] = Field(
-        default=None, description="summarize only what answers this question, e.g. 'what did the meeting decide "
-                                  "about the budget'")
+        default=None,
+        description="summarize only what answers this question, e.g. 'what did the meeting decide about the budget'",
+    )
     background: bool = Field(default=False, description="run as a job even when the source is small")
 
     _query = field_validator("query")(not_blank)
 
     def options(self) -> SummaryOptions:
-        return SummaryOptions(length=self.length, style=self.style, language=self.language, engine=self.engine,
-                              query=self.query)
+        return SummaryOptions(
+            length=self.length, style=self.style, language=self.language, engine=self.engine, query=self.query
+        )
 
 
 _SUMMARY_SOURCES = ("doc_id", "text")
@@ -159,9 +181,11 @@ class SummarizeRequest(SummaryRequestOptions):
     model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of(*_SUMMARY_SOURCES))
 
     doc_id: Annotated[str, Field(min_length=1, max_length=200)] | SkipJsonSchema[None] = Field(
-        default=None, description="an indexed document you may read")
+        default=None, description="an indexed document you may read"
+    )
     text: Annotated[str, Field(max_length=2_000_000, json_schema_extra=NON_BLANK)] | SkipJsonSchema[None] = Field(
-        default=None, description="or raw text (Markdown allowed)")
+        default=None, description="or raw text (Markdown allowed)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -179,7 +203,9 @@ class BulletinRequest(SummarizeRequest):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=exactly_one_of(*_BULLETIN_SOURCES))
 
-    summary: Summary | SkipJsonSchema[None] = Field(default=None, description="or a summary made before, spoken as it is")
+    summary: Summary | SkipJsonSchema[None] = Field(
+        default=None, description="or a summary made before, spoken as it is"
+    )
     rate_wpm: int | None = Field(default=None, ge=80, le=260, description="speech rate; default from settings (slow)")
     format: AudioFormat = "mp3"
 
@@ -195,8 +221,14 @@ class SpeechRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(max_length=5000, json_schema_extra=NON_BLANK, description="an answer, a notice, a summary…")
-    language: str = Field(default="vi", pattern=r"^[a-z]{2,3}$", description="the text's language (a voice of eSpeak NG)")
-    rate_wpm: int = Field(default=115, ge=80, le=260, description="words per minute; the default is slow, for older "
-                                                                  "listeners (a bulletin's is 140)")
+    language: str = Field(
+        default="vi", pattern=r"^[a-z]{2,3}$", description="the text's language (a voice of eSpeak NG)"
+    )
+    rate_wpm: int = Field(
+        default=115,
+        ge=80,
+        le=260,
+        description="words per minute; the default is slow, for older listeners (a bulletin's is 140)",
+    )
 
     _text = field_validator("text")(not_blank)

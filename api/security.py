@@ -64,8 +64,11 @@ def authorize(action: str) -> Callable[..., Principal]:
     """A dependency that authenticates the caller and checks the role may perform ``action``."""
     permission = ACTIONS[action]
 
-    def dependency(request: Request, bearer: HTTPAuthorizationCredentials | None = Depends(BEARER),
-                   header_key: str | None = Depends(HEADER_KEY)) -> Principal:
+    def dependency(
+        request: Request,
+        bearer: HTTPAuthorizationCredentials | None = Depends(BEARER),
+        header_key: str | None = Depends(HEADER_KEY),
+    ) -> Principal:
         event = AuditEvent(action=action, status=0)
         if action not in UNAUDITED:
             request.state.audit_event = event
@@ -79,8 +82,9 @@ def authorize(action: str) -> Callable[..., Principal]:
         event.role, event.org_unit = principal.role.value, principal.org_unit
         wait = request.app.state.assistant.rate_limiter.wait(principal.key_id)
         if wait:
-            raise RateLimited(f"too many requests from this key: try again in {max(1, round(wait))} s",
-                              retry_after=wait)
+            raise RateLimited(
+                f"too many requests from this key: try again in {max(1, round(wait))} s", retry_after=wait
+            )
         principal.require(permission)
         return principal
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.types import Scope
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.types import Scope
 
 from api.web_text import interface_text
 
@@ -28,8 +28,12 @@ VERSIONED = ("app.js", "consult.js", "manifest.webmanifest", "icon-192.png", "ic
 
 def _asset_version() -> str:
     digest = hashlib.sha256()
-    for path in [*(HERE / "static" / name for name in VERSIONED), HERE / "static" / "app.css",
-                 HERE / "templates" / "sw.js.j2", HERE / "templates" / "index.html.j2"]:
+    for path in [
+        *(HERE / "static" / name for name in VERSIONED),
+        HERE / "static" / "app.css",
+        HERE / "templates" / "sw.js.j2",
+        HERE / "templates" / "index.html.j2",
+    ]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -41,7 +45,9 @@ STYLE = (HERE / "static" / "app.css").read_text(encoding="utf-8")  # inline: no 
 def _script_text_keys() -> tuple[frozenset[str], tuple[str, ...]]:
     """The interface strings the scripts use (``T.name``, and ``T["prefix_" + …]`` for families of them): only
     those travel inside the page as JSON; the rest are already in its HTML."""
-    scripts = "".join((HERE / "static" / name).read_text(encoding="utf-8") for name in VERSIONED if name.endswith(".js"))
+    scripts = "".join(
+        (HERE / "static" / name).read_text(encoding="utf-8") for name in VERSIONED if name.endswith(".js")
+    )
     return frozenset(re.findall(r"\bT\.(\w+)", scripts)), tuple(re.findall(r"\bT\[\"(\w+)\" \+", scripts))
 
 
@@ -76,8 +82,9 @@ def index(request: Request, lang: str | None = Query(default=None, pattern="^(vi
     language = page_language(request, lang)
     text = interface_text(language)
     script_text = {k: v for k, v in text.items() if k in SCRIPT_KEYS or k.startswith(SCRIPT_PREFIXES)}
-    html = _templates.get_template("index.html.j2").render(lang=language, t=text, script_text=script_text,
-                                                           v=ASSET_VERSION, style=STYLE)
+    html = _templates.get_template("index.html.j2").render(
+        lang=language, t=text, script_text=script_text, v=ASSET_VERSION, style=STYLE
+    )
     return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
 
 

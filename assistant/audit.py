@@ -72,23 +72,61 @@ class AuditLog:
             self._conn.execute(
                 "INSERT INTO events(ts, key_id, key_name, role, org_unit, action, target, status, detail_json) "
                 "VALUES(?,?,?,?,?,?,?,?,?)",
-                (event.ts, event.key_id, event.key_name, event.role, event.org_unit, event.action, event.target,
-                 event.status, json.dumps(event.detail, ensure_ascii=False, default=str)))
+                (
+                    event.ts,
+                    event.key_id,
+                    event.key_name,
+                    event.role,
+                    event.org_unit,
+                    event.action,
+                    event.target,
+                    event.status,
+                    json.dumps(event.detail, ensure_ascii=False, default=str),
+                ),
+            )
 
-    def query(self, *, since: float | None = None, until: float | None = None, action: str | None = None,
-              key_id: str | None = None, after_id: int = 0, limit: int = 100) -> list[AuditEvent]:
+    def query(
+        self,
+        *,
+        since: float | None = None,
+        until: float | None = None,
+        action: str | None = None,
+        key_id: str | None = None,
+        after_id: int = 0,
+        limit: int = 100,
+    ) -> list[AuditEvent]:
         """Events in order, oldest first, filtered; page with ``after_id`` (the last id you got)."""
         clauses, params = ["id > ?"], [after_id]
-        for column, op, value in (("ts", ">=", since), ("ts", "<=", until), ("action", "=", action), ("key_id", "=", key_id)):
+        for column, op, value in (
+            ("ts", ">=", since),
+            ("ts", "<=", until),
+            ("action", "=", action),
+            ("key_id", "=", key_id),
+        ):
             if value is not None:
                 clauses.append(f"{column} {op} ?")
                 params.append(value)
         with self._lock:
             rows = self._conn.execute(
                 "SELECT id, ts, key_id, key_name, role, org_unit, action, target, status, detail_json FROM events "
-                f"WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?", (*params, limit)).fetchall()
-        return [AuditEvent(id=r[0], ts=r[1], key_id=r[2], key_name=r[3], role=r[4], org_unit=r[5], action=r[6],
-                           target=r[7], status=r[8], detail=json.loads(r[9])) for r in rows]
+                f"WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?",
+                (*params, limit),
+            ).fetchall()
+        return [
+            AuditEvent(
+                id=r[0],
+                ts=r[1],
+                key_id=r[2],
+                key_name=r[3],
+                role=r[4],
+                org_unit=r[5],
+                action=r[6],
+                target=r[7],
+                status=r[8],
+                detail=json.loads(r[9]),
+            )
+            for r in rows
+        ]
 
     def close(self) -> None:
         self._conn.close()

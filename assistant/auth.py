@@ -36,10 +36,10 @@ class Role(str, Enum):
 
 
 class Permission(str, Enum):
-    read = "read"      # ask, search, list and read documents, summarize, bulletins, transcribe
-    draft = "draft"    # minutes and reports
+    read = "read"  # ask, search, list and read documents, summarize, bulletins, transcribe
+    draft = "draft"  # minutes and reports
     ingest = "ingest"  # upload and delete documents of one's own org unit
-    admin = "admin"    # the audit log, every org unit
+    admin = "admin"  # the audit log, every org unit
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -84,8 +84,10 @@ class Principal:
                 unit = doc.org_unit or "(the whole organization)"
                 raise AccessDenied(f"document '{doc.doc_id}' belongs to {unit}; your key manages {self.org_unit} only")
             if doc.access_level.rank > self.clearance.rank:
-                raise AccessDenied(f"document '{doc.doc_id}' is {doc.access_level.value}, above your clearance "
-                                   f"({self.clearance.value})")
+                raise AccessDenied(
+                    f"document '{doc.doc_id}' is {doc.access_level.value}, above your clearance "
+                    f"({self.clearance.value})"
+                )
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,16 @@ class KeyInfo:
         return Principal(self.key_id, self.name, self.role, self.org_unit, self.clearance)
 
     def as_dict(self) -> dict:
-        return {"key_id": self.key_id, "name": self.name, "role": self.role.value, "org_unit": self.org_unit,
-                "clearance": self.clearance.value, "created_at": self.created_at, "revoked_at": self.revoked_at,
-                "expires_at": self.expires_at}
+        return {
+            "key_id": self.key_id,
+            "name": self.name,
+            "role": self.role.value,
+            "org_unit": self.org_unit,
+            "clearance": self.clearance.value,
+            "created_at": self.created_at,
+            "revoked_at": self.revoked_at,
+            "expires_at": self.expires_at,
+        }
 
 
 def _hash(key: str) -> str:
@@ -152,8 +161,14 @@ class KeyStore:
     def close(self) -> None:
         self._conn.close()
 
-    def create(self, name: str, role: Role | str, org_unit: str = "", clearance: AccessLevel | str = AccessLevel.public,
-               expires_at: float | None = None) -> tuple[str, KeyInfo]:
+    def create(
+        self,
+        name: str,
+        role: Role | str,
+        org_unit: str = "",
+        clearance: AccessLevel | str = AccessLevel.public,
+        expires_at: float | None = None,
+    ) -> tuple[str, KeyInfo]:
         """A new key: returns the key itself (shown once, never stored) and its record; ``expires_at`` (a Unix time)
         ends it by itself."""
         name = name.strip()
@@ -169,10 +184,11 @@ class KeyStore:
             raise InvalidInput("the key would expire before it is used: give a date in the future")
         info = KeyInfo(key_id, name, role, normalize_org_unit(org_unit), clearance, time.time(), None, expires_at)
         with self._lock:
-            self._conn.execute("INSERT INTO api_keys (key_id, key_hash, name, role, org_unit, clearance, created_at, "
-                               "revoked_at, expires_at) VALUES(?,?,?,?,?,?,?,NULL,?)",
-                               (key_id, _hash(key), name, role.value, info.org_unit, clearance.value, info.created_at,
-                                expires_at))
+            self._conn.execute(
+                "INSERT INTO api_keys (key_id, key_hash, name, role, org_unit, clearance, created_at, "
+                "revoked_at, expires_at) VALUES(?,?,?,?,?,?,?,NULL,?)",
+                (key_id, _hash(key), name, role.value, info.org_unit, clearance.value, info.created_at, expires_at),
+            )
         return key, info
 
     def authenticate(self, key: str) -> Principal | None:
@@ -181,7 +197,9 @@ class KeyStore:
         if not match:
             return None
         with self._lock:
-            row = self._conn.execute(f"SELECT {_COLUMNS}, key_hash FROM api_keys WHERE key_id=?", (match.group(1),)).fetchone()
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS}, key_hash FROM api_keys WHERE key_id=?", (match.group(1),)
+            ).fetchone()
         if row is None or not hmac.compare_digest(row[-1], _hash(key.strip())):
             return None
         info = _info(row)
@@ -201,8 +219,9 @@ class KeyStore:
     def revoke(self, key_id: str) -> KeyInfo:
         """Revoke a key at once (it stays listed, marked revoked)."""
         with self._lock:
-            changed = self._conn.execute("UPDATE api_keys SET revoked_at=? WHERE key_id=? AND revoked_at IS NULL",
-                                         (time.time(), key_id)).rowcount
+            changed = self._conn.execute(
+                "UPDATE api_keys SET revoked_at=? WHERE key_id=? AND revoked_at IS NULL", (time.time(), key_id)
+            ).rowcount
         info = self.get(key_id)
         if info is None:
             raise NotFound(f"no key with id '{key_id}'")

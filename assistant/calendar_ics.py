@@ -13,8 +13,9 @@ MEETING_LENGTH = dt.timedelta(hours=2)  # until the record says when it ended
 STATUS = {"scheduled": "CONFIRMED", "held": "CONFIRMED", "approved": "CONFIRMED", "cancelled": "CANCELLED"}
 
 
-def meetings_calendar(meetings: list[MeetingOut], timezone: str, name: str, host: str = "assistant.local",
-                      language: str = "vi") -> bytes:
+def meetings_calendar(
+    meetings: list[MeetingOut], timezone: str, name: str, host: str = "assistant.local", language: str = "vi"
+) -> bytes:
     """One event per meeting, in the meetings' local time zone; agenda and readings in the description."""
     zone = ZoneInfo(timezone)
     calendar = Calendar()

@@ -15,15 +15,30 @@ from pathlib import Path
 
 from assistant.errors import InvalidInput
 from assistant.meeting import FieldProblem, InvalidRecord
-from assistant.text import fold_accents
 from assistant.tasks.synthesis import Stance
+from assistant.text import fold_accents
 
-COLUMNS = {"text": ("noi_dung", "noi dung", "text", "y kien gop y"), "target": ("dieu", "target", "dieu khoan"),
-           "stance": ("y_kien", "stance", "thai do", "loai y kien"), "author": ("nguoi_gop_y", "author", "ho ten")}
-STANCES: dict[str, Stance] = {"dong y": "agree", "tan thanh": "agree", "agree": "agree", "nhat tri": "agree",
-                              "khong dong y": "disagree", "phan doi": "disagree", "disagree": "disagree",
-                              "khong tan thanh": "disagree", "de xuat": "propose", "de xuat sua": "propose",
-                              "de nghi sua": "propose", "propose": "propose", "gop y sua": "propose"}
+COLUMNS = {
+    "text": ("noi_dung", "noi dung", "text", "y kien gop y"),
+    "target": ("dieu", "target", "dieu khoan"),
+    "stance": ("y_kien", "stance", "thai do", "loai y kien"),
+    "author": ("nguoi_gop_y", "author", "ho ten"),
+}
+STANCES: dict[str, Stance] = {
+    "dong y": "agree",
+    "tan thanh": "agree",
+    "agree": "agree",
+    "nhat tri": "agree",
+    "khong dong y": "disagree",
+    "phan doi": "disagree",
+    "disagree": "disagree",
+    "khong tan thanh": "disagree",
+    "de xuat": "propose",
+    "de xuat sua": "propose",
+    "de nghi sua": "propose",
+    "propose": "propose",
+    "gop y sua": "propose",
+}
 MAX_ROWS = 5000
 
 
@@ -58,11 +73,20 @@ def read_paper_comments(data: bytes, filename: str, resolve_target: Callable[[st
     if not rows:
         raise InvalidInput(f"{filename} has no rows")
     header = [_key(h) for h in rows[0]]
-    where = {field: next((i for i, h in enumerate(header) if h in {_key(n) for n in names}), None)
-             for field, names in COLUMNS.items()}
+    where = {
+        field: next((i for i, h in enumerate(header) if h in {_key(n) for n in names}), None)
+        for field, names in COLUMNS.items()
+    }
     if where["text"] is None:
-        raise InvalidRecord([FieldProblem(("file", 1), "no column for the comment itself: name one 'noi_dung' "
-                                                       f"(or 'text'); found {', '.join(map(str, rows[0]))}")])
+        raise InvalidRecord(
+            [
+                FieldProblem(
+                    ("file", 1),
+                    "no column for the comment itself: name one 'noi_dung' "
+                    f"(or 'text'); found {', '.join(map(str, rows[0]))}",
+                )
+            ]
+        )
     if len(rows) - 1 > MAX_ROWS:
         raise InvalidInput(f"{len(rows) - 1} rows: at most {MAX_ROWS} in one file")
     out, problems = [], []
@@ -74,15 +98,20 @@ def read_paper_comments(data: bytes, filename: str, resolve_target: Callable[[st
             problems.append(FieldProblem(("file", number, "noi_dung"), "longer than 3,000 characters"))
         stance = STANCES.get(_key(cell["stance"])) if cell["stance"] else None
         if cell["stance"] and stance is None:
-            problems.append(FieldProblem(("file", number, "y_kien"), f"'{cell['stance']}' is not one of: đồng ý, "
-                                                                     "không đồng ý, đề xuất (or empty)"))
+            problems.append(
+                FieldProblem(
+                    ("file", number, "y_kien"),
+                    f"'{cell['stance']}' is not one of: đồng ý, không đồng ý, đề xuất (or empty)",
+                )
+            )
         try:
             target = resolve_target(cell["target"])
         except InvalidInput as exc:
             problems.append(FieldProblem(("file", number, "dieu"), str(exc)))
             target = ""
-        out.append({"author": cell["author"][:200], "target": target, "stance": stance, "text": cell["text"],
-                    "row": number})
+        out.append(
+            {"author": cell["author"][:200], "target": target, "stance": stance, "text": cell["text"], "row": number}
+        )
     if problems:
         raise InvalidRecord(problems)
     return out

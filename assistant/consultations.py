@@ -47,7 +47,7 @@ def child_unit(unit: str, under: str) -> str:
     """The unit directly under ``under`` that ``unit`` belongs to (``unit`` itself when it is a direct child)."""
     if not under:
         return unit
-    rest = unit[len(under):].strip("/")
+    rest = unit[len(under) :].strip("/")
     return f"{under.rstrip('/')}/{rest.split('/')[0]}" if rest else unit
 
 
@@ -84,8 +84,10 @@ class Consultations:
         for path in paths:
             if path.casefold() == wanted.casefold() or path.casefold().endswith(" > " + wanted.casefold()):
                 return path
-        raise InvalidInput(f"the draft has no '{target}': comment on one of {', '.join(p.split(' > ')[-1] for p in paths[:40])}"
-                           " or on the whole draft (empty)")
+        raise InvalidInput(
+            f"the draft has no '{target}': comment on one of {', '.join(p.split(' > ')[-1] for p in paths[:40])}"
+            " or on the whole draft (empty)"
+        )
 
     def open(self, caller: Principal, plan: ConsultationPlan) -> ConsultationOut:
         document = self._document(caller, plan.doc_id)
@@ -105,17 +107,21 @@ class Consultations:
     def import_paper(self, caller: Principal, consultation_id: str, data: bytes, filename: str) -> int:
         doc_id = self.store.get(caller, consultation_id).doc_id
         rows = read_paper_comments(data, filename, lambda target: self.resolve_target(doc_id, target))
-        return self.store.enter_paper(caller, consultation_id,
-                                      [(r["author"], r["target"], r["stance"], r["text"]) for r in rows])
+        return self.store.enter_paper(
+            caller, consultation_id, [(r["author"], r["target"], r["stance"], r["text"]) for r in rows]
+        )
 
     def synthesis(self, caller: Principal, consultation_id: str) -> ConsultationSynthesis:
         consultation, comments = self.store.comments(caller, consultation_id)
         unit = caller.org_unit if all(is_under(c.org_unit, caller.org_unit) for c in comments) else ""
         units = {str(c.id): child_unit(c.org_unit, unit) for c in comments}
-        result = synthesize([CommentIn(id=str(c.id), text=c.text, stance=c.stance, target=c.target) for c in comments],
-                            self.embedder.embed_documents)
-        return ConsultationSynthesis(consultation=consultation, unit=unit, by_unit=dict(Counter(units.values())),
-                                     synthesis=result)
+        result = synthesize(
+            [CommentIn(id=str(c.id), text=c.text, stance=c.stance, target=c.target) for c in comments],
+            self.embedder.embed_documents,
+        )
+        return ConsultationSynthesis(
+            consultation=consultation, unit=unit, by_unit=dict(Counter(units.values())), synthesis=result
+        )
 
     def report(self, caller: Principal, consultation_id: str, body: ReportIn, language: str = "vi") -> tuple[str, str]:
         """The synthesis report in the official form (title, Markdown)."""
@@ -123,8 +129,13 @@ class Consultations:
         day = body.report_date or dt.date.today()
         title = f"Báo cáo tổng hợp ý kiến góp ý dự thảo {found.consultation.title}"
         markdown = self.prompts.render(
-            "consultation_report_vi.md.j2", org=body.organization, day=day, found=found, lang="vi",
+            "consultation_report_vi.md.j2",
+            org=body.organization,
+            day=day,
+            found=found,
+            lang="vi",
             number=number_line("report", body.organization.name, body.number, "vi"),
             signer=signer_for(body.organization.name, body.signer.name, body.signer.role, "vi"),
-            recipients=[body.organization.parent or "Cấp ủy cấp trên", "Lưu."])
+            recipients=[body.organization.parent or "Cấp ủy cấp trên", "Lưu."],
+        )
         return title, markdown

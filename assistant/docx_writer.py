@@ -38,14 +38,19 @@ _INLINE = re.compile(r"(\*\*.+?\*\*|(?<![\\*])\*(?!\*).+?(?<!\\)\*)")
 _TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*$")
 _RECIPIENTS = re.compile(r"^\**\s*(?:Nơi nhận|Recipients)\s*:", re.IGNORECASE)
-_RULE_FONTS = ("/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
-               "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf",
-               "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman_Bold.ttf")
-_SIGNATURE_WORDS = re.compile(r"THƯ KÝ|CHỦ TRÌ|T/M|BÍ THƯ|SECRETARY|CHAIR|FOR THE|Nơi nhận|Recipients|Ký,|Signature",
-                              re.IGNORECASE)
+_RULE_FONTS = (
+    "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf",
+    "/usr/share/fonts/truetype/msttcorefonts/Times_New_Roman_Bold.ttf",
+)
+_SIGNATURE_WORDS = re.compile(
+    r"THƯ KÝ|CHỦ TRÌ|T/M|BÍ THƯ|SECRETARY|CHAIR|FOR THE|Nơi nhận|Recipients|Ký,|Signature", re.IGNORECASE
+)
 
 
-def _set_font(run, form: OfficialForm, style: ElementStyle, bold: bool | None = None, italic: bool | None = None) -> None:
+def _set_font(
+    run, form: OfficialForm, style: ElementStyle, bold: bool | None = None, italic: bool | None = None
+) -> None:
     run.font.name = form.font
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), form.font)
     run.font.size = Pt(style.size)
@@ -64,7 +69,9 @@ def _add_runs(paragraph: Paragraph, text: str, form: OfficialForm, style: Elemen
         _set_font(paragraph.add_run(body.replace("\\*", "*")), form, style, bold, italic)
 
 
-def _format(paragraph: Paragraph, form: OfficialForm, style: ElementStyle, align=None, after: float | None = None) -> None:
+def _format(
+    paragraph: Paragraph, form: OfficialForm, style: ElementStyle, align=None, after: float | None = None
+) -> None:
     fmt = paragraph.paragraph_format
     fmt.line_spacing = form.line_spacing
     fmt.space_before = Pt(0)
@@ -176,14 +183,25 @@ def _signature_table(document, form: OfficialForm, rows: list[list[str]]) -> Non
             pieces = text.split("<br>")
             recipients = bool(_RECIPIENTS.match(pieces[0].strip()))
             for k, piece in enumerate(pieces):
-                element = ("recipients_label" if k == 0 else "recipients") if recipients else (
-                    "signature_note" if piece.strip().startswith("*") and not piece.strip().startswith("**")
-                    else "signature")
+                element = (
+                    ("recipients_label" if k == 0 else "recipients")
+                    if recipients
+                    else (
+                        "signature_note"
+                        if piece.strip().startswith("*") and not piece.strip().startswith("**")
+                        else "signature"
+                    )
+                )
                 style = form.style(element)
                 paragraph = _cell_paragraph(cells[c], k == 0)
                 _add_runs(paragraph, piece.strip().strip("*") if recipients and k == 0 else piece, form, style)
-                _format(paragraph, form, style, WD_ALIGN_PARAGRAPH.LEFT if recipients else WD_ALIGN_PARAGRAPH.CENTER,
-                        after=0)
+                _format(
+                    paragraph,
+                    form,
+                    style,
+                    WD_ALIGN_PARAGRAPH.LEFT if recipients else WD_ALIGN_PARAGRAPH.CENTER,
+                    after=0,
+                )
 
 
 def _keep_row_whole(row) -> None:
@@ -277,8 +295,13 @@ def markdown_to_docx(markdown: str, form: OfficialForm | None = None) -> bytes:
             style = form.style(element)
             paragraph = document.add_paragraph()
             _add_runs(paragraph, heading.group(2), form, style)
-            _format(paragraph, form, style, WD_ALIGN_PARAGRAPH.CENTER if level == 1 else WD_ALIGN_PARAGRAPH.LEFT,
-                    after=0 if level == 1 else None)
+            _format(
+                paragraph,
+                form,
+                style,
+                WD_ALIGN_PARAGRAPH.CENTER if level == 1 else WD_ALIGN_PARAGRAPH.LEFT,
+                after=0 if level == 1 else None,
+            )
             paragraph.paragraph_format.keep_with_next = True
             seen_title = seen_title or level == 1
             after_title = level == 1

@@ -29,23 +29,23 @@ class AccessLevel(str, Enum):
 class DocType(str, Enum):
     """Kinds of documents, party and state, from the title word or the type code in the number (NQ, NĐ, QĐ...)."""
 
-    resolution = "resolution"      # Nghị quyết
-    directive = "directive"        # Chỉ thị
-    regulation = "regulation"      # Quy định, Quy chế
-    decision = "decision"          # Quyết định
-    conclusion = "conclusion"      # Kết luận
-    instruction = "instruction"    # Hướng dẫn
-    plan = "plan"                  # Kế hoạch
-    notice = "notice"              # Thông báo
-    report = "report"              # Báo cáo
-    letter = "letter"              # Công văn (official letter)
-    minutes = "minutes"            # Biên bản
-    law = "law"                    # Luật, Bộ luật
-    decree = "decree"              # Nghị định
-    circular = "circular"          # Thông tư
-    ordinance = "ordinance"        # Pháp lệnh
+    resolution = "resolution"  # Nghị quyết
+    directive = "directive"  # Chỉ thị
+    regulation = "regulation"  # Quy định, Quy chế
+    decision = "decision"  # Quyết định
+    conclusion = "conclusion"  # Kết luận
+    instruction = "instruction"  # Hướng dẫn
+    plan = "plan"  # Kế hoạch
+    notice = "notice"  # Thông báo
+    report = "report"  # Báo cáo
+    letter = "letter"  # Công văn (official letter)
+    minutes = "minutes"  # Biên bản
+    law = "law"  # Luật, Bộ luật
+    decree = "decree"  # Nghị định
+    circular = "circular"  # Thông tư
+    ordinance = "ordinance"  # Pháp lệnh
     consolidated = "consolidated"  # Văn bản hợp nhất
-    appendix = "appendix"          # Phụ lục
+    appendix = "appendix"  # Phụ lục
     other = "other"
 
 
@@ -61,10 +61,14 @@ class DocumentMeta(BaseModel):
     language: str = "und"
     org_unit: str = ""
     access_level: AccessLevel = AccessLevel.public
-    page_labels: list[str] | None = Field(default=None, description="the page numbers printed on the paper, "
-                                          "when they differ from the file's own page count")
-    warnings: list[str] = Field(default_factory=list, description="what reading the file needed: OCR, a legacy "
-                                "encoding converted, running headers removed...")
+    page_labels: list[str] | None = Field(
+        default=None,
+        description="the page numbers printed on the paper, when they differ from the file's own page count",
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what reading the file needed: OCR, a legacy encoding converted, running headers removed...",
+    )
 
     def printed_page(self, page: int) -> str | None:
         """The page number printed on page ``page`` (1-based) of the file, when it differs."""
@@ -110,8 +114,10 @@ class Citation(BaseModel):
     title: str = ""
     structure_path: str = ""
     page: int = 1
-    printed_page: str | None = Field(default=None, description="the page number printed on the paper, "
-                                     "when it differs from `page` (the page of the file)")
+    printed_page: str | None = Field(
+        default=None,
+        description="the page number printed on the paper, when it differs from `page` (the page of the file)",
+    )
     char_start: int = 0
     char_end: int = 0
     quote: str = ""
@@ -143,7 +149,8 @@ class SearchHit(BaseModel):
             doc_number=self.meta.doc_number,
             title=self.meta.title,
             structure_path=refine_path(self.chunk.structure_path, self.chunk.text, start, self.meta.language)
-            if start > 0 or end < len(self.chunk.text) else self.chunk.structure_path,
+            if start > 0 or end < len(self.chunk.text)
+            else self.chunk.structure_path,
             page=page,
             printed_page=self.meta.printed_page(page),
             char_start=doc_start,
@@ -180,8 +187,11 @@ class SummaryPoint(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list)
     key: bool = Field(default=False, description="a date, deadline or obligation (listed first in plain style)")
-    topic: str | None = Field(default=None, description="in a meeting: the part of the meeting (topic) the point "
-                                                       "belongs to, with its turns, e.g. 'Part 2 (turns 120-245)'")
+    topic: str | None = Field(
+        default=None,
+        description="in a meeting: the part of the meeting (topic) the point "
+        "belongs to, with its turns, e.g. 'Part 2 (turns 120-245)'",
+    )
 
 
 class Summary(BaseModel):
@@ -201,7 +211,9 @@ class Summary(BaseModel):
     source_words: int
     summary_words: int
     compression: float = Field(description="summary words / source words")
-    length: str = Field(default="", description="how long it was made, and why (e.g. 'about 33 words for a "
-                        "480-word text (1.5 × √words)')")
+    length: str = Field(
+        default="",
+        description="how long it was made, and why (e.g. 'about 33 words for a 480-word text (1.5 × √words)')",
+    )
     query: str | None = Field(default=None, description="the question the summary answers, when one was asked")
     warnings: list[str] = Field(default_factory=list)

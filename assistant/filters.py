@@ -76,8 +76,10 @@ class SearchFilter:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON values (sets as sorted lists), e.g. to keep a job's scope in the store."""
-        return {name: sorted(str(v.value if hasattr(v, "value") else v) for v in value) if isinstance(value, set)
-                else value for name, value in vars(self).items()}
+        return {
+            name: sorted(str(v.value if hasattr(v, "value") else v) for v in value) if isinstance(value, set) else value
+            for name, value in vars(self).items()
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SearchFilter:

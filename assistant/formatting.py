@@ -8,8 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def long_date(day: dt.date, language: str) -> str:
@@ -49,5 +61,10 @@ def percent(part: int, whole: int, language: str) -> str:
     return (text.replace(".", ",") if language == "vi" else text) + "%"
 
 
-FILTERS = {"long_date": long_date, "short_date": short_date, "clock": clock, "month_year": month_year,
-           "percent": percent}
+FILTERS = {
+    "long_date": long_date,
+    "short_date": short_date,
+    "clock": clock,
+    "month_year": month_year,
+    "percent": percent,
+}

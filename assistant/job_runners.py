@@ -27,8 +27,13 @@ if TYPE_CHECKING:
     from assistant.service import Assistant
 
 
-def source_request(*, doc_id: str | None = None, text: str | None = None, filename: str | None = None,
-                   scope: SearchFilter | None = None) -> dict[str, Any]:
+def source_request(
+    *,
+    doc_id: str | None = None,
+    text: str | None = None,
+    filename: str | None = None,
+    scope: SearchFilter | None = None,
+) -> dict[str, Any]:
     """A summary source as a job keeps it (an uploaded file's bytes are the job's input)."""
     return {"doc_id": doc_id, "text": text, "filename": filename, "scope": scope.as_dict() if scope else None}
 
@@ -64,18 +69,26 @@ def runners(assistant: Assistant) -> dict[str, Runner]:
             source = _source(assistant, params["source"], input_path)
             options = _options(params["options"]) or SummaryOptions()
             spoken = assistant.summarizer.summarize(source, options, lambda f, m: progress(0.5 * f, m))
-        made, audio = assistant.bulletins.make(spoken, params["rate"], params["format"],
-                                               lambda f, m: progress(0.5 + 0.5 * f, m))
+        made, audio = assistant.bulletins.make(
+            spoken, params["rate"], params["format"], lambda f, m: progress(0.5 + 0.5 * f, m)
+        )
         return made.model_dump(mode="json"), audio, made.media_type
 
     def transcription(params: dict, input_path: Path | None, progress: Progress):
         if input_path is None:
             raise FileNotFoundError("the recording of this job is gone")
         prepared = assistant.prepare_audio(input_path.read_bytes())
-        transcribed, summarized = assistant.transcribe_and_summarize(prepared, params["filename"], params["language"],
-                                                                     _options(params["options"]), progress)
-        return {"transcription": transcribed.model_dump(mode="json"),
-                "summary": summarized.model_dump(mode="json") if summarized else None}, None, None
+        transcribed, summarized = assistant.transcribe_and_summarize(
+            prepared, params["filename"], params["language"], _options(params["options"]), progress
+        )
+        return (
+            {
+                "transcription": transcribed.model_dump(mode="json"),
+                "summary": summarized.model_dump(mode="json") if summarized else None,
+            },
+            None,
+            None,
+        )
 
     def ingest(params: dict, input_path: Path | None, progress: Progress):
         if input_path is None:
@@ -89,9 +102,18 @@ def runners(assistant: Assistant) -> dict[str, Runner]:
             if caller is not None:
                 caller.check_manages(meta, replacing)
 
-        result = assistant.pipeline.ingest_bytes(input_path.read_bytes(), params["filename"], params["metadata"],
-                                                 defaults=params["defaults"], guard=guard, progress=progress)
-        return {"status": result.status, "doc_id": result.doc_id, "chunks": result.chunks,
-                "reason": result.reason}, None, None
+        result = assistant.pipeline.ingest_bytes(
+            input_path.read_bytes(),
+            params["filename"],
+            params["metadata"],
+            defaults=params["defaults"],
+            guard=guard,
+            progress=progress,
+        )
+        return (
+            {"status": result.status, "doc_id": result.doc_id, "chunks": result.chunks, "reason": result.reason},
+            None,
+            None,
+        )
 
     return {"summary": summary, "bulletin": bulletin, "transcription": transcription, "ingest": ingest}

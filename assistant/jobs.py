@@ -49,7 +49,9 @@ class Job(BaseModel):
     status: JobStatus = "queued"
     progress: float = Field(default=0.0, description="0..1")
     message: str = ""
-    attempts: int = Field(default=0, description="times it was started (a job interrupted by a restart runs again once)")
+    attempts: int = Field(
+        default=0, description="times it was started (a job interrupted by a restart runs again once)"
+    )
     created_at: float
     started_at: float | None = None
     finished_at: float | None = None
@@ -63,10 +65,20 @@ class JobCancelled(Exception):
 
 
 def _job(row: JobRow) -> Job:
-    return Job(id=row.id, kind=row.kind, status=row.status, progress=row.progress, message=row.message,  # type: ignore[arg-type]
-               attempts=row.attempts, created_at=row.created_at, started_at=row.started_at,
-               finished_at=row.finished_at, result=row.result,
-               error=JobError(**row.error) if row.error else None, artifact_type=row.artifact_type)
+    return Job(
+        id=row.id,
+        kind=row.kind,
+        status=row.status,
+        progress=row.progress,
+        message=row.message,  # type: ignore[arg-type]
+        attempts=row.attempts,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        result=row.result,
+        error=JobError(**row.error) if row.error else None,
+        artifact_type=row.artifact_type,
+    )
 
 
 def _process_alive(pid: int) -> bool:
@@ -82,9 +94,19 @@ def _process_alive(pid: int) -> bool:
 class JobManager:
     """Runs the store's jobs on ``workers`` threads of this process."""
 
-    def __init__(self, store: JobsStore, files: Path, runners: Mapping[str, Runner], workers: int = 1,
-                 keep_s: float = 3600.0, max_jobs: int = 100, per_owner: int = 0, poll_s: float = 1.0,
-                 stale_s: float = 60.0, max_attempts: int = 2) -> None:
+    def __init__(
+        self,
+        store: JobsStore,
+        files: Path,
+        runners: Mapping[str, Runner],
+        workers: int = 1,
+        keep_s: float = 3600.0,
+        max_jobs: int = 100,
+        per_owner: int = 0,
+        poll_s: float = 1.0,
+        stale_s: float = 60.0,
+        max_attempts: int = 2,
+    ) -> None:
         self.store = store
         self.files = files
         self.runners = dict(runners)
@@ -114,10 +136,23 @@ class JobManager:
         if owner is not None and self.per_owner:
             unfinished = self.store.unfinished_of(owner)
             if unfinished >= self.per_owner:
-                raise RateLimited(f"you have {unfinished} jobs waiting or running (the most one key may have): "
-                                  "wait for one to finish", retry_after=10)
-        row = JobRow(id=uuid.uuid4().hex, kind=kind, owner=owner, status="queued", params=params, progress=0.0,
-                     message="waiting", attempts=0, cancel_requested=False, created_at=time.time())
+                raise RateLimited(
+                    f"you have {unfinished} jobs waiting or running (the most one key may have): "
+                    "wait for one to finish",
+                    retry_after=10,
+                )
+        row = JobRow(
+            id=uuid.uuid4().hex,
+            kind=kind,
+            owner=owner,
+            status="queued",
+            params=params,
+            progress=0.0,
+            message="waiting",
+            attempts=0,
+            cancel_requested=False,
+            created_at=time.time(),
+        )
         if input_data is not None:  # the input is on disk before the job exists, so a queued job always has it
             folder = self.files / row.id
             folder.mkdir(parents=True, exist_ok=True)
@@ -207,9 +242,16 @@ class JobManager:
             elif row.attempts < self.max_attempts:
                 self.store.change(row.id, status="queued", worker=None, message="interrupted by a restart: runs again")
             else:
-                self.store.change(row.id, status="failed", finished_at=now, message="failed",
-                                  error={"error": "Interrupted", "detail": f"the service stopped while it ran "
-                                         f"({row.attempts} times); submit it again"})
+                self.store.change(
+                    row.id,
+                    status="failed",
+                    finished_at=now,
+                    message="failed",
+                    error={
+                        "error": "Interrupted",
+                        "detail": f"the service stopped while it ran ({row.attempts} times); submit it again",
+                    },
+                )
 
     def _expire(self, now: float) -> None:
         gone = self.store.expired(now - self.keep_s, self.max_jobs)
@@ -250,22 +292,30 @@ class JobManager:
             current = self.store.get(job_id)
             if current is None or current.cancel_requested:
                 raise JobCancelled()
-            self.store.change(job_id, self.worker, progress=round(max(0.0, min(1.0, fraction)), 3), message=message,
-                              heartbeat_at=time.time())
+            self.store.change(
+                job_id,
+                self.worker,
+                progress=round(max(0.0, min(1.0, fraction)), 3),
+                message=message,
+                heartbeat_at=time.time(),
+            )
             with self._changed:
                 self._changed.notify_all()
 
         input_path = self.files / job_id / "input"
         try:
-            result, artifact, media_type = self.runners[row.kind](row.params, input_path if input_path.is_file()
-                                                                  else None, progress)
+            result, artifact, media_type = self.runners[row.kind](
+                row.params, input_path if input_path.is_file() else None, progress
+            )
         except JobCancelled:
             self._finish(job_id, status="cancelled", message="cancelled")
             return
         except Exception as exc:  # the job fails, the service goes on
             expected = isinstance(exc, AssistantError)
             detail = str(exc) if expected else f"unexpected {type(exc).__name__}: {exc}"
-            self._finish(job_id, status="failed", message="failed", error={"error": type(exc).__name__, "detail": detail})
+            self._finish(
+                job_id, status="failed", message="failed", error={"error": type(exc).__name__, "detail": detail}
+            )
             return
         current = self.store.get(job_id)
         if current is not None and current.cancel_requested:
@@ -277,8 +327,14 @@ class JobManager:
             partial = folder / "artifact.partial"
             partial.write_bytes(artifact)
             partial.replace(folder / "artifact")  # whole or absent, never half-written
-        self._finish(job_id, status="done", progress=1.0, message="done", result=result,
-                     artifact_type=media_type if artifact is not None else None)
+        self._finish(
+            job_id,
+            status="done",
+            progress=1.0,
+            message="done",
+            result=result,
+            artifact_type=media_type if artifact is not None else None,
+        )
 
     def _finish(self, job_id: str, **values: Any) -> None:
         self.store.change(job_id, self.worker, finished_at=time.time(), **values)

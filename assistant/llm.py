@@ -15,7 +15,6 @@ from pydantic import BaseModel, ValidationError
 from assistant.config import Settings
 from assistant.errors import BackendUnavailable, InvalidInput
 
-
 EngineChoice = Literal["auto", "extractive", "llm"]
 """auto: the LLM when one is configured (falling back, flagged, if it fails); llm: only the LLM."""
 
@@ -26,8 +25,10 @@ def require_llm(engine: EngineChoice, available: bool) -> None:
     """``InvalidInput`` (the request asks for what this server does not offer) when engine 'llm' is asked for
     and no language model is configured. A configured server that fails is ``BackendUnavailable`` (503)."""
     if engine == "llm" and not available:
-        raise InvalidInput("engine 'llm' is not available: no language model server is configured on this service "
-                           "(ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL); use engine 'auto' or 'extractive'")
+        raise InvalidInput(
+            "engine 'llm' is not available: no language model server is configured on this service "
+            "(ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL); use engine 'auto' or 'extractive'"
+        )
 
 
 def parse_json_reply(raw: str, shape: type[Reply]) -> Reply:
@@ -37,7 +38,7 @@ def parse_json_reply(raw: str, shape: type[Reply]) -> Reply:
     if start < 0 or end <= start:
         raise ValueError("the reply holds no JSON object")
     try:
-        return shape.model_validate(json.loads(raw[start:end + 1]))
+        return shape.model_validate(json.loads(raw[start : end + 1]))
     except (json.JSONDecodeError, ValidationError) as exc:
         raise ValueError(f"the reply is not in the requested JSON form ({type(exc).__name__})") from exc
 
@@ -53,15 +54,23 @@ class ChatModel(Protocol):
 class OpenAICompatibleChat:
     """A chat model served over the OpenAI chat-completions protocol."""
 
-    def __init__(self, base_url: str, model: str, api_key: str = "not-needed", timeout_s: float = 60.0,
-                 max_tokens: int = 700) -> None:
+    def __init__(
+        self, base_url: str, model: str, api_key: str = "not-needed", timeout_s: float = 60.0, max_tokens: int = 700
+    ) -> None:
         from langchain_openai import ChatOpenAI
 
         self.name = model
         self.base_url = base_url
         self.timeout_s = timeout_s
-        self._chat = ChatOpenAI(base_url=base_url, model=model, api_key=api_key, timeout=timeout_s,
-                                max_retries=0, temperature=0, max_tokens=max_tokens)
+        self._chat = ChatOpenAI(
+            base_url=base_url,
+            model=model,
+            api_key=api_key,
+            timeout=timeout_s,
+            max_retries=0,
+            temperature=0,
+            max_tokens=max_tokens,
+        )
 
     def complete(self, system: str, user: str) -> str:
         import openai
@@ -70,16 +79,22 @@ class OpenAICompatibleChat:
         try:
             reply = self._chat.invoke([SystemMessage(content=system), HumanMessage(content=user)])
         except openai.APITimeoutError as exc:
-            raise BackendUnavailable(f"the language model server at {self.base_url} did not answer within "
-                                     f"{self.timeout_s:g} s") from exc
+            raise BackendUnavailable(
+                f"the language model server at {self.base_url} did not answer within {self.timeout_s:g} s"
+            ) from exc
         except openai.APIConnectionError as exc:
             raise BackendUnavailable(f"the language model server at {self.base_url} is unreachable") from exc
         except openai.APIStatusError as exc:
-            raise BackendUnavailable(f"the language model server at {self.base_url} answered HTTP "
-                                     f"{exc.status_code}: {str(exc.message)[:200]}") from exc
+            raise BackendUnavailable(
+                f"the language model server at {self.base_url} answered HTTP "
+                f"{exc.status_code}: {str(exc.message)[:200]}"
+            ) from exc
         content = reply.content
-        return content if isinstance(content, str) else "".join(
-            part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+        return (
+            content
+            if isinstance(content, str)
+            else "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in content)
+        )
 
 
 def make_chat_model(settings: Settings) -> ChatModel | None:
@@ -88,5 +103,6 @@ def make_chat_model(settings: Settings) -> ChatModel | None:
         return None
     if not settings.llm_model:
         raise ValueError("ASSISTANT_LLM_MODEL must be set together with ASSISTANT_LLM_BASE_URL")
-    return OpenAICompatibleChat(settings.llm_base_url, settings.llm_model, settings.llm_api_key,
-                                settings.llm_timeout_s, settings.llm_max_tokens)
+    return OpenAICompatibleChat(
+        settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_s, settings.llm_max_tokens
+    )

@@ -24,8 +24,8 @@ from assistant.errors import InvalidInput
 class MeetingKind(str, Enum):
     """Kinds of cell meetings."""
 
-    regular = "regular"              # thường kỳ (monthly)
-    thematic = "thematic"            # chuyên đề
+    regular = "regular"  # thường kỳ (monthly)
+    thematic = "thematic"  # chuyên đề
     extraordinary = "extraordinary"  # bất thường
 
 
@@ -133,15 +133,20 @@ class Decision(_Strict):
 
     text: str = Field(min_length=1, json_schema_extra=NON_BLANK)
     agenda_item: int | None = Field(default=None, ge=1, description="1-based agenda item it concludes")
-    kind: DecisionKind = Field(default="resolution", description=(
-        "resolution: passes with more than half of the official members summoned; admission of a new member or "
-        "confirmation of a probationary one: two thirds of the official members; election: secret ballot, more "
-        "than half of the official members per candidate"))
+    kind: DecisionKind = Field(
+        default="resolution",
+        description=(
+            "resolution: passes with more than half of the official members summoned; admission of a new member or "
+            "confirmation of a probationary one: two thirds of the official members; election: secret ballot, more "
+            "than half of the official members per candidate"
+        ),
+    )
     method: VoteMethod = "show_of_hands"
     votes: Votes | None = Field(default=None, description="the tallies (of official members; not for an election)")
     ballot: Ballot | None = Field(default=None, description="for a secret ballot: the counting committee's figures")
-    minority_opinions: list[Opinion] = Field(default_factory=list,
-                                             description="opinions a member in the minority asked to reserve")
+    minority_opinions: list[Opinion] = Field(
+        default_factory=list, description="opinions a member in the minority asked to reserve"
+    )
 
 
 class BaseExclusions(_Strict):
@@ -149,8 +154,9 @@ class BaseExclusions(_Strict):
 
     sent_elsewhere: int = Field(default=0, ge=0, description="sent to take part temporarily in another organization")
     suspended: int = Field(default=0, ge=0, description="suspended from activities, prosecuted or detained")
-    absent_reason_accepted: int = Field(default=0, ge=0, description=(
-        "absent for the whole meeting with a reason the convening committee accepted"))
+    absent_reason_accepted: int = Field(
+        default=0, ge=0, description=("absent for the whole meeting with a reason the convening committee accepted")
+    )
 
     @property
     def total(self) -> int:
@@ -186,12 +192,18 @@ class MeetingRecord(_Strict):
     members_total: int = Field(ge=1, description="members of the cell")
     members_exempt: int = Field(default=0, ge=0, description="members excused from meetings (age, health)")
     members_present: int = Field(ge=0)
-    members_probationary: int | None = Field(default=None, ge=0, description=(
-        "probationary members of the cell (they attend but do not vote); needed to compute whether votes passed"))
+    members_probationary: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "probationary members of the cell (they attend but do not vote); needed to compute whether votes passed"
+        ),
+    )
     probationary_present: int = Field(default=0, ge=0, description="probationary members among those present")
     probationary_names: list[str] = Field(default_factory=list, description="their names, where given")
-    base_exclusions: BaseExclusions = Field(default_factory=BaseExclusions,
-                                            description="official members left out of the voting base")
+    base_exclusions: BaseExclusions = Field(
+        default_factory=BaseExclusions, description="official members left out of the voting base"
+    )
     absent: list[Absence] = Field(default_factory=list)
     guests: list[Person] = Field(default_factory=list)
     agenda: list[AgendaItem] = Field(min_length=1, description="at least one item")
@@ -220,6 +232,7 @@ class MeetingRecord(_Strict):
 
     def text(self) -> str:
         """Every value of the record (names, notes, transcript, counts, dates), one per line, as written."""
+
         def leaves(value: object) -> list[str]:
             if isinstance(value, dict):
                 return [leaf for v in value.values() for leaf in leaves(v)]
@@ -231,8 +244,13 @@ class MeetingRecord(_Strict):
 
     def people(self) -> list[str]:
         """Every name the record mentions."""
-        names = [self.chair.name, self.secretary.name, *(a.name for a in self.absent), *(g.name for g in self.guests),
-                 *(t.assignee for t in self.tasks)]
+        names = [
+            self.chair.name,
+            self.secretary.name,
+            *(a.name for a in self.absent),
+            *(g.name for g in self.guests),
+            *(t.assignee for t in self.tasks),
+        ]
         for item in self.agenda:
             names += [o.speaker for o in item.opinions] + ([item.presenter] if item.presenter else [])
         return list(dict.fromkeys(names))
@@ -250,8 +268,11 @@ class MeetingNotice(_Strict):
     place: str = Field(default="", description="where; empty when online")
     online: bool = False
     agenda: list[ListItem] = Field(min_length=1, max_length=30, description="the items to be discussed")
-    readings: list[ListItem] = Field(default_factory=list, max_length=30, description=(
-        "documents to read beforehand (numbers such as '339-QĐ/TW', with the part to read if any)"))
+    readings: list[ListItem] = Field(
+        default_factory=list,
+        max_length=30,
+        description=("documents to read beforehand (numbers such as '339-QĐ/TW', with the part to read if any)"),
+    )
     attendees: str = Field(default="", description="who is summoned; default: every member of the cell")
     issued_on: dt.date = Field(description="the notice's own date")
     signer: Person = Field(description="who signs for the cell (its secretary)")
@@ -259,13 +280,13 @@ class MeetingNotice(_Strict):
     recipients: list[str] = Field(default_factory=list, description="default: the cell's members and its file")
 
 
-
-def notice_problems(notice: MeetingNotice) -> list["FieldProblem"]:
+def notice_problems(notice: MeetingNotice) -> list[FieldProblem]:
     """Rules a notice breaks: issued after the meeting, no place, a thematic meeting without its topic."""
     problems = []
     if notice.issued_on > notice.date:
-        problems.append(FieldProblem(("issued_on",), f"the notice ({notice.issued_on}) is dated after the meeting "
-                                                     f"({notice.date})"))
+        problems.append(
+            FieldProblem(("issued_on",), f"the notice ({notice.issued_on}) is dated after the meeting ({notice.date})")
+        )
     if not notice.place and not notice.online:
         problems.append(FieldProblem(("place",), "give the place of the meeting, or set online: true"))
     if notice.kind is MeetingKind.thematic and not notice.topic:
@@ -291,7 +312,7 @@ class InvalidRecord(InvalidInput):
         self.problems = [FieldProblem(prefix + p.loc, p.message) for p in problems]
         super().__init__("; ".join(f"{p.where()}: {p.message}" for p in self.problems))
 
-    def under(self, *prefix: str | int) -> "InvalidRecord":
+    def under(self, *prefix: str | int) -> InvalidRecord:
         """The same problems, located inside an enclosing object (e.g. a request's ``record`` field)."""
         return InvalidRecord(self.problems, tuple(prefix))
 
@@ -302,14 +323,20 @@ def record_problems(record: MeetingRecord) -> list[FieldProblem]:
     add = lambda loc, message: problems.append(FieldProblem(loc, message))  # noqa: E731
 
     if record.members_exempt >= record.members_total:
-        add(("members_exempt",), f"{record.members_exempt} exempt members leaves nobody of {record.members_total} to attend")
+        add(
+            ("members_exempt",),
+            f"{record.members_exempt} exempt members leaves nobody of {record.members_total} to attend",
+        )
     expected = record.members_expected
     if record.members_present > record.members_total:
         add(("members_present",), f"{record.members_present} present is more than the {record.members_total} members")
     elif record.members_present + len(record.absent) != expected and record.members_exempt < record.members_total:
-        add(("absent",), f"{record.members_present} present + {len(record.absent)} absent listed = "
-                         f"{record.members_present + len(record.absent)}, but {expected} members should attend "
-                         f"({record.members_total} members - {record.members_exempt} exempt): list every absent member")
+        add(
+            ("absent",),
+            f"{record.members_present} present + {len(record.absent)} absent listed = "
+            f"{record.members_present + len(record.absent)}, but {expected} members should attend "
+            f"({record.members_total} members - {record.members_exempt} exempt): list every absent member",
+        )
     if record.time_end <= record.time_start:
         add(("time_end",), f"the meeting ends ({record.time_end:%H:%M}) before it starts ({record.time_start:%H:%M})")
     if not record.place and not record.online:
@@ -318,8 +345,10 @@ def record_problems(record: MeetingRecord) -> list[FieldProblem]:
         add(("topic",), "a thematic meeting needs its topic")
     for i, decision in enumerate(record.decisions):
         if decision.agenda_item is not None and decision.agenda_item > len(record.agenda):
-            add(("decisions", i, "agenda_item"), f"agenda item {decision.agenda_item} does not exist "
-                                                 f"(the agenda has {len(record.agenda)} items)")
+            add(
+                ("decisions", i, "agenda_item"),
+                f"agenda item {decision.agenda_item} does not exist (the agenda has {len(record.agenda)} items)",
+            )
         problems += decision_problems(decision, record, ("decisions", i))
     problems += membership_problems(record)
     for i, task in enumerate(record.tasks):
@@ -333,25 +362,53 @@ def membership_problems(record: MeetingRecord) -> list[FieldProblem]:
     problems = []
     probationary = record.members_probationary
     if probationary is not None and probationary >= record.members_total:
-        problems.append(FieldProblem(("members_probationary",), f"{probationary} probationary members leaves no "
-                                     f"official member of {record.members_total}"))
+        problems.append(
+            FieldProblem(
+                ("members_probationary",),
+                f"{probationary} probationary members leaves no official member of {record.members_total}",
+            )
+        )
     if record.probationary_present > (probationary if probationary is not None else 0):
-        problems.append(FieldProblem(("probationary_present",), f"{record.probationary_present} probationary present "
-                                     f"but the cell has {probationary or 0} (set members_probationary)"))
+        problems.append(
+            FieldProblem(
+                ("probationary_present",),
+                f"{record.probationary_present} probationary present "
+                f"but the cell has {probationary or 0} (set members_probationary)",
+            )
+        )
     if record.probationary_present > record.members_present:
-        problems.append(FieldProblem(("probationary_present",), f"{record.probationary_present} probationary present "
-                                     f"is more than the {record.members_present} present"))
+        problems.append(
+            FieldProblem(
+                ("probationary_present",),
+                f"{record.probationary_present} probationary present is more than the {record.members_present} present",
+            )
+        )
     if probationary is not None and len(record.probationary_names) > probationary:
-        problems.append(FieldProblem(("probationary_names",), f"{len(record.probationary_names)} names for "
-                                     f"{probationary} probationary members"))
+        problems.append(
+            FieldProblem(
+                ("probationary_names",),
+                f"{len(record.probationary_names)} names for {probationary} probationary members",
+            )
+        )
     excluded = record.base_exclusions
     if excluded.absent_reason_accepted > len(record.absent_excused):
-        problems.append(FieldProblem(("base_exclusions", "absent_reason_accepted"), (
-            f"{excluded.absent_reason_accepted} absences with an accepted reason, but only "
-            f"{len(record.absent_excused)} absent members gave a reason")))
+        problems.append(
+            FieldProblem(
+                ("base_exclusions", "absent_reason_accepted"),
+                (
+                    f"{excluded.absent_reason_accepted} absences with an accepted reason, but only "
+                    f"{len(record.absent_excused)} absent members gave a reason"
+                ),
+            )
+        )
     if excluded.total > len(record.absent):
-        problems.append(FieldProblem(("base_exclusions",), f"{excluded.total} members left out of the base, but only "
-                                     f"{len(record.absent)} were absent (those excluded do not attend)"))
+        problems.append(
+            FieldProblem(
+                ("base_exclusions",),
+                f"{excluded.total} members left out of the base, but only "
+                f"{len(record.absent)} were absent (those excluded do not attend)",
+            )
+        )
     return problems
 
 
@@ -360,13 +417,18 @@ def decision_problems(decision: Decision, record: MeetingRecord, loc: tuple[str 
     problems = []
     add = lambda where, message: problems.append(FieldProblem(loc + where, message))  # noqa: E731
     voters = record.members_present - record.probationary_present
-    who = f"{voters} official members present" + (f" ({record.members_present} present - "
-                                                   f"{record.probationary_present} probationary)"
-                                                   if record.probationary_present else "")
+    who = f"{voters} official members present" + (
+        f" ({record.members_present} present - {record.probationary_present} probationary)"
+        if record.probationary_present
+        else ""
+    )
     votes, ballot = decision.votes, decision.ballot
     if votes is not None and votes.total > voters:
-        add(("votes",), f"votes add up to {votes.total} (agree {votes.agree} + disagree {votes.disagree} + abstain "
-                        f"{votes.abstain}) but only {who} may vote")
+        add(
+            ("votes",),
+            f"votes add up to {votes.total} (agree {votes.agree} + disagree {votes.disagree} + abstain "
+            f"{votes.abstain}) but only {who} may vote",
+        )
     if decision.kind == "election":
         if ballot is None or not ballot.candidates:
             add(("ballot",), "an election needs the ballot count with each candidate's votes")
@@ -382,15 +444,23 @@ def decision_problems(decision: Decision, record: MeetingRecord, loc: tuple[str 
         if ballot.returned > ballot.issued:
             add(("ballot", "returned"), f"{ballot.returned} ballots returned but {ballot.issued} issued")
         if ballot.valid + ballot.invalid != ballot.returned:
-            add(("ballot", "valid"), f"valid {ballot.valid} + invalid {ballot.invalid} = "
-                                     f"{ballot.valid + ballot.invalid}, but {ballot.returned} ballots were returned")
+            add(
+                ("ballot", "valid"),
+                f"valid {ballot.valid} + invalid {ballot.invalid} = "
+                f"{ballot.valid + ballot.invalid}, but {ballot.returned} ballots were returned",
+            )
         for j, candidate in enumerate(ballot.candidates):
             if candidate.votes > ballot.valid:
-                add(("ballot", "candidates", j, "votes"), f"{candidate.name} has {candidate.votes} votes but "
-                                                          f"there were {ballot.valid} valid ballots")
+                add(
+                    ("ballot", "candidates", j, "votes"),
+                    f"{candidate.name} has {candidate.votes} votes but there were {ballot.valid} valid ballots",
+                )
         if sum(c.votes for c in ballot.candidates) > ballot.valid * ballot.seats:
-            add(("ballot", "candidates"), f"the candidates' votes add up to {sum(c.votes for c in ballot.candidates)}, "
-                                          f"more than {ballot.valid} valid ballots x {ballot.seats} seats")
+            add(
+                ("ballot", "candidates"),
+                f"the candidates' votes add up to {sum(c.votes for c in ballot.candidates)}, "
+                f"more than {ballot.valid} valid ballots x {ballot.seats} seats",
+            )
         if votes is not None and votes.total > ballot.valid:
             add(("votes",), f"votes add up to {votes.total} but {ballot.valid} ballots were valid")
     return problems

@@ -13,12 +13,12 @@ from assistant.calendar_ics import meetings_calendar
 from assistant.domain import Document
 from assistant.errors import NotFound
 from assistant.ingest.pipeline import IngestPipeline
+from assistant.llm import EngineChoice
 from assistant.meeting import MeetingNotice, Person
 from assistant.store.calendar_feeds import CalendarFeeds
 from assistant.store.meetings import MeetingOut, MeetingsStore
 from assistant.store.minutes_archive import MinutesArchive, NewDocument
 from assistant.tasks.cell_documents import FormalDraft, NoticeDrafter, ResolutionDrafter
-from assistant.llm import EngineChoice
 from assistant.tasks.minutes import MinutesDrafter
 
 DocumentTitle = Callable[[str], "str | None"]
@@ -53,25 +53,48 @@ class MeetingCycle:
     archive: IndexArchive
     timezone: str
 
-    def notice(self, caller: Principal, meeting_id: str, number: int | None, language: Literal["vi", "en"],
-               document_title: DocumentTitle) -> FormalDraft:
+    def notice(
+        self,
+        caller: Principal,
+        meeting_id: str,
+        number: int | None,
+        language: Literal["vi", "en"],
+        document_title: DocumentTitle,
+    ) -> FormalDraft:
         """The notice (THÔNG BÁO) of a meeting in the official form, signed by ``caller``."""
         m = self.meetings.get(caller, meeting_id)
         notice = MeetingNotice(
-            organization=m.organization, kind=m.kind, topic=m.topic, language=language, date=m.starts_at.date(),
-            time_start=m.starts_at.time(), place=m.place, online=m.online, agenda=m.agenda, readings=m.readings,
-            issued_on=min(self.meetings.clock().date(), m.starts_at.date()), signer=Person(name=caller.name),
-            number=number)
+            organization=m.organization,
+            kind=m.kind,
+            topic=m.topic,
+            language=language,
+            date=m.starts_at.date(),
+            time_start=m.starts_at.time(),
+            place=m.place,
+            online=m.online,
+            agenda=m.agenda,
+            readings=m.readings,
+            issued_on=min(self.meetings.clock().date(), m.starts_at.date()),
+            signer=Person(name=caller.name),
+            number=number,
+        )
         return self.notices.draft(notice, document_title)
 
-    def publish(self, caller: Principal, meeting_id: str, number: int | None, language: Literal["vi", "en"],
-                document_title: DocumentTitle) -> MeetingOut:
+    def publish(
+        self,
+        caller: Principal,
+        meeting_id: str,
+        number: int | None,
+        language: Literal["vi", "en"],
+        document_title: DocumentTitle,
+    ) -> MeetingOut:
         """Draft the notice and send it to the cell's members."""
         draft = self.notice(caller, meeting_id, number, language, document_title)
         return self.meetings.publish(caller, meeting_id, draft.markdown)
 
-    def draft_documents(self, caller: Principal, meeting_id: str, engine: EngineChoice = "auto",
-                        number: int | None = None) -> MeetingOut:
+    def draft_documents(
+        self, caller: Principal, meeting_id: str, engine: EngineChoice = "auto", number: int | None = None
+    ) -> MeetingOut:
         """Minutes (and, when the meeting decided anything, its resolution) drafted from the saved record."""
         record = self.minutes_archive.record_of(caller, meeting_id)
         minutes = self.minutes.draft(record, engine=engine)

@@ -63,11 +63,18 @@ def load_form(path: Path = FORM_PATH) -> OfficialForm:
     for name, values in (data.get("elements") or {}).items():
         known = {k: v for k, v in (values or {}).items() if k in ElementStyle.__dataclass_fields__}
         elements[name] = ElementStyle(**known)
-    return OfficialForm(width_mm=page["width_mm"], height_mm=page["height_mm"], margin_top_mm=page["margin_top_mm"],
-                        margin_bottom_mm=page["margin_bottom_mm"], margin_left_mm=page["margin_left_mm"],
-                        margin_right_mm=page["margin_right_mm"], font=data.get("font", "Times New Roman"),
-                        line_spacing=float(data.get("line_spacing", 1.0)),
-                        paragraph_after_pt=float(data.get("paragraph_after_pt", 0)), elements=elements)
+    return OfficialForm(
+        width_mm=page["width_mm"],
+        height_mm=page["height_mm"],
+        margin_top_mm=page["margin_top_mm"],
+        margin_bottom_mm=page["margin_bottom_mm"],
+        margin_left_mm=page["margin_left_mm"],
+        margin_right_mm=page["margin_right_mm"],
+        font=data.get("font", "Times New Roman"),
+        line_spacing=float(data.get("line_spacing", 1.0)),
+        paragraph_after_pt=float(data.get("paragraph_after_pt", 0)),
+        elements=elements,
+    )
 
 
 def issuer_code(organization_name: str) -> str:
@@ -98,8 +105,11 @@ def signer_for(organization_name: str, name: str, role: str, language: str = "vi
     deputy = "phó" in role.casefold() or "deputy" in role.casefold()
     if language == "vi":
         return Signer("T/M ĐẢNG ỦY" if committee else "T/M CHI BỘ", "PHÓ BÍ THƯ" if deputy else "BÍ THƯ", name)
-    return Signer("FOR THE PARTY COMMITTEE" if committee else "FOR THE PARTY CELL",
-                  "DEPUTY SECRETARY" if deputy else "SECRETARY", name)
+    return Signer(
+        "FOR THE PARTY COMMITTEE" if committee else "FOR THE PARTY CELL",
+        "DEPUTY SECRETARY" if deputy else "SECRETARY",
+        name,
+    )
 
 
 def previous_month(day: dt.date) -> dt.date:

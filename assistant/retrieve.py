@@ -27,12 +27,17 @@ UNACCENTED_QUERY_RATIO = 0.3  # this share of words known only without accents m
 UNACCENTED_DENSE_WEIGHT = 0.25  # the dense weight is multiplied by this for such a query
 
 # "..., đúng hay sai?", "Đúng hay sai?", "... đúng không?", "True or false?"
-_TRUE_FALSE_TAIL = re.compile(r"[\s,.;:–-]*(?:\(?\s*(?:đúng\s+hay\s+sai|đúng\s+hoặc\s+sai|đúng\s+không|"
-                              r"true\s+or\s+false)\s*\)?)\s*[?.!]*\s*$", re.IGNORECASE)
+_TRUE_FALSE_TAIL = re.compile(
+    r"[\s,.;:–-]*(?:\(?\s*(?:đúng\s+hay\s+sai|đúng\s+hoặc\s+sai|đúng\s+không|"
+    r"true\s+or\s+false)\s*\)?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 _CHOICE = re.compile(r"(?m)(?:^|\s)([A-D])[.)]\s+")
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = 60, weights: list[float] | None = None) -> dict[str, float]:
+def reciprocal_rank_fusion(
+    rankings: list[list[str]], k: int = 60, weights: list[float] | None = None
+) -> dict[str, float]:
     """Weighted RRF score per id: sum over rankings of weight / (k + rank), rank starting at 1."""
     scores: dict[str, float] = {}
     for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
@@ -94,12 +99,22 @@ class HybridRetriever:
         self.options = options
 
     @classmethod
-    def from_settings(cls, index: ChunkIndex) -> "HybridRetriever":
+    def from_settings(cls, index: ChunkIndex) -> HybridRetriever:
         s = index.settings
-        return cls(index, RetrievalOptions(fusion=s.fusion, dense_weight=s.dense_weight, lexical_weight=s.lexical_weight,
-                                           candidate_pool=s.candidate_pool, rrf_k=s.rrf_k))
+        return cls(
+            index,
+            RetrievalOptions(
+                fusion=s.fusion,
+                dense_weight=s.dense_weight,
+                lexical_weight=s.lexical_weight,
+                candidate_pool=s.candidate_pool,
+                rrf_k=s.rrf_k,
+            ),
+        )
 
-    def search(self, query: str, k: int = 8, search_filter: SearchFilter | None = None, mode: Mode = "hybrid") -> RetrievalResult:
+    def search(
+        self, query: str, k: int = 8, search_filter: SearchFilter | None = None, mode: Mode = "hybrid"
+    ) -> RetrievalResult:
         query = search_query(query)
         if not query:
             return RetrievalResult([], None)
@@ -132,24 +147,32 @@ class HybridRetriever:
         elif mode == "lexical":
             fused = {cid: s for cid, s in lexical}
         elif options.fusion == "rrf":
-            fused = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], options.rrf_k,
-                                           [dense_weight, options.lexical_weight])
+            fused = reciprocal_rank_fusion(
+                [[c for c, _ in dense], [c for c, _ in lexical]], options.rrf_k, [dense_weight, options.lexical_weight]
+            )
         else:
             fused = score_fusion([dense, lexical], [dense_weight, options.lexical_weight])
-        ranked = sorted(fused, key=lambda cid: -fused[cid])[: pool]
+        ranked = sorted(fused, key=lambda cid: -fused[cid])[:pool]
         dense_rank = {cid: i + 1 for i, (cid, _) in enumerate(dense)}
         lexical_rank = {cid: i + 1 for i, (cid, _) in enumerate(lexical)}
         hits: list[SearchHit] = []
         chunks: dict = {}
         page = max(2 * k, 10)  # read chunks page by page: most searches need only the first page
         for start in range(0, len(ranked), page):
-            chunks.update(catalog.chunks_by_id(ranked[start:start + page]))
-            for cid in ranked[start:start + page]:
+            chunks.update(catalog.chunks_by_id(ranked[start : start + page]))
+            for cid in ranked[start : start + page]:
                 chunk = chunks.get(cid)
                 if chunk is None or chunk.doc_id not in allowed_docs:  # orphan vector or filtered out: never returned
                     continue
-                hits.append(SearchHit(chunk=chunk, meta=metas[chunk.doc_id], score=round(fused[cid], 6),
-                                      dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid)))
+                hits.append(
+                    SearchHit(
+                        chunk=chunk,
+                        meta=metas[chunk.doc_id],
+                        score=round(fused[cid], 6),
+                        dense_rank=dense_rank.get(cid),
+                        lexical_rank=lexical_rank.get(cid),
+                    )
+                )
                 if len(hits) == k:
                     break
             if len(hits) == k:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
-from typing import TYPE_CHECKING
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from assistant.audio.stt import RecognizerRegistry
 from assistant.audio.transcribe import (
@@ -28,13 +28,13 @@ from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
 from assistant.ingest.isolation import IsolatedParser, slow_pages_of
 from assistant.ingest.loaders import IMAGE_SUFFIXES
-from assistant.ingest.uploads import check_upload
 from assistant.ingest.pipeline import IngestPipeline, IngestReport
+from assistant.ingest.uploads import check_upload
 from assistant.jobs import JobManager
 from assistant.llm import ChatModel, make_chat_model
+from assistant.official_form import OfficialForm, load_form
 from assistant.progress import Progress
 from assistant.rate_limit import RateLimiter
-from assistant.official_form import OfficialForm, load_form
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -42,15 +42,15 @@ if TYPE_CHECKING:
     from assistant.consultations import Consultations
     from assistant.meeting_cycle import MeetingCycle
     from assistant.store.idempotency import IdempotencyStore
-    from assistant.tasks.read_aloud import ReadAloud
     from assistant.store.meetings import MeetingsStore
     from assistant.store.roster import RosterStore
+    from assistant.tasks.read_aloud import ReadAloud
 from assistant.prompts import PromptLibrary
-from assistant.tasks.cell_documents import NoticeDrafter, ResolutionDrafter
 from assistant.retrieve import HybridRetriever
 from assistant.tasks import summary_source
 from assistant.tasks.ask import AskOptions, AskService
 from assistant.tasks.bulletin import BulletinMaker
+from assistant.tasks.cell_documents import NoticeDrafter, ResolutionDrafter
 from assistant.tasks.llm_answer import LLMAnswerer
 from assistant.tasks.minutes import MinutesDrafter
 from assistant.tasks.minutes_llm import LLMNarrativeWriter
@@ -75,8 +75,9 @@ class Assistant:
     @cached_property
     def upload_parser(self) -> IsolatedParser:
         """Uploads are parsed in a child process with a timeout (files from disk are trusted and parsed in-process)."""
-        return IsolatedParser(self.settings.parse_timeout_s, self.settings.parse_memory_mb,
-                              slow_page_s=self.settings.ocr_page_timeout_s)
+        return IsolatedParser(
+            self.settings.parse_timeout_s, self.settings.parse_memory_mb, slow_page_s=self.settings.ocr_page_timeout_s
+        )
 
     @cached_property
     def pipeline(self) -> IngestPipeline:
@@ -112,7 +113,9 @@ class Assistant:
 
     @cached_property
     def minutes(self) -> MinutesDrafter:
-        writer = LLMNarrativeWriter(self.chat, self.prompts, self.settings.minutes_prompt_version) if self.chat else None
+        writer = (
+            LLMNarrativeWriter(self.chat, self.prompts, self.settings.minutes_prompt_version) if self.chat else None
+        )
         return MinutesDrafter(self.prompts, writer, fallback_to_extractive=self.settings.llm_fallback)
 
     @cached_property
@@ -153,9 +156,17 @@ class Assistant:
         from assistant.store.calendar_feeds import CalendarFeeds
         from assistant.store.minutes_archive import MinutesArchive
 
-        cycle = MeetingCycle(self.meetings, MinutesArchive(self.store, self.local_now), CalendarFeeds(self.store),
-                             self.keys, self.minutes, self.resolutions, self.notices, IndexArchive(self.pipeline),
-                             self.settings.timezone)
+        cycle = MeetingCycle(
+            self.meetings,
+            MinutesArchive(self.store, self.local_now),
+            CalendarFeeds(self.store),
+            self.keys,
+            self.minutes,
+            self.resolutions,
+            self.notices,
+            IndexArchive(self.pipeline),
+            self.settings.timezone,
+        )
         finished = cycle.recover()
         if finished:
             log.warning("finished %d interrupted approval(s) of meeting minutes", finished)
@@ -166,8 +177,9 @@ class Assistant:
         from assistant.consultations import Consultations
         from assistant.store.consultations import ConsultationsStore
 
-        return Consultations(ConsultationsStore(self.store, self.local_now), self.index.catalog, self.index.embedder,
-                             self.prompts)
+        return Consultations(
+            ConsultationsStore(self.store, self.local_now), self.index.catalog, self.index.embedder, self.prompts
+        )
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
@@ -247,15 +259,28 @@ class Assistant:
         from assistant.store.jobs import JobsStore
 
         s = self.settings
-        return JobManager(JobsStore(self.store), s.data_dir / "jobs", runners(self), workers=s.job_workers,
-                          keep_s=s.job_keep_s, per_owner=s.jobs_per_key, stale_s=s.job_stale_s)
+        return JobManager(
+            JobsStore(self.store),
+            s.data_dir / "jobs",
+            runners(self),
+            workers=s.job_workers,
+            keep_s=s.job_keep_s,
+            per_owner=s.jobs_per_key,
+            stale_s=s.job_stale_s,
+        )
 
     @property
     def chunker(self) -> StructureChunker:
         return StructureChunker(self.settings.chunk_max_chars, self.settings.chunk_min_chars)
 
-    def summary_source(self, *, doc_id: str | None = None, text: str | None = None, file: tuple[bytes, str] | None = None,
-                       scope: SearchFilter | None = None) -> SummarySource:
+    def summary_source(
+        self,
+        *,
+        doc_id: str | None = None,
+        text: str | None = None,
+        file: tuple[bytes, str] | None = None,
+        scope: SearchFilter | None = None,
+    ) -> SummarySource:
         """Exactly one of: an indexed document the caller may read, raw text, or an uploaded ``(bytes, filename)``."""
         given = [x is not None for x in (doc_id, text, file)]
         if sum(given) != 1:
@@ -266,8 +291,9 @@ class Assistant:
         if text is not None:
             return summary_source.from_text(text, self.chunker, limit)
         data, filename = file  # type: ignore[misc]
-        return summary_source.from_bytes(data, filename, self.chunker, limit, self.upload_parser.parse,
-                                         self.settings.max_docx_expanded_bytes)
+        return summary_source.from_bytes(
+            data, filename, self.chunker, limit, self.upload_parser.parse, self.settings.max_docx_expanded_bytes
+        )
 
     def upload_ocr_pages(self, data: bytes, filename: str | None) -> int:
         """How many pages of an upload OCR would read (0 for a born-digital file): a long scan is ingested as a
@@ -283,13 +309,21 @@ class Assistant:
 
         Decoding runs in the upload parser's child process: a crafted file cannot crash the service."""
         if len(data) > self.settings.max_audio_bytes:
-            raise PayloadTooLarge(f"the recording is {len(data) / 2**20:.1f} MiB, over the {self.settings.audio_max_mb:g} MiB limit")
+            raise PayloadTooLarge(
+                f"the recording is {len(data) / 2**20:.1f} MiB, over the {self.settings.audio_max_mb:g} MiB limit"
+            )
         return self.upload_parser.run(prepare, data, self.settings.audio_max_minutes * 60)
 
-    def transcribe_and_summarize(self, prepared: PreparedAudio, filename: str, language: str,
-                                 options: SummaryOptions | None, progress: Progress | None = None
-                                 ) -> tuple[Transcription, Summary | None]:
+    def transcribe_and_summarize(
+        self,
+        prepared: PreparedAudio,
+        filename: str,
+        language: str,
+        options: SummaryOptions | None,
+        progress: Progress | None = None,
+    ) -> tuple[Transcription, Summary | None]:
         """What a recording says and, unless ``options`` is None, its summary (points cite time spans)."""
+
         def transcribing(fraction: float, message: str) -> None:
             if progress:
                 progress(fraction * (0.9 if options else 1.0), f"transcribing: {message}")

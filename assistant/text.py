@@ -39,8 +39,10 @@ _LABEL_ONLY = regex.compile(r"^\s*(?:\p{L}{1,8}\s+)?(?:\d{1,3}|[IVXLC]{1,6}|\p{L
 
 
 WRAP_WIDTH = 55  # a line at least this long that stops mid-sentence was wrapped by the page (PDF, scan)
-_NEW_ITEM = regex.compile(r"^(?:\(?[a-zđ]\)|[-+•*–]\s|\d{1,3}(?:\.\d{1,3})*[.)\-]\s|[IVXLC]{1,6}[.\-]\s|"
-                          r"(?:Điều|Chương|Mục|Phần|Article|Chapter|Section)\s)")
+_NEW_ITEM = regex.compile(
+    r"^(?:\(?[a-zđ]\)|[-+•*–]\s|\d{1,3}(?:\.\d{1,3})*[.)\-]\s|[IVXLC]{1,6}[.\-]\s|"
+    r"(?:Điều|Chương|Mục|Phần|Article|Chapter|Section)\s)"
+)
 
 
 def _wrapped_line(text: str, newline_start: int, newline_end: int) -> bool:
@@ -49,17 +51,17 @@ def _wrapped_line(text: str, newline_start: int, newline_end: int) -> bool:
     that does not start a new item or heading."""
     before_text = text[:newline_start].rstrip()
     before = before_text[-1:]
-    after = text[newline_end:newline_end + 1]
+    after = text[newline_end : newline_end + 1]
     if not before or before in ".!?…।:;":
         return False
     if after.islower():
         return True
     if not after.isalnum() or "\n\n" in text[newline_start:newline_end]:
         return False
-    line = before_text[before_text.rfind("\n") + 1:]
+    line = before_text[before_text.rfind("\n") + 1 :]
     letters = [c for c in line if c.isalpha()]
     upper_line = bool(letters) and all(c.isupper() for c in letters)
-    return len(line) >= WRAP_WIDTH and not upper_line and not _NEW_ITEM.match(text[newline_end:newline_end + 12])
+    return len(line) >= WRAP_WIDTH and not upper_line and not _NEW_ITEM.match(text[newline_end : newline_end + 12])
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -70,7 +72,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if "\n" in match.group(0):
             if _wrapped_line(text, match.start(), match.end()):
                 continue
-        elif _LABEL_ONLY.match(text[start:match.start()]):
+        elif _LABEL_ONLY.match(text[start : match.start()]):
             continue
         spans.append((start, match.start()))
         start = match.end()
@@ -92,7 +94,7 @@ def unwrap_lines(text: str) -> str:
     last = 0
     for match in regex.finditer(r"[ \t]*\n[ \t]*", text):
         if _wrapped_line(text, match.start(), match.end()):
-            out.append(text[last:match.start()] + " ")
+            out.append(text[last : match.start()] + " ")
             last = match.end()
     out.append(text[last:])
     return "".join(out)

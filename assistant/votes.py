@@ -29,12 +29,12 @@ class Outcome:
     """A decision's computed result: ``passed`` (None: cannot be decided from the record) and why."""
 
     passed: bool | None
-    rule: str                  # "half_of_summoned", "two_thirds_of_official", "election"
-    base: int | None           # the number the agreeing votes are measured against
-    needed: int | None         # the fewest agreeing votes (or a candidate's votes) that pass
+    rule: str  # "half_of_summoned", "two_thirds_of_official", "election"
+    base: int | None  # the number the agreeing votes are measured against
+    needed: int | None  # the fewest agreeing votes (or a candidate's votes) that pass
     agree: int | None = None
     elected: list[str] = field(default_factory=list)
-    reason: str = ""           # why it could not be decided, or how it was decided on a bound
+    reason: str = ""  # why it could not be decided, or how it was decided on a bound
 
     @property
     def decided(self) -> bool:
@@ -62,7 +62,13 @@ def summoned_base(record: MeetingRecord) -> int | None:
     if official is None:
         return None
     excluded = record.base_exclusions
-    return official - record.members_exempt - excluded.sent_elsewhere - excluded.suspended - excluded.absent_reason_accepted
+    return (
+        official
+        - record.members_exempt
+        - excluded.sent_elsewhere
+        - excluded.suspended
+        - excluded.absent_reason_accepted
+    )
 
 
 def official_present(record: MeetingRecord) -> int:
@@ -87,9 +93,15 @@ def outcome(decision: Decision, record: MeetingRecord) -> Outcome | None:
     upper = record.members_total
     if agree >= need(upper):
         return Outcome(True, rule, None, None, agree, reason="passed whatever the number of probationary members")
-    return Outcome(None, rule, None, None, agree,
-                   reason="the record does not say how many members are probationary (members_probationary), "
-                          "so the voting base is unknown")
+    return Outcome(
+        None,
+        rule,
+        None,
+        None,
+        agree,
+        reason="the record does not say how many members are probationary (members_probationary), "
+        "so the voting base is unknown",
+    )
 
 
 def _election(decision: Decision, record: MeetingRecord) -> Outcome:
@@ -102,11 +114,18 @@ def _election(decision: Decision, record: MeetingRecord) -> Outcome:
         base_guess = record.members_total
         over = [c.name for c in ranked if c.votes >= more_than_half(base_guess)][: ballot.seats]
         if len(over) == min(ballot.seats, len(ranked)):
-            return Outcome(True, "election", None, None, elected=over,
-                           reason="elected whatever the number of probationary members")
-        return Outcome(None, "election", None, None, elected=over,
-                       reason="the record does not say how many members are probationary (members_probationary), "
-                              "so the votes needed are unknown")
+            return Outcome(
+                True, "election", None, None, elected=over, reason="elected whatever the number of probationary members"
+            )
+        return Outcome(
+            None,
+            "election",
+            None,
+            None,
+            elected=over,
+            reason="the record does not say how many members are probationary (members_probationary), "
+            "so the votes needed are unknown",
+        )
     needed = more_than_half(base)
     elected = [c.name for c in ranked if c.votes >= needed][: ballot.seats]
     return Outcome(bool(elected), "election", base, needed, elected=elected)

@@ -32,8 +32,10 @@ DATASET = PROJECT_ROOT / "evals" / "datasets" / "corpus-qa"
 ARTICLES_PER_DOC = 20
 WARDS = ["phuong-huong-an", "phuong-tan-lap", "phuong-quang-trung", "phuong-gia-sang", "xa-phuc-ha", "xa-quyet-thang"]
 _LABEL = re.compile(r"^[0-9IVX]+[.)]\s*")
-CALLERS = {"admin": ("admin", "", "confidential"),
-           "member": ("member", "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "internal")}
+CALLERS = {
+    "admin": ("admin", "", "confidential"),
+    "member": ("member", "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "internal"),
+}
 
 
 def corpus_sentences() -> list[str]:
@@ -58,10 +60,19 @@ def synthetic_document(i: int, sentences: list[str], rng: random.Random) -> Docu
             sentence = re.sub(r"\d+", lambda m: str(rng.randint(1, 99)), rng.choice(sentences))
             lines.append(f"{clause}. {_LABEL.sub('', sentence)}")
     text = "\n".join(lines)
-    meta = DocumentMeta(doc_id=f"synthetic-{i:05d}", title=lines[0], doc_number=number, doc_type="plan",
-                        issued_date=f"{rng.randint(2024, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                        language="vi", org_unit=unit, access_level=level)
-    return Document(meta=meta, text=text, source_path=f"synthetic:{i}", content_hash=content_hash(text.encode(), "bench"))
+    meta = DocumentMeta(
+        doc_id=f"synthetic-{i:05d}",
+        title=lines[0],
+        doc_number=number,
+        doc_type="plan",
+        issued_date=f"{rng.randint(2024, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        language="vi",
+        org_unit=unit,
+        access_level=level,
+    )
+    return Document(
+        meta=meta, text=text, source_path=f"synthetic:{i}", content_hash=content_hash(text.encode(), "bench")
+    )
 
 
 def build(assistant: Assistant, target_chunks: int) -> dict:
@@ -77,7 +88,10 @@ def build(assistant: Assistant, target_chunks: int) -> dict:
             if assistant.index.catalog.document_hash(document.meta.doc_id) is None:
                 assistant.pipeline.ingest_document(document)
                 if i % 50 == 0:
-                    print(f"  {assistant.index.catalog.counts()[1]} chunks, {time.perf_counter() - started:.0f} s", flush=True)
+                    print(
+                        f"  {assistant.index.catalog.counts()[1]} chunks, {time.perf_counter() - started:.0f} s",
+                        flush=True,
+                    )
             i += 1
         assistant.index.refresh_lexical()
     documents, chunks = assistant.index.catalog.counts()
@@ -85,8 +99,13 @@ def build(assistant: Assistant, target_chunks: int) -> dict:
 
 
 def percentiles(ms: list[float]) -> dict:
-    return {"n": len(ms), "p50": round(float(np.percentile(ms, 50)), 1), "p95": round(float(np.percentile(ms, 95)), 1),
-            "p99": round(float(np.percentile(ms, 99)), 1), "max": round(max(ms), 1)}
+    return {
+        "n": len(ms),
+        "p50": round(float(np.percentile(ms, 50)), 1),
+        "p95": round(float(np.percentile(ms, 95)), 1),
+        "p99": round(float(np.percentile(ms, 99)), 1),
+        "max": round(max(ms), 1),
+    }
 
 
 def main() -> None:
@@ -103,12 +122,18 @@ def main() -> None:
     settings = Settings(data_dir=Path(args.data_dir))
     assistant = Assistant(settings)
     index_figures = build(assistant, args.chunks)
-    questions = [json.loads(line)["text"] for line in (DATASET / "queries.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    questions = [
+        json.loads(line)["text"]
+        for line in (DATASET / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     report: dict = {"index": index_figures, "questions": len(questions), "rounds": args.rounds, "target_p95_ms": 150}
     with TestClient(create_app(settings, assistant=assistant)) as client:
         warm_key, _ = assistant.keys.create("benchmark warm-up", "member")
         for q in questions[:5]:  # warm-up: model load, caches
-            client.post("/v1/ask", json={"question": q, "engine": "extractive"}, headers={"Authorization": f"Bearer {warm_key}"})
+            client.post(
+                "/v1/ask", json={"question": q, "engine": "extractive"}, headers={"Authorization": f"Bearer {warm_key}"}
+            )
         for scope_name, (role, org_unit, clearance) in CALLERS.items():
             http_ms, core_ms, answered = [], [], 0
             key, info = assistant.keys.create(f"benchmark {scope_name}", role, org_unit, clearance)
@@ -123,8 +148,11 @@ def main() -> None:
                     started = time.perf_counter()
                     assistant.asker.ask(q, search_filter, engine="extractive")
                     core_ms.append((time.perf_counter() - started) * 1000)
-            report[scope_name] = {"http": percentiles(http_ms), "in_process": percentiles(core_ms),
-                                  "answered_share": round(answered / len(http_ms), 3)}
+            report[scope_name] = {
+                "http": percentiles(http_ms),
+                "in_process": percentiles(core_ms),
+                "answered_share": round(answered / len(http_ms), 3),
+            }
     report["meets_target"] = all(report[s]["http"]["p95"] <= 150 for s in ("admin", "member"))
     print(json.dumps(report, indent=2))
 

@@ -36,16 +36,32 @@ def main(argv: list[str] | None = None) -> int:
         assistant = Assistant(Settings(data_dir=Path(tmp), seed_corpus=None, auth_dev_key=False))
         records = [load_record(p) for p in sorted(RECORDS.glob("*.yaml"))]
         first = records[0]
-        notice = MeetingNotice(organization=first.organization, date=first.date, time_start=first.time_start,
-                               place=first.place, agenda=[a.title for a in first.agenda], readings=first.references,
-                               issued_on=first.date, signer=first.chair, number=1)
+        notice = MeetingNotice(
+            organization=first.organization,
+            date=first.date,
+            time_start=first.time_start,
+            place=first.place,
+            agenda=[a.title for a in first.agenda],
+            readings=first.references,
+            issued_on=first.date,
+            signer=first.chair,
+            number=1,
+        )
         makers: dict[str, list[Callable[[], str]]] = {
             "minutes": [lambda r=r: assistant.minutes.draft(r, engine="extractive").markdown for r in records],
             "resolution": [lambda r=r: assistant.resolutions.draft(r).markdown for r in records],
             "notice": [lambda: assistant.notices.draft(notice).markdown],
-            "report": [lambda: assistant.reporter.draft(ReportRequest(
-                organization=first.organization, period=ReportPeriod(kind="quarter", year=2025, number=4),
-                records=[r for r in records if r.organization.org_unit == first.organization.org_unit])).markdown],
+            "report": [
+                lambda: (
+                    assistant.reporter.draft(
+                        ReportRequest(
+                            organization=first.organization,
+                            period=ReportPeriod(kind="quarter", year=2025, number=4),
+                            records=[r for r in records if r.organization.org_unit == first.organization.org_unit],
+                        )
+                    ).markdown
+                )
+            ],
         }
         print(f"{'document':11} {'n':>3} {'markdown p50/p95 ms':>20} {'+DOCX p95 ms':>13} {'+PDF p95 ms':>12}")
         for kind, drafts in makers.items():
@@ -61,8 +77,10 @@ def main(argv: list[str] | None = None) -> int:
                 started = time.perf_counter()
                 assistant.document_file(make(), "pdf")
                 pdf_ms.append((time.perf_counter() - started) * 1000)
-            print(f"{kind:11} {len(drafts):3} {_p(markdown_ms, 0.5):>9} / {_p(markdown_ms, 0.95):<8} "
-                  f"{_p(docx_ms, 0.95):>13} {_p(pdf_ms, 0.95):>12}   (PDF mean {statistics.fmean(pdf_ms):.0f} ms)")
+            print(
+                f"{kind:11} {len(drafts):3} {_p(markdown_ms, 0.5):>9} / {_p(markdown_ms, 0.95):<8} "
+                f"{_p(docx_ms, 0.95):>13} {_p(pdf_ms, 0.95):>12}   (PDF mean {statistics.fmean(pdf_ms):.0f} ms)"
+            )
         assistant.close()
     return 0
 

@@ -42,14 +42,26 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261123)
     parser.add_argument("--data-dir", default=str(PROJECT_ROOT / "artifacts" / "bench-fuzz"))
     parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
-    parser.add_argument("--mode", choices=["positive", "negative", "all"], default="positive", help=(
-        "positive (default): requests the spec allows — the share past validation says whether the spec states "
-        "what the API enforces; all: negative cases too (CI: more ways to find a 5xx, and they are meant to be 422s)"))
-    parser.add_argument("--min-accepted", type=float, default=None,
-                        help="fail when an operation's share of requests past validation is below this (e.g. 0.5)")
+    parser.add_argument(
+        "--mode",
+        choices=["positive", "negative", "all"],
+        default="positive",
+        help=(
+            "positive (default): requests the spec allows — the share past validation says whether the spec states "
+            "what the API enforces; all: negative cases too (CI: more ways to find a 5xx, and they are meant to be 422s)"
+        ),
+    )
+    parser.add_argument(
+        "--min-accepted",
+        type=float,
+        default=None,
+        help="fail when an operation's share of requests past validation is below this (e.g. 0.5)",
+    )
     parser.add_argument("--report", help="also write the per-operation figures (JSON) to this file")
     parser.add_argument("--har", help="keep Schemathesis's HAR file (every request and response) here")
-    parser.add_argument("st_args", nargs="*", help="more options for `st run` after --, e.g. -- --include-path-regex bulletins")
+    parser.add_argument(
+        "st_args", nargs="*", help="more options for `st run` after --, e.g. -- --include-path-regex bulletins"
+    )
     args = parser.parse_args()
 
     st = shutil.which("st", path=str(Path(sys.executable).parent)) or shutil.which("st")
@@ -59,15 +71,53 @@ def main() -> int:
     with live_server(Path(args.data_dir)) as server, tempfile.TemporaryDirectory(prefix="fuzz-report-") as tmp:
         key = server.admin_key if args.role == "admin" else server.member_key
         har = Path(args.har) if args.har else Path(tmp) / "requests.har"
-        command = [st, "run", f"{server.base_url}/openapi.json", "--checks", "not_a_server_error",
-                   "--header", f"Authorization: Bearer {key}", "--max-examples", str(args.max_examples),
-                   "--max-time", str(args.max_time), "--seed", str(args.seed), "--workers", "1",
-                   "--request-timeout", "120", "--phases", args.phases, "--mode", args.mode, "--no-color",
-                   "--report", "har", "--report-har-path", str(har), *args.st_args]
-        print(" ".join(command[:3] + ["--checks not_a_server_error", f"--max-examples {args.max_examples}",
-                                      f"--phases {args.phases}", f"--mode {args.mode}", "..."]), flush=True)
-        env = {**os.environ, "SCHEMATHESIS_HOOKS": "benchmarks.fuzz_hooks",
-               "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+        command = [
+            st,
+            "run",
+            f"{server.base_url}/openapi.json",
+            "--checks",
+            "not_a_server_error",
+            "--header",
+            f"Authorization: Bearer {key}",
+            "--max-examples",
+            str(args.max_examples),
+            "--max-time",
+            str(args.max_time),
+            "--seed",
+            str(args.seed),
+            "--workers",
+            "1",
+            "--request-timeout",
+            "120",
+            "--phases",
+            args.phases,
+            "--mode",
+            args.mode,
+            "--no-color",
+            "--report",
+            "har",
+            "--report-har-path",
+            str(har),
+            *args.st_args,
+        ]
+        print(
+            " ".join(
+                command[:3]
+                + [
+                    "--checks not_a_server_error",
+                    f"--max-examples {args.max_examples}",
+                    f"--phases {args.phases}",
+                    f"--mode {args.mode}",
+                    "...",
+                ]
+            ),
+            flush=True,
+        )
+        env = {
+            **os.environ,
+            "SCHEMATHESIS_HOOKS": "benchmarks.fuzz_hooks",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        }
         returncode = subprocess.run(command, cwd=PROJECT_ROOT, env=env).returncode
         if not har.is_file():
             print("error: Schemathesis wrote no HAR report", file=sys.stderr)

@@ -100,8 +100,14 @@ def _consistent_vote(decision: dict, voters: int) -> None:
     if decision.get("kind") == "election":
         decision["method"] = "secret_ballot"
         decision["votes"] = None
-        decision["ballot"] = {"issued": voters, "returned": voters, "valid": voters, "invalid": 0, "seats": 1,
-                              "candidates": [{"name": "Nguyễn Văn An", "votes": voters}]}
+        decision["ballot"] = {
+            "issued": voters,
+            "returned": voters,
+            "valid": voters,
+            "invalid": 0,
+            "seats": 1,
+            "candidates": [{"name": "Nguyễn Văn An", "votes": voters}],
+        }
         return
     if isinstance(decision.get("votes"), dict) or decision.get("method") == "secret_ballot":
         decision["votes"] = {"agree": voters, "disagree": 0, "abstain": 0}
@@ -125,8 +131,13 @@ def real_month(query: Any) -> Any:
     """A month the figures can be counted for."""
     if isinstance(query, dict):
         month = str(query.get("month", ""))
-        if not (len(month) == 7 and month[:4].isdigit() and month[5:].isdigit() and 1 <= int(month[5:]) <= 12
-                and 1 <= int(month[:4]) <= 9998):
+        if not (
+            len(month) == 7
+            and month[:4].isdigit()
+            and month[5:].isdigit()
+            and 1 <= int(month[5:]) <= 12
+            and 1 <= int(month[:4]) <= 9998
+        ):
             query["month"] = dt.date.today().strftime("%Y-%m")
     return query
 
@@ -152,8 +163,11 @@ def repaired_body(path: str, body: dict) -> dict:
         body = sensible_notice(body)
     elif path == "/v1/meetings":
         body = future_meeting(body)
-    elif path == "/v1/meetings/{meeting_id}/reply" and body.get("attending") is False \
-            and not str(body.get("reason", "")).strip():
+    elif (
+        path == "/v1/meetings/{meeting_id}/reply"
+        and body.get("attending") is False
+        and not str(body.get("reason", "")).strip()
+    ):
         body["reason"] = "Bận công tác"
     return body
 

@@ -28,7 +28,9 @@ def refused_by_validation(status: int, response_text: str | None) -> bool:
         body = json.loads(response_text or "")
     except ValueError:
         return True
-    return not isinstance(body, dict) or body.get("error") in VALIDATION_ERRORS or not isinstance(body.get("detail"), str)
+    return (
+        not isinstance(body, dict) or body.get("error") in VALIDATION_ERRORS or not isinstance(body.get("detail"), str)
+    )
 
 
 @dataclass
@@ -43,8 +45,12 @@ class OperationFigures:
         return round(1 - self.refused_by_validation / self.requests, 3) if self.requests else 0.0
 
     def as_dict(self) -> dict:
-        return {"requests": self.requests, "accepted_share": self.accepted_share, "server_errors": self.server_errors,
-                "statuses": dict(sorted(self.statuses.items()))}
+        return {
+            "requests": self.requests,
+            "accepted_share": self.accepted_share,
+            "server_errors": self.server_errors,
+            "statuses": dict(sorted(self.statuses.items())),
+        }
 
 
 def _path_matchers(openapi: dict) -> list[tuple[re.Pattern[str], str, set[str]]]:

@@ -68,8 +68,9 @@ def _documents(source: Path, limit: int | None):
 @contextmanager
 def _index(settings: Settings):
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-        index = ChunkIndex.open(settings.model_copy(update={"data_dir": Path(tmp), "seed_corpus": None,
-                                                            "embedding_cache": False}))
+        index = ChunkIndex.open(
+            settings.model_copy(update={"data_dir": Path(tmp), "seed_corpus": None, "embedding_cache": False})
+        )
         try:
             yield index
         finally:
@@ -114,7 +115,10 @@ def main() -> int:
     raw_seconds = (raw_before + raw_after) / 2
     failed = [r for r in results if r.status == "failed"]
     report = {
-        "source": args.source, "documents": len(documents), "chunks": len(texts), "failed": len(failed),
+        "source": args.source,
+        "documents": len(documents),
+        "chunks": len(texts),
+        "failed": len(failed),
         "read_and_chunk_seconds_outside_ingest": round(parse_seconds, 2),
         "raw_embedding_seconds": round(raw_seconds, 2),
         "raw_embedding_runs_seconds": [round(raw_before, 2), round(raw_after, 2)],
@@ -122,7 +126,9 @@ def main() -> int:
         "stages_seconds": {k: round(v, 2) for k, v in sorted(watch.seconds.items())},
         "other_seconds": round(ingest_seconds - sum(watch.seconds.values()), 2),
         "chunks_per_second": round(len(texts) / ingest_seconds, 2) if ingest_seconds else None,
-        "model_share_of_ingest": round(watch.seconds.get("embedding", 0.0) / ingest_seconds, 3) if ingest_seconds else None,
+        "model_share_of_ingest": round(watch.seconds.get("embedding", 0.0) / ingest_seconds, 3)
+        if ingest_seconds
+        else None,
         "ingest_over_raw_embedding": round(ingest_seconds / raw_seconds, 3) if raw_seconds else None,
         "target": "<= 1.15",
     }

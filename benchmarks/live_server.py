@@ -55,13 +55,16 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float) -> None
 
 
 @contextmanager
-def live_server(data_dir: Path, workers: int = 1, startup_timeout_s: float = 600,
-                env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+def live_server(
+    data_dir: Path, workers: int = 1, startup_timeout_s: float = 600, env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
     """Start the API (and Chroma when ``workers > 1``) with ``env`` added to its environment; stop both on exit."""
     data_dir.mkdir(parents=True, exist_ok=True)
     store = KeyStore(data_dir / "keys.sqlite3")
     admin_key, _ = store.create("benchmark admin", "admin", "", "confidential")
-    member_key, _ = store.create("benchmark member", "member", "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "internal")
+    member_key, _ = store.create(
+        "benchmark member", "member", "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "internal"
+    )
     store.close()
     # one key sends all of a benchmark's requests: the per-key rate limit would measure itself
     env = {**os.environ, "ASSISTANT_AUTH_DEV_KEY": "false", "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0", **(env or {})}
@@ -70,15 +73,45 @@ def live_server(data_dir: Path, workers: int = 1, startup_timeout_s: float = 600
         if workers > 1:
             chroma_port = free_port()
             chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
-            processes.append(subprocess.Popen([chroma, "run", "--path", str(data_dir / "chroma-server"), "--host",
-                                               "127.0.0.1", "--port", str(chroma_port)],
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        chroma,
+                        "run",
+                        "--path",
+                        str(data_dir / "chroma-server"),
+                        "--host",
+                        "127.0.0.1",
+                        "--port",
+                        str(chroma_port),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
             wait_until_up(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat", processes[-1], 60)
             env.update(ASSISTANT_CHROMA_MODE="http", ASSISTANT_CHROMA_PORT=str(chroma_port))
         port = free_port()
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), "serve", "--port", str(port),
-             "--workers", str(workers)], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "assistant.cli",
+                    "--data-dir",
+                    str(data_dir),
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(workers),
+                ],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         base_url = f"http://127.0.0.1:{port}"
         wait_until_up(f"{base_url}/health", processes[-1], startup_timeout_s)
         yield LiveServer(base_url, admin_key, member_key)

@@ -48,7 +48,11 @@ def main() -> int:
     parser.add_argument("--data-dir", default=str(PROJECT_ROOT / "artifacts" / "bench-load"))
     args = parser.parse_args()
 
-    questions = [json.loads(line)["text"] for line in (DATASET / "queries.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    questions = [
+        json.loads(line)["text"]
+        for line in (DATASET / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     data_dir = Path(args.data_dir) / f"workers-{args.workers}"
     with live_server(data_dir, workers=args.workers) as server:
         client_run(server, questions, 0, 5)  # warm-up: model and caches
@@ -58,10 +62,17 @@ def main() -> int:
         wall = time.perf_counter() - started
     latencies = [ms for run, _ in runs for ms in run]
     errors = [e for _, run_errors in runs for e in run_errors]
-    report = {"clients": args.clients, "requests_per_client": args.requests, "workers": args.workers,
-              "requests": len(latencies), "errors": len(errors), "first_errors": errors[:5],
-              "latency_ms": percentiles(latencies), "wall_s": round(wall, 1),
-              "throughput_rps": round(len(latencies) / wall, 1)}
+    report = {
+        "clients": args.clients,
+        "requests_per_client": args.requests,
+        "workers": args.workers,
+        "requests": len(latencies),
+        "errors": len(errors),
+        "first_errors": errors[:5],
+        "latency_ms": percentiles(latencies),
+        "wall_s": round(wall, 1),
+        "throughput_rps": round(len(latencies) / wall, 1),
+    }
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 1 if errors else 0
 

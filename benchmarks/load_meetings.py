@@ -31,8 +31,9 @@ from benchmarks.pg_cluster import throwaway_postgres
 WARD = "tw/tinh-thai-nguyen/phuong-huong-an"
 
 
-def reply_twice(base_url: str, key: str, meeting_id: str, attending: bool, barrier: threading.Barrier
-                ) -> tuple[list[float], str | None]:
+def reply_twice(
+    base_url: str, key: str, meeting_id: str, attending: bool, barrier: threading.Barrier
+) -> tuple[list[float], str | None]:
     """One member: a first reply at the same moment as everyone, then a change with the version it got."""
     latencies = []
     with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {key}"}, timeout=120) as client:
@@ -68,8 +69,13 @@ def run(store: str, workers: int, cells: int, members: int) -> dict:
         meetings = {}
         for unit, key in secretaries.items():
             headers = {"Authorization": f"Bearer {key}"}
-            plan = {"organization": {"name": unit.rsplit("/", 1)[-1]}, "date": day, "time_start": "19:30",
-                    "place": "Nhà văn hóa", "agenda": ["Kiểm điểm tháng", "Nhiệm vụ tháng tới"]}
+            plan = {
+                "organization": {"name": unit.rsplit("/", 1)[-1]},
+                "date": day,
+                "time_start": "19:30",
+                "place": "Nhà văn hóa",
+                "agenda": ["Kiểm điểm tháng", "Nhiệm vụ tháng tới"],
+            }
             created = httpx.post(f"{server.base_url}/v1/meetings", json=plan, headers=headers, timeout=60).json()
             httpx.post(f"{server.base_url}/v1/meetings/{created['id']}/publish", headers=headers, timeout=60)
             meetings[unit] = created["id"]
@@ -77,33 +83,62 @@ def run(store: str, workers: int, cells: int, members: int) -> dict:
         barrier = threading.Barrier(len(intended))
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(intended)) as pool:
-            results = list(pool.map(lambda item: reply_twice(server.base_url, people[item[0][0]][item[0][1]],
-                                                             meetings[item[0][0]], item[1], barrier),
-                                    intended.items()))
+            results = list(
+                pool.map(
+                    lambda item: reply_twice(
+                        server.base_url, people[item[0][0]][item[0][1]], meetings[item[0][0]], item[1], barrier
+                    ),
+                    intended.items(),
+                )
+            )
         wall = time.perf_counter() - started
         errors = [e for _, e in results if e]
         latencies = [ms for lat, _ in results for ms in lat]
         lost = doubled = wrong = 0
         for unit, meeting_id in meetings.items():
-            seen = httpx.get(f"{server.base_url}/v1/meetings/{meeting_id}", timeout=60,
-                             headers={"Authorization": f"Bearer {secretaries[unit]}"}).json()
+            seen = httpx.get(
+                f"{server.base_url}/v1/meetings/{meeting_id}",
+                timeout=60,
+                headers={"Authorization": f"Bearer {secretaries[unit]}"},
+            ).json()
             names = [r["member_name"] for r in seen["replies"]]
             lost += members - len(set(names))
             doubled += len(names) - len(set(names))
             final = {r["member_name"]: r["attending"] for r in seen["replies"]}
-            wrong += sum(final.get(f"Đảng viên {unit.rsplit('-', 1)[-1]}.{i + 1}") != intended[(unit, i)]
-                         for i in range(members) if f"Đảng viên {unit.rsplit('-', 1)[-1]}.{i + 1}" in final)
-        figures = httpx.get(f"{server.base_url}/v1/meetings/figures", params={"month": day[:7]}, timeout=60,
-                            headers={"Authorization": f"Bearer {committee}"}).json()
-        direct = {"replies": len(intended), "attending": sum(intended.values()),
-                  "not_attending": len(intended) - sum(intended.values())}
+            wrong += sum(
+                final.get(f"Đảng viên {unit.rsplit('-', 1)[-1]}.{i + 1}") != intended[(unit, i)]
+                for i in range(members)
+                if f"Đảng viên {unit.rsplit('-', 1)[-1]}.{i + 1}" in final
+            )
+        figures = httpx.get(
+            f"{server.base_url}/v1/meetings/figures",
+            params={"month": day[:7]},
+            timeout=60,
+            headers={"Authorization": f"Bearer {committee}"},
+        ).json()
+        direct = {
+            "replies": len(intended),
+            "attending": sum(intended.values()),
+            "not_attending": len(intended) - sum(intended.values()),
+        }
         counted = {k: sum(f[k] for f in figures) for k in direct}
-        return {"store": store, "workers": workers, "cells": cells, "members": len(intended),
-                "requests": len(latencies), "errors": len(errors), "first_errors": errors[:3],
-                "lost": lost, "doubled": doubled, "wrong_final_value": wrong,
-                "figures_equal_direct_count": counted == direct, "figures": counted,
-                "latency_ms": percentiles(latencies), "wall_s": round(wall, 2),
-                "replies_per_s": round(len(latencies) / wall, 1)}
+        return {
+            "store": store,
+            "workers": workers,
+            "cells": cells,
+            "members": len(intended),
+            "requests": len(latencies),
+            "errors": len(errors),
+            "first_errors": errors[:3],
+            "lost": lost,
+            "doubled": doubled,
+            "wrong_final_value": wrong,
+            "figures_equal_direct_count": counted == direct,
+            "figures": counted,
+            "latency_ms": percentiles(latencies),
+            "wall_s": round(wall, 2),
+            "replies_per_s": round(len(latencies) / wall, 1),
+        }
 
 
 def main() -> int:

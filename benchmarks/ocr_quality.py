@@ -40,8 +40,11 @@ from assistant.ingest.structure import detect_language, iter_headings
 
 CORPUS = PROJECT_ROOT / "corpus"
 CORPUS_QA = PROJECT_ROOT / "evals" / "datasets" / "corpus-qa"
-FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
-         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+FONTS = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+)
 A4_MM = (210, 297)
 MARGIN_MM = 20
 FONT_PT = 12
@@ -80,7 +83,7 @@ def typeset(pages: list[str], dpi: int) -> tuple[list[Image.Image], list[str]]:
         while lines and not lines[-1].strip():
             lines.pop()
         for start in range(0, max(1, len(lines)), per_sheet):
-            sheets.append(lines[start:start + per_sheet])
+            sheets.append(lines[start : start + per_sheet])
     images, texts = [], []
     for lines in sheets:
         image = Image.new("L", size, 255)
@@ -168,7 +171,9 @@ def heading_paths(text: str) -> list[str]:
 def corpus_sources(limit: int | None) -> list[tuple[Path, list[str]]]:
     """Each Vietnamese or English corpus document with its pages' text as the loaders read it (OCR reads
     those two languages; a Bengali scan would need Debian tesseract-ocr-ben)."""
-    files = sorted(p for p in CORPUS.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES and p.suffix.lower() not in IMAGE_SUFFIXES)
+    files = sorted(
+        p for p in CORPUS.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES and p.suffix.lower() not in IMAGE_SUFFIXES
+    )
     sources = [(path, load_file(path, 50 * 2**20).pages) for path in files]
     return [(path, pages) for path, pages in sources if detect_language("\n".join(pages)) in ("vi", "en")][:limit]
 
@@ -195,16 +200,29 @@ def measure_condition(name: str, sources: list[tuple[Path, list[str]]], out_dir:
         got = set(heading_paths(read_text))
         expected += len(want)
         found += sum(1 for p in want if p in got)
-        per_doc.append({"doc": path.name, "pages": len(images), "cer": round(cer, 4), "wer": round(wer, 4),
-                        "headings": len(want), "headings_recovered": sum(1 for p in want if p in got)})
+        per_doc.append(
+            {
+                "doc": path.name,
+                "pages": len(images),
+                "cer": round(cer, 4),
+                "wer": round(wer, 4),
+                "headings": len(want),
+                "headings_recovered": sum(1 for p in want if p in got),
+            }
+        )
         if out_dir is not None:
             (out_dir / name).mkdir(parents=True, exist_ok=True)
             (out_dir / name / f"{path.stem}.pdf").write_bytes(pdf)
     return {
-        "condition": name, "dpi": dpi, "documents": len(sources), "pages": pages,
-        "cer": round(statistics.fmean(cers), 4), "wer": round(statistics.fmean(wers), 4),
+        "condition": name,
+        "dpi": dpi,
+        "documents": len(sources),
+        "pages": pages,
+        "cer": round(statistics.fmean(cers), 4),
+        "wer": round(statistics.fmean(wers), 4),
         "cer_max": round(max(cers), 4),
-        "headings_recovered": round(found / max(1, expected), 4), "headings": expected,
+        "headings_recovered": round(found / max(1, expected), 4),
+        "headings": expected,
         "ocr_pages_per_minute": round(60 * pages / max(seconds, 1e-9), 1),
         "per_document": per_doc,
     }
@@ -219,7 +237,9 @@ def _article(corpus_id: str) -> tuple[str, str]:
     return doc, top
 
 
-def retrieval_on(folder: Path, settings: Settings, queries: dict[str, str], gold: dict[str, set[str]], k: int = 5) -> dict:
+def retrieval_on(
+    folder: Path, settings: Settings, queries: dict[str, str], gold: dict[str, set[str]], k: int = 5
+) -> dict:
     from assistant.service import Assistant
 
     assistant = Assistant(settings)
@@ -232,11 +252,17 @@ def retrieval_on(folder: Path, settings: Settings, queries: dict[str, str], gold
             gold_docs = {_article(c)[0] for c in gold[query_id]}
             gold_articles = {_article(c) for c in gold[query_id]}
             doc_hits += any(h.chunk.doc_id in gold_docs for h in hits)
-            passage_hits += any((h.chunk.doc_id, _article(f"{h.chunk.doc_id}#{h.chunk.structure_path}")[1]) in gold_articles
-                                for h in hits)
-        return {"documents": report.summary(), "failed": failed, "questions": len(queries),
-                "doc_recall_at_5": round(doc_hits / max(1, len(queries)), 4),
-                "passage_recall_at_5": round(passage_hits / max(1, len(queries)), 4)}
+            passage_hits += any(
+                (h.chunk.doc_id, _article(f"{h.chunk.doc_id}#{h.chunk.structure_path}")[1]) in gold_articles
+                for h in hits
+            )
+        return {
+            "documents": report.summary(),
+            "failed": failed,
+            "questions": len(queries),
+            "doc_recall_at_5": round(doc_hits / max(1, len(queries)), 4),
+            "passage_recall_at_5": round(passage_hits / max(1, len(queries)), 4),
+        }
     finally:
         assistant.close()
 
@@ -267,8 +293,12 @@ def measure_retrieval(sources: list[tuple[Path, list[str]]], work: Path, split: 
     gold = {qid: {c for c, relevance in rels.items() if relevance > 0} for qid, rels in dataset.qrels.items()}
 
     def settings(name: str) -> Settings:
-        return Settings(data_dir=work / name, seed_corpus=None, auth_dev_key=False,
-                        embedding_cache_path=PROJECT_ROOT / "artifacts" / "embedding-cache.sqlite3")
+        return Settings(
+            data_dir=work / name,
+            seed_corpus=None,
+            auth_dev_key=False,
+            embedding_cache_path=PROJECT_ROOT / "artifacts" / "embedding-cache.sqlite3",
+        )
 
     # The same documents either way: the born-digital files (with their sidecars) and their scans.
     originals = work / "originals"
@@ -284,9 +314,13 @@ def measure_retrieval(sources: list[tuple[Path, list[str]]], work: Path, split: 
     started = time.perf_counter()
     scanned = retrieval_on(work / "scans", settings("scanned"), queries, gold)
     scanned["ingest_s"] = round(time.perf_counter() - started, 1)
-    return {"split": split, "born_digital": born_digital, "scanned_300dpi": scanned,
-            "doc_recall_gap": round(born_digital["doc_recall_at_5"] - scanned["doc_recall_at_5"], 4),
-            "passage_recall_gap": round(born_digital["passage_recall_at_5"] - scanned["passage_recall_at_5"], 4)}
+    return {
+        "split": split,
+        "born_digital": born_digital,
+        "scanned_300dpi": scanned,
+        "doc_recall_gap": round(born_digital["doc_recall_at_5"] - scanned["doc_recall_at_5"], 4),
+        "passage_recall_gap": round(born_digital["passage_recall_at_5"] - scanned["passage_recall_at_5"], 4),
+    }
 
 
 def measure_long_scan(sources: list[tuple[Path, list[str]]], work: Path, pages: int = 20) -> dict:
@@ -299,8 +333,14 @@ def measure_long_scan(sources: list[tuple[Path, list[str]]], work: Path, pages: 
         if len(images) >= pages:
             break
     pdf = image_pdf(images[:pages], 300)
-    assistant = Assistant(Settings(data_dir=work / "long-scan", seed_corpus=None, auth_dev_key=False,
-                                   embedding_cache_path=PROJECT_ROOT / "artifacts" / "embedding-cache.sqlite3"))
+    assistant = Assistant(
+        Settings(
+            data_dir=work / "long-scan",
+            seed_corpus=None,
+            auth_dev_key=False,
+            embedding_cache_path=PROJECT_ROOT / "artifacts" / "embedding-cache.sqlite3",
+        )
+    )
     heard: list[str] = []
     try:
         started = time.perf_counter()
@@ -308,9 +348,14 @@ def measure_long_scan(sources: list[tuple[Path, list[str]]], work: Path, pages: 
         seconds = time.perf_counter() - started
     finally:
         assistant.close()
-    return {"pages": min(pages, len(images)), "status": result.status, "chunks": result.chunks,
-            "seconds": round(seconds, 1), "pages_per_minute": round(60 * min(pages, len(images)) / seconds, 1),
-            "progress_messages": len([m for m in heard if m.startswith("OCR page")])}
+    return {
+        "pages": min(pages, len(images)),
+        "status": result.status,
+        "chunks": result.chunks,
+        "seconds": round(seconds, 1),
+        "pages_per_minute": round(60 * min(pages, len(images)) / seconds, 1),
+        "progress_messages": len([m for m in heard if m.startswith("OCR page")]),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -333,17 +378,22 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unknown condition {name!r}")
         figures = measure_condition(name, sources, args.keep)
         results["conditions"].append(figures)
-        print(f"{name:9} {figures['pages']:3} pages  CER {figures['cer']:.4f}  WER {figures['wer']:.4f}  "
-              f"headings {figures['headings_recovered']:.3f} of {figures['headings']}  "
-              f"{figures['ocr_pages_per_minute']:.1f} pages/min", flush=True)
+        print(
+            f"{name:9} {figures['pages']:3} pages  CER {figures['cer']:.4f}  WER {figures['wer']:.4f}  "
+            f"headings {figures['headings_recovered']:.3f} of {figures['headings']}  "
+            f"{figures['ocr_pages_per_minute']:.1f} pages/min",
+            flush=True,
+        )
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_retrieval:
             results["retrieval"] = measure_retrieval(sources, Path(tmp), args.split)
             r = results["retrieval"]
-            print(f"retrieval ({r['split']}): doc R@5 born-digital {r['born_digital']['doc_recall_at_5']:.3f} "
-                  f"scanned {r['scanned_300dpi']['doc_recall_at_5']:.3f}; passage R@5 "
-                  f"{r['born_digital']['passage_recall_at_5']:.3f} / {r['scanned_300dpi']['passage_recall_at_5']:.3f}",
-                  flush=True)
+            print(
+                f"retrieval ({r['split']}): doc R@5 born-digital {r['born_digital']['doc_recall_at_5']:.3f} "
+                f"scanned {r['scanned_300dpi']['doc_recall_at_5']:.3f}; passage R@5 "
+                f"{r['born_digital']['passage_recall_at_5']:.3f} / {r['scanned_300dpi']['passage_recall_at_5']:.3f}",
+                flush=True,
+            )
         if not args.no_long_scan:
             results["long_scan"] = measure_long_scan(sources, Path(tmp))
             print(f"20-page scan: {results['long_scan']}", flush=True)

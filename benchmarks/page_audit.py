@@ -31,23 +31,43 @@ from benchmarks.live_server import live_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 THROTTLED_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
-QUESTIONS = ["Mật khẩu phải có ít nhất bao nhiêu ký tự?", "Mất điện thoại thì phải báo chi ủy trong bao lâu?",
-             "Chi bộ sinh hoạt thường kỳ mấy lần một tháng?"]
+QUESTIONS = [
+    "Mật khẩu phải có ít nhất bao nhiêu ký tự?",
+    "Mất điện thoại thì phải báo chi ủy trong bao lâu?",
+    "Chi bộ sinh hoạt thường kỳ mấy lần một tháng?",
+]
 
 
 def lighthouse(url: str, program: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         report_path = Path(tmp) / "report.json"
-        subprocess.run([str(program), url, f"--chrome-path={CHROMIUM}", "--chrome-flags=--headless=new --no-sandbox",
-                        "--only-categories=performance,accessibility,best-practices,seo", "--output=json",
-                        f"--output-path={report_path}", "--quiet"], check=True, timeout=300)
+        subprocess.run(
+            [
+                str(program),
+                url,
+                f"--chrome-path={CHROMIUM}",
+                "--chrome-flags=--headless=new --no-sandbox",
+                "--only-categories=performance,accessibility,best-practices,seo",
+                "--output=json",
+                f"--output-path={report_path}",
+                "--quiet",
+            ],
+            check=True,
+            timeout=300,
+        )
         report = json.loads(report_path.read_text(encoding="utf-8"))
     scores = {name: category["score"] for name, category in report["categories"].items()}
-    failed = sorted(audit_id for audit_id, audit in report["audits"].items()
-                    if audit.get("score") is not None and audit["score"] < 0.9
-                    and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings"))
-    metrics = {key: round(report["audits"][key]["numericValue"]) for key in
-               ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "speed-index")}
+    failed = sorted(
+        audit_id
+        for audit_id, audit in report["audits"].items()
+        if audit.get("score") is not None
+        and audit["score"] < 0.9
+        and audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
+    )
+    metrics = {
+        key: round(report["audits"][key]["numericValue"])
+        for key in ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "speed-index")
+    }
     return {"scores": scores, "metrics_ms": metrics, "failed_audits": failed}
 
 
@@ -56,13 +76,21 @@ def on_3g(url: str, key: str) -> dict:
 
     with sync_playwright() as p, tempfile.TemporaryDirectory(prefix="page-audit-profile-") as profile:
         # A profile on disk, as on a phone: an incognito context can never install a web app.
-        context = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
-                                                       args=["--no-sandbox"], viewport={"width": 360, "height": 740})
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox"],
+            viewport={"width": 360, "height": 740},
+        )
         page = context.pages[0] if context.pages else context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         received = {"bytes": 0}
-        cdp.on("Network.loadingFinished", lambda event: received.__setitem__("bytes", received["bytes"] + event["encodedDataLength"]))
+        cdp.on(
+            "Network.loadingFinished",
+            lambda event: received.__setitem__("bytes", received["bytes"] + event["encodedDataLength"]),
+        )
         cdp.send("Network.emulateNetworkConditions", THROTTLED_3G)
 
         def visit() -> tuple[float, int]:
@@ -86,20 +114,28 @@ def on_3g(url: str, key: str) -> dict:
             page.wait_for_selector(f"#answer p.hint:has-text('{question[:25]}')")
             answers.append(round((time.perf_counter() - started) * 1000))
         context.close()
-    return {"profile": "400 kbit/s down and up, 400 ms RTT", "first_visit": {"load_ms": first_ms, "bytes": first_bytes},
-            "return_visit": {"load_ms": return_ms, "bytes": return_bytes},
-            "first_answer_ms": {"each": answers, "median": statistics.median(answers)},
-            "installable": not installability, "installability_errors": installability}
+    return {
+        "profile": "400 kbit/s down and up, 400 ms RTT",
+        "first_visit": {"load_ms": first_ms, "bytes": first_bytes},
+        "return_visit": {"load_ms": return_ms, "bytes": return_bytes},
+        "first_answer_ms": {"each": answers, "median": statistics.median(answers)},
+        "installable": not installability,
+        "installability_errors": installability,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=str(PROJECT_ROOT / "artifacts" / "bench-page"))
-    parser.add_argument("--lighthouse", default=str(PROJECT_ROOT / "artifacts" / "node" / "node_modules" / ".bin" / "lighthouse"))
+    parser.add_argument(
+        "--lighthouse", default=str(PROJECT_ROOT / "artifacts" / "node" / "node_modules" / ".bin" / "lighthouse")
+    )
     args = parser.parse_args()
     with live_server(Path(args.data_dir)) as server:
-        report = {"lighthouse": lighthouse(server.base_url + "/", Path(args.lighthouse)),
-                  "network_3g": on_3g(server.base_url + "/", server.member_key)}
+        report = {
+            "lighthouse": lighthouse(server.base_url + "/", Path(args.lighthouse)),
+            "network_3g": on_3g(server.base_url + "/", server.member_key),
+        }
     print(json.dumps(report, indent=2, ensure_ascii=False))
     scores = report["lighthouse"]["scores"]
     ok = scores["accessibility"] >= 0.95 and scores["best-practices"] >= 0.95 and report["network_3g"]["installable"]

@@ -17,8 +17,14 @@ from pathlib import Path
 
 from benchmarks.live_server import free_port
 
-PG_BIN = next((p for p in (Path("/usr/local/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True))
-               if (p / "initdb").exists()), None)
+PG_BIN = next(
+    (
+        p
+        for p in (Path("/usr/local/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True))
+        if (p / "initdb").exists()
+    ),
+    None,
+)
 
 
 class PostgresUnavailable(RuntimeError):
@@ -48,8 +54,17 @@ def throwaway_postgres() -> Iterator[str]:
 
     try:
         run(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", user)
-        run(str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
-            "-o", f"-p {port} -k {folder} -h 127.0.0.1 -c max_connections=200", "-w", "start")
+        run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "server.log"),
+            "-o",
+            f"-p {port} -k {folder} -h 127.0.0.1 -c max_connections=200",
+            "-w",
+            "start",
+        )
         yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/postgres"  # the cluster's own database: thrown away
     finally:
         subprocess.run([*as_user, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)

@@ -66,8 +66,11 @@ def time_case(assistant: Assistant, text: str, options: SummaryOptions) -> float
 
 
 def percentiles(values: list[float]) -> dict:
-    return {"p50_s": round(float(np.percentile(values, 50)), 3), "p95_s": round(float(np.percentile(values, 95)), 3),
-            "runs": len(values)}
+    return {
+        "p50_s": round(float(np.percentile(values, 50)), 3),
+        "p95_s": round(float(np.percentile(values, 95)), 3),
+        "runs": len(values),
+    }
 
 
 def main() -> None:
@@ -77,8 +80,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    transcripts = (meetings_from(Path(args.meetings), args.words, args.runs) if args.meetings
-                   else [written_transcript(args.words, seed) for seed in range(args.runs)])
+    transcripts = (
+        meetings_from(Path(args.meetings), args.words, args.runs)
+        if args.meetings
+        else [written_transcript(args.words, seed) for seed in range(args.runs)]
+    )
     directive = "\n\n".join(corpus_texts())
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp) / "data", embedding_cache_path=Path(tmp) / "cache.sqlite3")

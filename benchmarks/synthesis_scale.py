@@ -31,9 +31,14 @@ def sentences(directories: list[Path], n: int) -> list[str]:
     """Up to ``n`` distinct comment-sized texts (5-30 words): sentences and clauses of the sets' documents."""
     out: list[str] = []
     seen: set[str] = set()
-    documents = [json.loads(line)["document"] for d in directories for f in sorted(d.glob("*.jsonl"))
-                 if f.name in ("summaries.jsonl", "whole.jsonl")
-                 for line in f.read_text(encoding="utf-8").splitlines() if line]
+    documents = [
+        json.loads(line)["document"]
+        for d in directories
+        for f in sorted(d.glob("*.jsonl"))
+        if f.name in ("summaries.jsonl", "whole.jsonl")
+        for line in f.read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     for document in documents:
         for piece in re.split(r"(?<=[.!?])\s+|,\s+|;\s+|\n(?:[^:\n]{1,30}: )?", document):
             words = piece.split()
@@ -47,8 +52,10 @@ def sentences(directories: list[Path], n: int) -> list[str]:
 
 
 def run(texts: list[str], embedder, articles: int = 20) -> dict:
-    comments = [CommentIn(id=str(i), text=t, stance=("agree", "disagree", "propose")[i % 3], target=f"Điều {i % articles + 1}")
-                for i, t in enumerate(texts)]
+    comments = [
+        CommentIn(id=str(i), text=t, stance=("agree", "disagree", "propose")[i % 3], target=f"Điều {i % articles + 1}")
+        for i, t in enumerate(texts)
+    ]
     started = time.perf_counter()
     vectors = embedder.embed_documents(texts)
     embed_s = time.perf_counter() - started
@@ -57,10 +64,14 @@ def run(texts: list[str], embedder, articles: int = 20) -> dict:
     result = synthesize(comments, lambda batch: np.stack([lookup[t] for t in batch]))
     synth_s = time.perf_counter() - started
     result.check_counts()
-    return {"comments": len(comments), "embed_s": round(embed_s, 1), "synthesis_s": round(synth_s, 2),
-            "model_share": round(embed_s / (embed_s + synth_s), 3),
-            "themes": sum(len(t.themes) for t in result.targets),
-            "in_other": sum(t.other.comments for t in result.targets if t.other)}
+    return {
+        "comments": len(comments),
+        "embed_s": round(embed_s, 1),
+        "synthesis_s": round(synth_s, 2),
+        "model_share": round(embed_s / (embed_s + synth_s), 3),
+        "themes": sum(len(t.themes) for t in result.targets),
+        "in_other": sum(t.other.comments for t in result.targets if t.other),
+    }
 
 
 def main() -> None:
@@ -71,8 +82,10 @@ def main() -> None:
     parser.add_argument("--per-cell", type=int, default=200)
     args = parser.parse_args()
     settings = Settings()
-    embedder = CachedEmbedder(load_embedder(settings.embedding_model, settings.embedding_batch_size),
-                              PROJECT_ROOT / "artifacts" / "embedding-cache.sqlite3")
+    embedder = CachedEmbedder(
+        load_embedder(settings.embedding_model, settings.embedding_batch_size),
+        PROJECT_ROOT / "artifacts" / "embedding-cache.sqlite3",
+    )
     texts = sentences([Path(d) for d in args.directories], max(args.comments, args.cells * args.per_cell))
     if not texts:
         raise SystemExit("no texts found (give vietnews-dev and/or qmsum-dev)")
@@ -80,13 +93,18 @@ def main() -> None:
     report = {"distinct_texts": min(len(texts), args.comments), "flat": run(flat, embedder)}
     # level by level: each cell's synthesis from its own comments, the ward's from all of them (not from prose)
     per_cell = min(args.per_cell, len(texts) // args.cells)
-    cells = [texts[c * per_cell:(c + 1) * per_cell] for c in range(args.cells)]
+    cells = [texts[c * per_cell : (c + 1) * per_cell] for c in range(args.cells)]
     started = time.perf_counter()
     cell_totals = [run(cell, embedder)["comments"] for cell in cells]
     cells_s = time.perf_counter() - started
     ward = run([t for cell in cells for t in cell], embedder)
-    report["levels"] = {"cells": args.cells, "per_cell": per_cell, "all_cells_s": round(cells_s, 1),
-                        "ward": ward, "ward_equals_sum_of_cells": ward["comments"] == sum(cell_totals)}
+    report["levels"] = {
+        "cells": args.cells,
+        "per_cell": per_cell,
+        "all_cells_s": round(cells_s, 1),
+        "ward": ward,
+        "ward_equals_sum_of_cells": ward["comments"] == sum(cell_totals),
+    }
     report["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(report, indent=2, ensure_ascii=False))
 

@@ -24,14 +24,21 @@ def passages() -> list[dict]:
         document = build_document(load_file(path, 2**26), path, "dataset")
         meta = document.meta
         for chunk in chunker.chunk(document):
-            rows.append({
-                "_id": f"{meta.doc_id}#{chunk.structure_path}",
-                "title": " ".join(p for p in (meta.doc_number, meta.title) if p),
-                "text": chunk.text,
-                "metadata": {"org_unit": meta.org_unit, "access_level": meta.access_level.value,
-                             "language": meta.language, "doc_number": meta.doc_number,
-                             "doc_type": meta.doc_type.value, "issued_date": meta.issued_date},
-            })
+            rows.append(
+                {
+                    "_id": f"{meta.doc_id}#{chunk.structure_path}",
+                    "title": " ".join(p for p in (meta.doc_number, meta.title) if p),
+                    "text": chunk.text,
+                    "metadata": {
+                        "org_unit": meta.org_unit,
+                        "access_level": meta.access_level.value,
+                        "language": meta.language,
+                        "doc_number": meta.doc_number,
+                        "doc_type": meta.doc_type.value,
+                        "issued_date": meta.issued_date,
+                    },
+                }
+            )
     return rows
 
 

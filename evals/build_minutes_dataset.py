@@ -32,7 +32,8 @@ def build(directory: Path = DATASET) -> int:
             row["expected"] = yaml.safe_load(expected.read_text(encoding="utf-8"))["decisions"]
         rows.append(row)
     (directory / "minutes.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     return len(rows)
 
 

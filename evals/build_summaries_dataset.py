@@ -22,11 +22,20 @@ def build(directory: Path = DATASET, corpus: Path = CORPUS) -> int:
     for reference in sorted((directory / "references").glob("*.md")):
         source = next(p for p in corpus.iterdir() if p.stem == reference.stem and not p.name.endswith(".json"))
         document = build_document(load_file(source, 50 * 2**20), source, "", source.stem)
-        points = [line[2:].strip() for line in reference.read_text(encoding="utf-8").splitlines() if line.startswith("- ")]
-        rows.append({"id": reference.stem, "language": document.meta.language, "document": document.text,
-                     "summary": "\n".join(points)})
+        points = [
+            line[2:].strip() for line in reference.read_text(encoding="utf-8").splitlines() if line.startswith("- ")
+        ]
+        rows.append(
+            {
+                "id": reference.stem,
+                "language": document.meta.language,
+                "document": document.text,
+                "summary": "\n".join(points),
+            }
+        )
     (directory / "summaries.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     return len(rows)
 
 

@@ -30,12 +30,24 @@ from assistant.text import fold_accents
 from evals.retrieval import eval_embedder
 
 TYPE_NAMES: dict[str, DocType] = {
-    "hướng dẫn": DocType.instruction, "nghị định": DocType.decree, "thông tư": DocType.circular,
-    "công văn": DocType.letter, "phụ lục": DocType.appendix, "chỉ thị": DocType.directive,
-    "quyết định": DocType.decision, "nghị quyết": DocType.resolution, "quy định": DocType.regulation,
-    "luật": DocType.law, "bộ luật": DocType.law, "kế hoạch": DocType.plan, "thông báo": DocType.notice,
-    "báo cáo": DocType.report, "kết luận": DocType.conclusion, "văn bản hợp nhất": DocType.consolidated,
-    "pháp lệnh": DocType.ordinance, "biên bản": DocType.minutes,
+    "hướng dẫn": DocType.instruction,
+    "nghị định": DocType.decree,
+    "thông tư": DocType.circular,
+    "công văn": DocType.letter,
+    "phụ lục": DocType.appendix,
+    "chỉ thị": DocType.directive,
+    "quyết định": DocType.decision,
+    "nghị quyết": DocType.resolution,
+    "quy định": DocType.regulation,
+    "luật": DocType.law,
+    "bộ luật": DocType.law,
+    "kế hoạch": DocType.plan,
+    "thông báo": DocType.notice,
+    "báo cáo": DocType.report,
+    "kết luận": DocType.conclusion,
+    "văn bản hợp nhất": DocType.consolidated,
+    "pháp lệnh": DocType.ordinance,
+    "biên bản": DocType.minutes,
 }
 _ISSUER_ABBREVIATIONS = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "bch": "ban chap hanh"}
 
@@ -76,8 +88,11 @@ def issuer_right(detected: str | None, expected: str | None) -> bool:
 
 
 def _mojibake_chunks(texts: list[str]) -> int:
-    return sum(1 for t in texts if looks_undecoded(t) or (len(t) > 80 and syllable_share(t)[0] < 0.5
-                                                            and syllable_share(t)[1] >= 10))
+    return sum(
+        1
+        for t in texts
+        if looks_undecoded(t) or (len(t) > 80 and syllable_share(t)[0] < 0.5 and syllable_share(t)[1] >= 10)
+    )
 
 
 def _content_tokens(text: str) -> list[str]:
@@ -97,7 +112,9 @@ def holds_expected(answer: str, expected: str) -> bool:
 
 
 _PAGE = re.compile(r"\bp\.?\s*(\d+)")
-_STRUCTURE = re.compile(r"(?i)\b(điều|khoản|điểm|phần|mục|point|article|clause)\s+([0-9]+(?:\.[0-9]+)*|[ivxlc]+|[a-zđ])\b")
+_STRUCTURE = re.compile(
+    r"(?i)\b(điều|khoản|điểm|phần|mục|point|article|clause)\s+([0-9]+(?:\.[0-9]+)*|[ivxlc]+|[a-zđ])\b"
+)
 _LABELS = {"point": "mục", "article": "điều", "clause": "khoản"}
 
 
@@ -139,15 +156,22 @@ def _meta_checks(meta: DocumentMeta | None, row: dict) -> dict:
 
 def run_documents_eval(directory: Path, settings: Settings, details: bool = False) -> dict:
     """Ingest every file of the set and report the figures (JSON-ready)."""
-    manifest = [json.loads(line) for line in (directory / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
-                if line.strip()]
+    manifest = [
+        json.loads(line)
+        for line in (directory / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     files_dir = directory / "files" if (directory / "files").is_dir() else directory
     questions_path = directory / "questions.jsonl"
-    questions = [json.loads(line) for line in questions_path.read_text(encoding="utf-8").splitlines()
-                 if line.strip()] if questions_path.is_file() else []
+    questions = (
+        [json.loads(line) for line in questions_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        if questions_path.is_file()
+        else []
+    )
     with tempfile.TemporaryDirectory(prefix="assistant-eval-docs-") as tmp:
-        index = ChunkIndex.open(settings.model_copy(update={"data_dir": Path(tmp) / "data", "seed_corpus": None}),
-                                eval_embedder(settings))
+        index = ChunkIndex.open(
+            settings.model_copy(update={"data_dir": Path(tmp) / "data", "seed_corpus": None}), eval_embedder(settings)
+        )
         try:
             pipeline = IngestPipeline(index)
             rows, doc_of = [], {}
@@ -161,20 +185,35 @@ def run_documents_eval(directory: Path, settings: Settings, details: bool = Fals
                 document = index.catalog.get_document(meta.doc_id) if meta else None
                 if meta:
                     doc_of[entry["file"]] = meta.doc_id
-                rows.append({
-                    "file": entry["file"], "status": "ingested" if meta else "refused", "reason": result.reason,
-                    "seconds": round(seconds, 2), "checks": _meta_checks(meta, entry),
-                    "detected": meta.model_dump(include={"doc_number", "doc_type", "issuer", "issued_date", "title"},
-                                                mode="json") if meta else None,
-                    "chunks": len(chunks),
-                    "structure_share": round(sum(1 for c in chunks if c.structure_path) / len(chunks), 3) if chunks else 0.0,
-                    "split_rate": round(split_rate(document.text), 4) if document and meta.language == "vi" else None,
-                    "mojibake_chunks": _mojibake_chunks([c.text for c in chunks]),
-                    "warnings": meta.warnings if meta else [],
-                    "synthetic": "synthetic" in (entry.get("encoding", "") + entry.get("kind", "")).lower(),
-                })
-            asker = AskService(HybridRetriever.from_settings(index), None, AskOptions(k=settings.ask_k,
-                                                                                       min_confidence=settings.ask_min_confidence))
+                rows.append(
+                    {
+                        "file": entry["file"],
+                        "status": "ingested" if meta else "refused",
+                        "reason": result.reason,
+                        "seconds": round(seconds, 2),
+                        "checks": _meta_checks(meta, entry),
+                        "detected": meta.model_dump(
+                            include={"doc_number", "doc_type", "issuer", "issued_date", "title"}, mode="json"
+                        )
+                        if meta
+                        else None,
+                        "chunks": len(chunks),
+                        "structure_share": round(sum(1 for c in chunks if c.structure_path) / len(chunks), 3)
+                        if chunks
+                        else 0.0,
+                        "split_rate": round(split_rate(document.text), 4)
+                        if document and meta.language == "vi"
+                        else None,
+                        "mojibake_chunks": _mojibake_chunks([c.text for c in chunks]),
+                        "warnings": meta.warnings if meta else [],
+                        "synthetic": "synthetic" in (entry.get("encoding", "") + entry.get("kind", "")).lower(),
+                    }
+                )
+            asker = AskService(
+                HybridRetriever.from_settings(index),
+                None,
+                AskOptions(k=settings.ask_k, min_confidence=settings.ask_min_confidence),
+            )
             answers = [_question_outcome(asker, q, doc_of) for q in questions]
         finally:
             index.close()
@@ -193,9 +232,16 @@ def _question_outcome(asker: AskService, question: dict, doc_of: dict[str, str])
         target = doc_of.get(question.get("file", ""))
         place = any(c["doc_id"] == target and location_right(c, question.get("location", "")) for c in citations)
         right = fact and place
-    return {"id": question["id"], "right": right, "fact": fact, "place": place, "status": answer.status,
-            "confidence": answer.confidence, "answer": answer.answer[:400],
-            "cited": [(c["doc_id"], c["structure_path"], c["page"]) for c in citations]}
+    return {
+        "id": question["id"],
+        "right": right,
+        "fact": fact,
+        "place": place,
+        "status": answer.status,
+        "confidence": answer.confidence,
+        "answer": answer.answer[:400],
+        "cited": [(c["doc_id"], c["structure_path"], c["page"]) for c in citations],
+    }
 
 
 def _share(values: list[bool]) -> float | None:
@@ -206,21 +252,35 @@ def _report(directory: Path, rows: list[dict], answers: list[dict], details: boo
     real = [r for r in rows if not r["synthetic"]]
     rates = [r["split_rate"] for r in rows if r["split_rate"] is not None]
     overall = {
-        "files": len(rows), "ingested": sum(r["status"] == "ingested" for r in rows),
+        "files": len(rows),
+        "ingested": sum(r["status"] == "ingested" for r in rows),
         "refused": [{"file": r["file"], "reason": r["reason"]} for r in rows if r["status"] == "refused"],
-        **{f"{field}_right": _share([r["checks"][field] for r in rows]) for field in ("number", "type", "issuer", "date")},
+        **{
+            f"{field}_right": _share([r["checks"][field] for r in rows])
+            for field in ("number", "type", "issuer", "date")
+        },
         "all_four_right": _share([all(r["checks"].values()) for r in rows]),
         "all_four_right_real_files": _share([all(r["checks"].values()) for r in real]),
         "structure_share_mean": round(sum(r["structure_share"] for r in rows) / len(rows), 3) if rows else None,
         "split_rate_mean": round(sum(rates) / len(rates), 4) if rates else None,
         "split_rate_max": max(rates) if rates else None,
         "mojibake_chunks": sum(r["mojibake_chunks"] for r in rows),
-        "questions": len(answers), "questions_right": sum(a["right"] for a in answers),
-        "questions_fact_right": sum(a["fact"] for a in answers), "questions_place_right": sum(a["place"] for a in answers),
+        "questions": len(answers),
+        "questions_right": sum(a["right"] for a in answers),
+        "questions_fact_right": sum(a["fact"] for a in answers),
+        "questions_place_right": sum(a["place"] for a in answers),
     }
-    report = {"dataset": str(directory), "overall": overall,
-              "files": rows if details else [{k: r[k] for k in ("file", "status", "checks", "structure_share",
-                                                                  "split_rate", "mojibake_chunks")} for r in rows]}
-    report["questions"] = answers if details else [{k: a[k] for k in ("id", "right", "fact", "place", "status")}
-                                                   for a in answers]
+    report = {
+        "dataset": str(directory),
+        "overall": overall,
+        "files": rows
+        if details
+        else [
+            {k: r[k] for k in ("file", "status", "checks", "structure_share", "split_rate", "mojibake_chunks")}
+            for r in rows
+        ],
+    }
+    report["questions"] = (
+        answers if details else [{k: a[k] for k in ("id", "right", "fact", "place", "status")} for a in answers]
+    )
     return report

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
+from assistant.llm import EngineChoice
 from assistant.meeting import MeetingRecord
 from assistant.service import Assistant
-from assistant.llm import EngineChoice
 from assistant.tasks.minutes import ItemNarrative
 from assistant.tasks.minutes_check import check_minutes
 from assistant.votes import outcome
@@ -28,8 +28,12 @@ from evals.rouge import rouge
 
 
 def load_minutes_set(directory: Path) -> list[dict]:
-    rows = [json.loads(line) for path in sorted(directory.glob("*.jsonl"))
-            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for path in sorted(directory.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     if not rows:
         raise ValueError(f"no JSONL rows in {directory}")
     return rows
@@ -44,14 +48,23 @@ def outcome_mismatches(record: MeetingRecord, expected: list[dict]) -> list[str]
     wrong = []
     for i, (decision, want) in enumerate(zip(record.decisions, expected)):
         got = outcome(decision, record)
-        values = {"passed": got.passed if got else None, "base": got.base if got else None,
-                  "needed": got.needed if got else None, "elected": got.elected if got else []}
-        wrong += [f"decisions.{i}.{key}: {values[key]!r}, expected {value!r}" for key, value in want.items()
-                  if values[key] != value]
+        values = {
+            "passed": got.passed if got else None,
+            "base": got.base if got else None,
+            "needed": got.needed if got else None,
+            "elected": got.elected if got else [],
+        }
+        wrong += [
+            f"decisions.{i}.{key}: {values[key]!r}, expected {value!r}"
+            for key, value in want.items()
+            if values[key] != value
+        ]
     return wrong
 
 
-def run_minutes_eval(directory: Path, settings: Settings, engine: EngineChoice = "extractive", details: bool = False) -> dict:
+def run_minutes_eval(
+    directory: Path, settings: Settings, engine: EngineChoice = "extractive", details: bool = False
+) -> dict:
     assistant = Assistant(settings)
     drafter = assistant.minutes
     per_record, latencies, engines = [], [], set()
@@ -64,9 +77,14 @@ def run_minutes_eval(directory: Path, settings: Settings, engine: EngineChoice =
         latencies.append((time.perf_counter() - started) * 1000)
         engines.add(draft.engine)
         check = check_minutes(draft.markdown, record)
-        result = {"id": row["id"], "facts": len(check.facts), "coverage": round(check.coverage, 4),
-                  "missing": [f"{f.field}: {f.expected}" for f in check.facts if not f.found],
-                  "invented": check.invented, "words": len(draft.markdown.split())}
+        result = {
+            "id": row["id"],
+            "facts": len(check.facts),
+            "coverage": round(check.coverage, 4),
+            "missing": [f"{f.field}: {f.expected}" for f in check.facts if not f.found],
+            "invented": check.invented,
+            "words": len(draft.markdown.split()),
+        }
         if "expected" in row:
             result["decisions_expected"] = len(row["expected"])
             result["outcome_mismatches"] = outcome_mismatches(record, row["expected"])
@@ -74,8 +92,13 @@ def run_minutes_eval(directory: Path, settings: Settings, engine: EngineChoice =
         result["resolution_coverage"] = resolution.field_coverage
         if row.get("reference"):
             result.update(rouge(draft.markdown, row["reference"]))
-            bare = drafter.render(record, [ItemNarrative(index=n.index, title=n.title, presenter=n.presenter,
-                                                         conclusion=n.conclusion) for n in draft.items])
+            bare = drafter.render(
+                record,
+                [
+                    ItemNarrative(index=n.index, title=n.title, presenter=n.presenter, conclusion=n.conclusion)
+                    for n in draft.items
+                ],
+            )
             result["rougeL_without_narrative"] = rouge(bare, row["reference"])["rougeL"]
         per_record.append(result)
     with_reference = [r for r in per_record if "rouge1" in r]

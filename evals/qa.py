@@ -19,9 +19,8 @@ import numpy as np
 
 from assistant.config import Settings
 from assistant.domain import Answer
-from assistant.llm import make_chat_model
+from assistant.llm import EngineChoice, make_chat_model
 from assistant.prompts import PromptLibrary
-from assistant.llm import EngineChoice
 from assistant.tasks.ask import AskOptions, AskService
 from assistant.tasks.llm_answer import LLMAnswerer
 from evals.beir import load_beir
@@ -78,7 +77,9 @@ def score(outcomes: list[Outcome], threshold: float) -> dict:
     return {
         **_decision_accuracy(outcomes, threshold),
         "citation_precision": round(precise / len(citations), 4) if citations else None,
-        "gold_cited": round(sum(any(c in o.gold for c in o.cited) for o in answered) / len(answered), 4) if answered else None,
+        "gold_cited": round(sum(any(c in o.gold for c in o.cited) for o in answered) / len(answered), 4)
+        if answered
+        else None,
         "citations_per_answer": round(len(citations) / len(answered), 2) if answered else None,
         "latency_ms_p50": round(float(np.percentile(latencies, 50)), 2) if latencies else None,
         "latency_ms_p95": round(float(np.percentile(latencies, 95)), 2) if latencies else None,
@@ -113,21 +114,31 @@ def by_question_type(outcomes: list[Outcome], questions: dict[str, dict], thresh
     report = {}
     for kind, group in sorted(groups.items()):
         answered = [o for o in group if o.answered_at(threshold)]
-        row = {"questions": len(group), "answered": len(answered),
-               "gold_cited_of_answered": round(sum(any(c in o.gold for c in o.cited) for o in answered) / len(answered), 4)
-               if answered else None,
-               "gold_cited_of_all": round(sum(any(c in o.gold for c in o.cited) for o in answered) / len(group), 4)}
+        row = {
+            "questions": len(group),
+            "answered": len(answered),
+            "gold_cited_of_answered": round(sum(any(c in o.gold for c in o.cited) for o in answered) / len(answered), 4)
+            if answered
+            else None,
+            "gold_cited_of_all": round(sum(any(c in o.gold for c in o.cited) for o in answered) / len(group), 4),
+        }
         if kind == "Tự luận":
-            row["answer_holds_gold"] = round(sum(holds_expected(o.answer.answer, str(questions[o.qid].get("answer", "")))
-                                                 for o in answered) / len(group), 4)
+            row["answer_holds_gold"] = round(
+                sum(holds_expected(o.answer.answer, str(questions[o.qid].get("answer", ""))) for o in answered)
+                / len(group),
+                4,
+            )
         else:
-            row["verdict"] = "not scored: the extractive engine quotes evidence and does not guess true/false or a letter"
+            row["verdict"] = (
+                "not scored: the extractive engine quotes evidence and does not guess true/false or a letter"
+            )
         report[kind] = row
     return report
 
 
-def run_qa_eval(directory: Path, settings: Settings, engine: EngineChoice = "extractive", split: str = "test",
-                details: bool = False) -> dict:
+def run_qa_eval(
+    directory: Path, settings: Settings, engine: EngineChoice = "extractive", split: str = "test", details: bool = False
+) -> dict:
     """Ask every query of ``split`` and return JSON-ready figures."""
     dataset = load_beir(directory, split)
     questions = load_questions(directory)
@@ -139,31 +150,56 @@ def run_qa_eval(directory: Path, settings: Settings, engine: EngineChoice = "ext
     with tempfile.TemporaryDirectory(prefix="assistant-eval-qa-") as tmp:
         retriever, id_map = build_ours(dataset, settings, embedder, Path(tmp) / "data")
         llm = LLMAnswerer(chat, PromptLibrary(settings.prompts_dir), settings.ask_prompt_version) if chat else None
-        asker = AskService(retriever, llm, AskOptions(k=settings.ask_k, min_confidence=0.0,
-                                                      fallback_to_extractive=settings.llm_fallback))
+        asker = AskService(
+            retriever,
+            llm,
+            AskOptions(k=settings.ask_k, min_confidence=0.0, fallback_to_extractive=settings.llm_fallback),
+        )
         asker.ask("warm-up")  # load the model outside the timings
         for qid, text in dataset.queries.items():
             started = time.perf_counter()
             answer = asker.ask(question_text(text, questions.get(qid)), engine=engine)
             latency = (time.perf_counter() - started) * 1000
-            outcomes.append(Outcome(qid, bool(dataset.qrels.get(qid)), answer, [id_map[c.doc_id] for c in answer.citations],
-                                    set(dataset.qrels.get(qid, {})), latency))
+            outcomes.append(
+                Outcome(
+                    qid,
+                    bool(dataset.qrels.get(qid)),
+                    answer,
+                    [id_map[c.doc_id] for c in answer.citations],
+                    set(dataset.qrels.get(qid, {})),
+                    latency,
+                )
+            )
         retriever.index.close()
     sweep = [_decision_accuracy(outcomes, t) for t in THRESHOLDS]
     threshold = settings.ask_min_confidence
     report: dict = {
-        "dataset": str(directory), "split": split, "engine": engine, "embedding_model": embedder.name,
-        "answerable": sum(o.answerable for o in outcomes), "unanswerable": sum(not o.answerable for o in outcomes),
-        "threshold_in_use": threshold, "at_threshold": score(outcomes, threshold),
-        "best_threshold_on_this_split": _best_threshold(sweep), "sweep": sweep,
+        "dataset": str(directory),
+        "split": split,
+        "engine": engine,
+        "embedding_model": embedder.name,
+        "answerable": sum(o.answerable for o in outcomes),
+        "unanswerable": sum(not o.answerable for o in outcomes),
+        "threshold_in_use": threshold,
+        "at_threshold": score(outcomes, threshold),
+        "best_threshold_on_this_split": _best_threshold(sweep),
+        "sweep": sweep,
         "engines_used": sorted({o.answer.engine for o in outcomes}),
         **({"by_question_type": by_question_type(outcomes, questions, threshold)} if questions else {}),
         "fallbacks": sum(1 for o in outcomes if o.answer.fallback),
     }
     if details:
-        report["questions"] = [{
-            "id": o.qid, "question": o.answer.question, "answerable": o.answerable,
-            "status": "answered" if o.answered_at(threshold) else "not_found", "confidence": o.answer.confidence,
-            "cited": o.cited, "gold": sorted(o.gold), "answer": o.answer.answer if o.answered_at(threshold) else "",
-        } for o in outcomes]
+        report["questions"] = [
+            {
+                "id": o.qid,
+                "question": o.answer.question,
+                "answerable": o.answerable,
+                "status": "answered" if o.answered_at(threshold) else "not_found",
+                "confidence": o.answer.confidence,
+                "cited": o.cited,
+                "gold": sorted(o.gold),
+                "answer": o.answer.answer if o.answered_at(threshold) else "",
+            }
+            for o in outcomes
+        ]
     return report

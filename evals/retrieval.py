@@ -64,15 +64,22 @@ def _document(row: dict, doc_id: str) -> Document:
     text = article_text(row.get("title", ""), row.get("text", ""))
     return Document(
         meta=DocumentMeta(
-            doc_id=doc_id, title=row.get("title", "") or "", doc_number=meta.get("doc_number"),
-            language=meta.get("language") or detect_language(text), org_unit=meta.get("org_unit", "") or "",
+            doc_id=doc_id,
+            title=row.get("title", "") or "",
+            doc_number=meta.get("doc_number"),
+            language=meta.get("language") or detect_language(text),
+            org_unit=meta.get("org_unit", "") or "",
             access_level=meta.get("access_level", "public"),
         ),
-        text=text, source_path=f"beir:{row['_id']}", content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        text=text,
+        source_path=f"beir:{row['_id']}",
+        content_hash=hashlib.sha256(text.encode()).hexdigest(),
     )
 
 
-def build_ours(dataset: BeirDataset, settings: Settings, embedder: Embedder, data_dir: Path) -> tuple[HybridRetriever, dict[str, str]]:
+def build_ours(
+    dataset: BeirDataset, settings: Settings, embedder: Embedder, data_dir: Path
+) -> tuple[HybridRetriever, dict[str, str]]:
     """Ingest the corpus through the real pipeline into ``data_dir``; returns the retriever and doc_id -> corpus id."""
     index = ChunkIndex.open(settings.model_copy(update={"data_dir": data_dir, "seed_corpus": None}), embedder)
     id_map: dict[str, str] = {}
@@ -83,7 +90,9 @@ def build_ours(dataset: BeirDataset, settings: Settings, embedder: Embedder, dat
         documents.append(_document(row, doc_id))
     failed = [r for r in IngestPipeline(index).ingest_documents(documents) if r.status == "failed"]
     if failed:
-        raise ValueError(f"{len(failed)} corpus entries could not be indexed, e.g. {failed[0].doc_id}: {failed[0].reason}")
+        raise ValueError(
+            f"{len(failed)} corpus entries could not be indexed, e.g. {failed[0].doc_id}: {failed[0].reason}"
+        )
     return HybridRetriever.from_settings(index), id_map
 
 
@@ -95,7 +104,9 @@ def build_baseline(dataset: BeirDataset, embedder: Embedder):
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
-    collection = client.create_collection(f"baseline-{time.time_ns()}", metadata={"hnsw:space": "cosine"}, embedding_function=None)
+    collection = client.create_collection(
+        f"baseline-{time.time_ns()}", metadata={"hnsw:space": "cosine"}, embedding_function=None
+    )
     ids, texts, owners = [], [], []
     for row in dataset.corpus:
         for i, piece in enumerate(splitter.split_text(row.get("text", ""))):
@@ -103,12 +114,16 @@ def build_baseline(dataset: BeirDataset, embedder: Embedder):
             texts.append(piece)
             owners.append(row["_id"])
     for start in range(0, len(ids), 256):
-        collection.add(ids=ids[start:start + 256], embeddings=embedder.embed_documents(texts[start:start + 256]),
-                       metadatas=[{"owner": o} for o in owners[start:start + 256]])
+        collection.add(
+            ids=ids[start : start + 256],
+            embeddings=embedder.embed_documents(texts[start : start + 256]),
+            metadatas=[{"owner": o} for o in owners[start : start + 256]],
+        )
 
     def rank(query: str) -> list[str]:
-        result = collection.query(query_embeddings=[embedder.embed_query(query)], n_results=min(3 * K, len(ids)),
-                                  include=["metadatas"])
+        result = collection.query(
+            query_embeddings=[embedder.embed_query(query)], n_results=min(3 * K, len(ids)), include=["metadatas"]
+        )
         return _dedupe([m["owner"] for m in result["metadatas"][0]])
 
     return rank
@@ -124,16 +139,24 @@ def _by_language(dataset: BeirDataset, rankings: dict[str, list[str]]) -> dict[s
     groups: dict[str, list[str]] = {}
     for qid in rankings:
         groups.setdefault(detect_language(dataset.queries[qid]), []).append(qid)
-    return {lang: {k: v for k, v in summarize({q: rankings[q] for q in qids}, dataset.qrels, []).items()
-                   if not k.startswith("latency")} for lang, qids in sorted(groups.items())}
+    return {
+        lang: {
+            k: v
+            for k, v in summarize({q: rankings[q] for q in qids}, dataset.qrels, []).items()
+            if not k.startswith("latency")
+        }
+        for lang, qids in sorted(groups.items())
+    }
 
 
-SWEEP = ([RetrievalOptions(fusion="score", dense_weight=d) for d in (0.3, 0.4, 0.5, 0.6, 0.8, 1.0)]
-         + [RetrievalOptions(fusion="rrf", dense_weight=1.0, lexical_weight=w) for w in (1.0, 1.5, 2.0)])
+SWEEP = [RetrievalOptions(fusion="score", dense_weight=d) for d in (0.3, 0.4, 0.5, 0.6, 0.8, 1.0)] + [
+    RetrievalOptions(fusion="rrf", dense_weight=1.0, lexical_weight=w) for w in (1.0, 1.5, 2.0)
+]
 
 
-def sweep_fusion(dataset: BeirDataset, retriever: HybridRetriever, id_map: dict[str, str],
-                 grid: list[RetrievalOptions] = SWEEP) -> list[dict]:
+def sweep_fusion(
+    dataset: BeirDataset, retriever: HybridRetriever, id_map: dict[str, str], grid: list[RetrievalOptions] = SWEEP
+) -> list[dict]:
     """Hybrid figures for every fusion setting of ``grid`` over the same index (how the defaults were chosen)."""
     rows = []
     chosen = retriever.options
@@ -143,22 +166,38 @@ def sweep_fusion(dataset: BeirDataset, retriever: HybridRetriever, id_map: dict[
             rank = lambda q: _dedupe([id_map[h.chunk.doc_id] for h in retriever.search(q, k=3 * K).hits])  # noqa: E731
             rankings, _ = _timed_rankings(dataset, rank)
             figures = summarize(rankings, dataset.qrels, [])
-            rows.append({"fusion": options.fusion, "dense_weight": options.dense_weight,
-                         "lexical_weight": options.lexical_weight,
-                         **{k: figures[k] for k in ("recall@1", "recall@5", "mrr@10")}})
+            rows.append(
+                {
+                    "fusion": options.fusion,
+                    "dense_weight": options.dense_weight,
+                    "lexical_weight": options.lexical_weight,
+                    **{k: figures[k] for k in ("recall@1", "recall@5", "mrr@10")},
+                }
+            )
     finally:
         retriever.options = chosen
     return sorted(rows, key=lambda r: -r["mrr@10"])
 
 
-def run_retrieval_eval(directory: Path, settings: Settings, baseline: bool = True,
-                       modes: tuple[str, ...] = ("hybrid", "dense", "lexical"), split: str = "test",
-                       sweep: bool = False) -> dict:
+def run_retrieval_eval(
+    directory: Path,
+    settings: Settings,
+    baseline: bool = True,
+    modes: tuple[str, ...] = ("hybrid", "dense", "lexical"),
+    split: str = "test",
+    sweep: bool = False,
+) -> dict:
     """Evaluate and return JSON-ready figures (ours per mode, baseline, ratios; the fusion sweep if asked)."""
     dataset = load_beir(directory, split)
     embedder = eval_embedder(settings)
-    report: dict = {"dataset": str(directory), "split": split, "embedding_model": embedder.name, "corpus": len(dataset.corpus),
-                    "queries": len(dataset.answerable), "chunk_max_chars": settings.chunk_max_chars}
+    report: dict = {
+        "dataset": str(directory),
+        "split": split,
+        "embedding_model": embedder.name,
+        "corpus": len(dataset.corpus),
+        "queries": len(dataset.answerable),
+        "chunk_max_chars": settings.chunk_max_chars,
+    }
     with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
         started = time.perf_counter()
         retriever, id_map = build_ours(dataset, settings, embedder, Path(tmp) / "data")
@@ -166,7 +205,10 @@ def run_retrieval_eval(directory: Path, settings: Settings, baseline: bool = Tru
         for mode in modes:
             if isinstance(retriever.index.embedder, CachedEmbedder):
                 retriever.index.embedder.forget_queries()  # every mode's latency includes embedding its queries
-            rank = lambda q, m=mode: _dedupe([id_map[h.chunk.doc_id] for h in retriever.search(q, k=3 * K, mode=m).hits])  # noqa: E731
+
+            def rank(q: str, m: str = mode) -> list[str]:
+                return _dedupe([id_map[h.chunk.doc_id] for h in retriever.search(q, k=3 * K, mode=m).hits])
+
             rankings, latencies = _timed_rankings(dataset, rank)
             report[f"ours_{mode}"] = summarize(rankings, dataset.qrels, latencies)
             if mode == modes[0]:

@@ -19,7 +19,7 @@ def _f1(overlap: int, candidate: int, reference: int) -> float:
 
 
 def _ngrams(tokens: list[str], n: int) -> Counter:
-    return Counter(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
 def rouge_n(candidate: list[str], reference: list[str], n: int) -> float:
@@ -43,5 +43,8 @@ def lcs_length(a: list[str], b: list[str]) -> int:
 def rouge(candidate: str, reference: str) -> dict[str, float]:
     """``rouge1``, ``rouge2``, ``rougeL`` F1 of ``candidate`` against ``reference``."""
     c, r = words(candidate), words(reference)
-    return {"rouge1": round(rouge_n(c, r, 1), 4), "rouge2": round(rouge_n(c, r, 2), 4),
-            "rougeL": round(_f1(lcs_length(c, r), len(c), len(r)), 4)}
+    return {
+        "rouge1": round(rouge_n(c, r, 1), 4),
+        "rouge2": round(rouge_n(c, r, 2), 4),
+        "rougeL": round(_f1(lcs_length(c, r), len(c), len(r)), 4),
+    }

@@ -57,12 +57,24 @@ def run_speech_eval(path: Path, settings: Settings, rates: list[int] | None = No
             totals["errors"] += errors
             totals["audio_s"] += audio.duration_s
             totals["seconds"] += seconds
-            per_text.append({"id": row["id"], "rate": rate, "engine": transcription.engine,
-                             "wer": round(errors / max(1, len(ref)), 3), "heard": transcription.text})
+            per_text.append(
+                {
+                    "id": row["id"],
+                    "rate": rate,
+                    "engine": transcription.engine,
+                    "wer": round(errors / max(1, len(ref)), 3),
+                    "heard": transcription.text,
+                }
+            )
         results["by_rate"][str(rate)] = {
-            language: {"wer": round(t["errors"] / max(1, t["words"]), 3), "words": int(t["words"]),
-                       "audio_s": round(t["audio_s"], 1), "real_time_factor": round(t["seconds"] / max(t["audio_s"], 1e-9), 3)}
-            for language, t in sorted(by_language.items())}
+            language: {
+                "wer": round(t["errors"] / max(1, t["words"]), 3),
+                "words": int(t["words"]),
+                "audio_s": round(t["audio_s"], 1),
+                "real_time_factor": round(t["seconds"] / max(t["audio_s"], 1e-9), 3),
+            }
+            for language, t in sorted(by_language.items())
+        }
     if details:
         results["details"] = per_text
     return results

@@ -62,8 +62,15 @@ def _mean(values: list[float]) -> float:
     return round(float(np.mean(values)), 4) if values else 0.0
 
 
-def run_summary_eval(path: Path, settings: Settings, engine: EngineChoice = "extractive", length: str | int = "auto",
-                     style: str = "plain", details: bool = False, limit: int | None = None) -> dict:
+def run_summary_eval(
+    path: Path,
+    settings: Settings,
+    engine: EngineChoice = "extractive",
+    length: str | int = "auto",
+    style: str = "plain",
+    details: bool = False,
+    limit: int | None = None,
+) -> dict:
     assistant = Assistant(settings)
     options = SummaryOptions(length=length, style=style, engine=engine)  # type: ignore[arg-type]
     per_doc, latencies, engines = [], [], set()
@@ -74,36 +81,62 @@ def run_summary_eval(path: Path, settings: Settings, engine: EngineChoice = "ext
         latencies.append((time.perf_counter() - started) * 1000)
         engines.add(summary.engine)
         ours = "\n".join(p.text for p in summary.points)
-        lead = "\n".join(c.text for c in candidates(source)[:len(summary.points)])
+        lead = "\n".join(c.text for c in candidates(source)[: len(summary.points)])
         raw_lead = lead_text(source, len(summary.points))
         document_words = len(words(row["document"]))
         cited = [c for p in summary.points for c in p.citations]
         quotes_found = sum(1 for c in summary.citations if quote_in(c.quote, row["document"]))
-        per_doc.append({
-            "id": row["id"], "language": row.get("language", ""), "points": len(summary.points),
-            **rouge(ours, row["summary"]),
-            **{f"lead_{k}": v for k, v in rouge(lead, row["summary"]).items()},
-            **{f"raw_lead_{k}": v for k, v in rouge(raw_lead, row["summary"]).items()},
-            "compression": round(len(words(ours)) / max(1, document_words), 4),
-            "reference_compression": round(len(words(row["summary"])) / max(1, document_words), 4),
-            "sentence_words": round(mean_sentence_words(ours), 2),
-            "reference_sentence_words": round(mean_sentence_words(row["summary"]), 2),
-            "points_cited": sum(1 for p in summary.points if p.citations) / max(1, len(summary.points)),
-            "citations_verbatim": quotes_found / max(1, len(summary.citations)),
-            "citations_used": len(set(cited)),
-        })
-    metrics = ("rouge1", "rouge2", "rougeL", "lead_rouge1", "lead_rouge2", "lead_rougeL", "raw_lead_rouge1",
-               "raw_lead_rougeL", "compression",
-               "reference_compression", "sentence_words", "reference_sentence_words", "points_cited", "citations_verbatim")
-    result = {"documents": len(per_doc), "engine": sorted(engines), "length": length, "style": style,
-              "length_rule_example": summary.length if per_doc else "",
-              **{m: _mean([d[m] for d in per_doc]) for m in metrics},
-              "by_language": {lang: {m: _mean([d[m] for d in per_doc if d["language"] == lang])
-                                     for m in ("rouge1", "rouge2", "rougeL", "lead_rougeL")} | {
-                                  "documents": sum(d["language"] == lang for d in per_doc)}
-                              for lang in sorted({d["language"] for d in per_doc})},
-              "summary_ms_p50": round(float(np.percentile(latencies, 50)), 1),
-              "summary_ms_p95": round(float(np.percentile(latencies, 95)), 1)}
+        per_doc.append(
+            {
+                "id": row["id"],
+                "language": row.get("language", ""),
+                "points": len(summary.points),
+                **rouge(ours, row["summary"]),
+                **{f"lead_{k}": v for k, v in rouge(lead, row["summary"]).items()},
+                **{f"raw_lead_{k}": v for k, v in rouge(raw_lead, row["summary"]).items()},
+                "compression": round(len(words(ours)) / max(1, document_words), 4),
+                "reference_compression": round(len(words(row["summary"])) / max(1, document_words), 4),
+                "sentence_words": round(mean_sentence_words(ours), 2),
+                "reference_sentence_words": round(mean_sentence_words(row["summary"]), 2),
+                "points_cited": sum(1 for p in summary.points if p.citations) / max(1, len(summary.points)),
+                "citations_verbatim": quotes_found / max(1, len(summary.citations)),
+                "citations_used": len(set(cited)),
+            }
+        )
+    metrics = (
+        "rouge1",
+        "rouge2",
+        "rougeL",
+        "lead_rouge1",
+        "lead_rouge2",
+        "lead_rougeL",
+        "raw_lead_rouge1",
+        "raw_lead_rougeL",
+        "compression",
+        "reference_compression",
+        "sentence_words",
+        "reference_sentence_words",
+        "points_cited",
+        "citations_verbatim",
+    )
+    result = {
+        "documents": len(per_doc),
+        "engine": sorted(engines),
+        "length": length,
+        "style": style,
+        "length_rule_example": summary.length if per_doc else "",
+        **{m: _mean([d[m] for d in per_doc]) for m in metrics},
+        "by_language": {
+            lang: {
+                m: _mean([d[m] for d in per_doc if d["language"] == lang])
+                for m in ("rouge1", "rouge2", "rougeL", "lead_rougeL")
+            }
+            | {"documents": sum(d["language"] == lang for d in per_doc)}
+            for lang in sorted({d["language"] for d in per_doc})
+        },
+        "summary_ms_p50": round(float(np.percentile(latencies, 50)), 1),
+        "summary_ms_p95": round(float(np.percentile(latencies, 95)), 1),
+    }
     if details:
         result["details"] = per_doc
     return result
@@ -143,9 +176,15 @@ def _turn_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset)
 
 
-def run_query_summary_eval(queries_path: Path, meetings_path: Path, settings: Settings,
-                           engine: EngineChoice = "extractive", length: str | int = "auto", details: bool = False,
-                           limit: int | None = None) -> dict:
+def run_query_summary_eval(
+    queries_path: Path,
+    meetings_path: Path,
+    settings: Settings,
+    engine: EngineChoice = "extractive",
+    length: str | int = "auto",
+    details: bool = False,
+    limit: int | None = None,
+) -> dict:
     """Query-focused summaries of meeting transcripts against QMSum's answers and gold turn spans."""
     assistant = Assistant(settings)
     meetings = {row["id"]: row for row in load_summary_set(meetings_path)}
@@ -165,34 +204,65 @@ def run_query_summary_eval(queries_path: Path, meetings_path: Path, settings: Se
         baseline, raw_offsets = bm25_baseline(raw_sentences(source), row["query"], budget)
         items = candidates(source)
         clean_baseline, clean_offsets = bm25_baseline(
-            [(source.chunks[c.chunk_index].char_start + c.start, c.text) for c in items], row["query"], budget)
+            [(source.chunks[c.chunk_index].char_start + c.start, c.text) for c in items], row["query"], budget
+        )
         gold = [(a, b) for a, b in row["spans"]]
 
-        def in_gold(offsets: list[int]) -> float:
+        def in_gold(offsets: list[int], source=source, gold=gold) -> float:
             turns = [_turn_of(source.text, offset) for offset in offsets]
             return sum(1 for t in turns if any(a <= t <= b for a, b in gold)) / max(1, len(turns))
-        per_query.append({
-            "id": row["id"], "domain": row.get("domain", ""), "points": len(summary.points),
-            "words": len(words(ours)), "answer_words": len(words(row["answer"])),
-            **rouge(ours, row["answer"]), **{f"bm25_{k}": v for k, v in rouge(baseline, row["answer"]).items()},
-            **{f"bm25_clean_{k}": v for k, v in rouge(clean_baseline, row["answer"]).items()},
-            "cited_in_gold": in_gold([c.char_start for c in summary.citations]),
-            "bm25_in_gold": in_gold(raw_offsets), "bm25_clean_in_gold": in_gold(clean_offsets),
-            "citations_verbatim": (sum(1 for c in summary.citations if quote_in(c.quote, source.text))
-                                   / max(1, len(summary.citations))),
-        })
-    metrics = ("rouge1", "rouge2", "rougeL", "bm25_rouge1", "bm25_rouge2", "bm25_rougeL", "bm25_clean_rouge1",
-               "bm25_clean_rougeL", "cited_in_gold", "bm25_in_gold", "bm25_clean_in_gold", "citations_verbatim",
-               "words", "answer_words")
-    result = {"queries": len(per_query), "length": length, **{m: _mean([d[m] for d in per_query]) for m in metrics},
-              "rouge1_vs_bm25": round(_mean([d["rouge1"] for d in per_query]) /
-                                      max(1e-9, _mean([d["bm25_rouge1"] for d in per_query])), 3),
-              "by_domain": {domain: {m: _mean([d[m] for d in per_query if d["domain"] == domain])
-                                     for m in ("rouge1", "bm25_rouge1", "bm25_clean_rouge1", "cited_in_gold",
-                                               "bm25_in_gold")}
-                            for domain in sorted({d["domain"] for d in per_query})},
-              "summary_ms_p50": round(float(np.percentile(latencies, 50)), 1) if latencies else 0.0,
-              "summary_ms_p95": round(float(np.percentile(latencies, 95)), 1) if latencies else 0.0}
+
+        per_query.append(
+            {
+                "id": row["id"],
+                "domain": row.get("domain", ""),
+                "points": len(summary.points),
+                "words": len(words(ours)),
+                "answer_words": len(words(row["answer"])),
+                **rouge(ours, row["answer"]),
+                **{f"bm25_{k}": v for k, v in rouge(baseline, row["answer"]).items()},
+                **{f"bm25_clean_{k}": v for k, v in rouge(clean_baseline, row["answer"]).items()},
+                "cited_in_gold": in_gold([c.char_start for c in summary.citations]),
+                "bm25_in_gold": in_gold(raw_offsets),
+                "bm25_clean_in_gold": in_gold(clean_offsets),
+                "citations_verbatim": (
+                    sum(1 for c in summary.citations if quote_in(c.quote, source.text)) / max(1, len(summary.citations))
+                ),
+            }
+        )
+    metrics = (
+        "rouge1",
+        "rouge2",
+        "rougeL",
+        "bm25_rouge1",
+        "bm25_rouge2",
+        "bm25_rougeL",
+        "bm25_clean_rouge1",
+        "bm25_clean_rougeL",
+        "cited_in_gold",
+        "bm25_in_gold",
+        "bm25_clean_in_gold",
+        "citations_verbatim",
+        "words",
+        "answer_words",
+    )
+    result = {
+        "queries": len(per_query),
+        "length": length,
+        **{m: _mean([d[m] for d in per_query]) for m in metrics},
+        "rouge1_vs_bm25": round(
+            _mean([d["rouge1"] for d in per_query]) / max(1e-9, _mean([d["bm25_rouge1"] for d in per_query])), 3
+        ),
+        "by_domain": {
+            domain: {
+                m: _mean([d[m] for d in per_query if d["domain"] == domain])
+                for m in ("rouge1", "bm25_rouge1", "bm25_clean_rouge1", "cited_in_gold", "bm25_in_gold")
+            }
+            for domain in sorted({d["domain"] for d in per_query})
+        },
+        "summary_ms_p50": round(float(np.percentile(latencies, 50)), 1) if latencies else 0.0,
+        "summary_ms_p95": round(float(np.percentile(latencies, 95)), 1) if latencies else 0.0,
+    }
     if details:
         result["details"] = per_query
     return result

@@ -24,7 +24,9 @@ SWEEP = (0.07, 0.08, 0.09, 0.10, 0.11, 0.12)
 
 
 def load_rows(directory: Path) -> list[dict]:
-    return [json.loads(line) for line in (directory / "comments.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    return [
+        json.loads(line) for line in (directory / "comments.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
 
 
 def load_comments(directory: Path) -> tuple[list[CommentIn], list[str]]:
@@ -35,7 +37,7 @@ def load_comments(directory: Path) -> tuple[list[CommentIn], list[str]]:
 
 
 def duplicate_pairs(groups: list[list[str]]) -> set[tuple[str, str]]:
-    return {(a, b) for group in groups for i, a in enumerate(sorted(group)) for b in sorted(group)[i + 1:]}
+    return {(a, b) for group in groups for i, a in enumerate(sorted(group)) for b in sorted(group)[i + 1 :]}
 
 
 def merge_scores(rows: list[dict], synthesis: Synthesis) -> dict | None:
@@ -49,8 +51,11 @@ def merge_scores(rows: list[dict], synthesis: Synthesis) -> dict | None:
     ours = [group for t in synthesis.targets for th in t.themes for group in th.copies]
     gold_pairs, our_pairs = duplicate_pairs(list(gold.values())), duplicate_pairs(ours)
     hit = len(gold_pairs & our_pairs)
-    return {"precision": round(hit / len(our_pairs), 4) if our_pairs else 1.0,
-            "recall": round(hit / len(gold_pairs), 4) if gold_pairs else 1.0, "gold_pairs": len(gold_pairs)}
+    return {
+        "precision": round(hit / len(our_pairs), 4) if our_pairs else 1.0,
+        "recall": round(hit / len(gold_pairs), 4) if gold_pairs else 1.0,
+        "gold_pairs": len(gold_pairs),
+    }
 
 
 def labels_of(synthesis: Synthesis, ids: list[str]) -> list[str]:
@@ -67,17 +72,64 @@ def labels_of(synthesis: Synthesis, ids: list[str]) -> list[str]:
 def scores(gold: list[str], predicted: list[str]) -> dict:
     from sklearn.metrics import adjusted_rand_score, v_measure_score
 
-    return {"ari": round(float(adjusted_rand_score(gold, predicted)), 4),
-            "v_measure": round(float(v_measure_score(gold, predicted)), 4), "groups": len(set(predicted))}
+    return {
+        "ari": round(float(adjusted_rand_score(gold, predicted)), 4),
+        "v_measure": round(float(v_measure_score(gold, predicted)), 4),
+        "groups": len(set(predicted)),
+    }
 
 
 # -- could a comment's stance be read from its wording? (measured, not used: members choose their stance) ----
-_DISAGREE = ("không đồng ý", "không tán thành", "phản đối", "không nên", "không hợp lý", "không phù hợp",
-             "không thể", "không đủ", "không chấp nhận", "chưa phù hợp", "chưa hợp lý", "quá cứng nhắc", "bất hợp lý")
-_PROPOSE = ("đề nghị", "kiến nghị", "đề xuất", "nên ", "cần ", "bổ sung", "sửa", "thay vì", "thay bằng", "lùi",
-            "kéo dài", "giảm", "tăng", "bỏ ", "phải có", "muốn")
-_AGREE = ("đồng ý", "nhất trí", "tán thành", "ủng hộ", "hoàn toàn", "thiết thực", "rất tốt", "hợp lý", "phù hợp",
-          "tốt", "hay", "tiện lợi", "nhiệt tình", "hài lòng", "dễ hiểu")
+_DISAGREE = (
+    "không đồng ý",
+    "không tán thành",
+    "phản đối",
+    "không nên",
+    "không hợp lý",
+    "không phù hợp",
+    "không thể",
+    "không đủ",
+    "không chấp nhận",
+    "chưa phù hợp",
+    "chưa hợp lý",
+    "quá cứng nhắc",
+    "bất hợp lý",
+)
+_PROPOSE = (
+    "đề nghị",
+    "kiến nghị",
+    "đề xuất",
+    "nên ",
+    "cần ",
+    "bổ sung",
+    "sửa",
+    "thay vì",
+    "thay bằng",
+    "lùi",
+    "kéo dài",
+    "giảm",
+    "tăng",
+    "bỏ ",
+    "phải có",
+    "muốn",
+)
+_AGREE = (
+    "đồng ý",
+    "nhất trí",
+    "tán thành",
+    "ủng hộ",
+    "hoàn toàn",
+    "thiết thực",
+    "rất tốt",
+    "hợp lý",
+    "phù hợp",
+    "tốt",
+    "hay",
+    "tiện lợi",
+    "nhiệt tình",
+    "hài lòng",
+    "dễ hiểu",
+)
 
 
 def guess_stance(text: str) -> Stance | None:
@@ -102,11 +154,16 @@ def stance_scores(rows: list[dict]) -> dict:
     pairs = [(r.get("stance") or SENTIMENT_STANCE.get(r.get("sentiment", "")), guess_stance(r["text"])) for r in rows]
     pairs = [(gold, guess) for gold, guess in pairs if gold]
     right = sum(gold == guess for gold, guess in pairs)
-    return {"comments": len(pairs), "accuracy": round(right / len(pairs), 4) if pairs else None,
-            "unread": sum(guess is None for _, guess in pairs)}
+    return {
+        "comments": len(pairs),
+        "accuracy": round(right / len(pairs), 4) if pairs else None,
+        "unread": sum(guess is None for _, guess in pairs),
+    }
 
 
-def run_synthesis_eval(directory: Path, settings: Settings, threshold: float | None = None, sweep: bool = False) -> dict:
+def run_synthesis_eval(
+    directory: Path, settings: Settings, threshold: float | None = None, sweep: bool = False
+) -> dict:
     from sklearn.cluster import KMeans
 
     rows = load_rows(directory)
@@ -118,8 +175,12 @@ def run_synthesis_eval(directory: Path, settings: Settings, threshold: float | N
     cache = {c.text: v for c, v in zip(comments, vectors)}
     embed = lambda texts: np.stack([cache[t] for t in texts])  # noqa: E731 (embedded once above)
     ids = [c.id for c in comments]
-    report: dict = {"dataset": str(directory), "comments": len(comments), "gold_groups": len(set(gold)),
-                    "embedding_s": round(embed_s, 1)}
+    report: dict = {
+        "dataset": str(directory),
+        "comments": len(comments),
+        "gold_groups": len(set(gold)),
+        "embedding_s": round(embed_s, 1),
+    }
     kwargs = {} if threshold is None else {"threshold": threshold}
     started = time.perf_counter()
     result = synthesize(comments, embed, **kwargs)
@@ -128,13 +189,20 @@ def run_synthesis_eval(directory: Path, settings: Settings, threshold: float | N
     report["ours"]["themes"] = sum(len(t.themes) for t in result.targets)
     report["ours"]["in_other"] = sum(t.other.comments for t in result.targets if t.other)
     texts = {c.id: c.text for c in comments}
-    report["quotes_verbatim"] = all(q.text == texts[q.comment_id] for t in result.targets for th in t.themes for q in th.quotes)
+    report["quotes_verbatim"] = all(
+        q.text == texts[q.comment_id] for t in result.targets for th in t.themes for q in th.quotes
+    )
     report["counts_add_up"] = True  # synthesize() checks it and raises otherwise
     report["copies_merged"] = merge_scores(rows, result)
     report["stance_from_wording"] = stance_scores(rows)
     k = max(2, round(math.sqrt(len(comments))))
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    report["baseline_kmeans_sqrt_n"] = {"k": k, **scores(gold, [str(x) for x in KMeans(k, random_state=0, n_init=3).fit_predict(unit)])}
+    report["baseline_kmeans_sqrt_n"] = {
+        "k": k,
+        **scores(gold, [str(x) for x in KMeans(k, random_state=0, n_init=3).fit_predict(unit)]),
+    }
     if sweep:
-        report["sweep"] = {str(t): scores(gold, labels_of(synthesize(comments, embed, threshold=t), ids)) for t in SWEEP}
+        report["sweep"] = {
+            str(t): scores(gold, labels_of(synthesize(comments, embed, threshold=t), ids)) for t in SWEEP
+        }
     return report

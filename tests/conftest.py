@@ -29,14 +29,21 @@ def make_settings(data_dir: Path, **overrides) -> Settings:
     return Settings(data_dir=data_dir, seed_corpus=None, **{"auth_dev_key": False, **overrides})
 
 
-def api_key(assistant: Assistant, role: str = "admin", org_unit: str = "", clearance: str = "confidential") -> dict[str, str]:
+def api_key(
+    assistant: Assistant, role: str = "admin", org_unit: str = "", clearance: str = "confidential"
+) -> dict[str, str]:
     """Headers carrying a new API key with this role, org unit and clearance."""
     key, _ = assistant.keys.create(f"test {role} {org_unit or 'all'}", role, org_unit, clearance)
     return {"Authorization": f"Bearer {key}"}
 
 
-def keyed_client(assistant: Assistant, role: str = "admin", org_unit: str = "", clearance: str = "confidential",
-                 settings: Settings | None = None) -> TestClient:
+def keyed_client(
+    assistant: Assistant,
+    role: str = "admin",
+    org_unit: str = "",
+    clearance: str = "confidential",
+    settings: Settings | None = None,
+) -> TestClient:
     """A TestClient of the real app that sends a key of this role on every request (use it in a ``with``)."""
     app = create_app(settings or assistant.settings, assistant=assistant)
     return TestClient(app, headers=api_key(assistant, role, org_unit, clearance))
@@ -46,8 +53,11 @@ def keyed_client(assistant: Assistant, role: str = "admin", org_unit: str = "", 
 def served(assistant: Assistant) -> Iterator[str]:
     """The real app over ``assistant`` served by uvicorn on a free loopback port; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(assistant.settings, assistant=assistant),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(assistant.settings, assistant=assistant), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -91,7 +101,11 @@ def docs_dir(tmp_path) -> Path:
     """A folder with copies of a few corpus files that a test may change."""
     target = tmp_path / "docs"
     target.mkdir()
-    for name in ("qd-339-so-tay-dang-vien.md", "regulation-102-paperless-meetings-en.md", "tb-08-lich-sinh-hoat-chi-bo-3.txt"):
+    for name in (
+        "qd-339-so-tay-dang-vien.md",
+        "regulation-102-paperless-meetings-en.md",
+        "tb-08-lich-sinh-hoat-chi-bo-3.txt",
+    ):
         shutil.copy(CORPUS / name, target / name)
     return target
 

@@ -89,9 +89,17 @@ def _reply(model: str, user: str) -> str:
     if model == "garbage":
         return "I think the answer is probably yes, but I am not sure."
     if model == "fabricating":
-        return json.dumps({"not_found": False, "sentences": [{
-            "text": "Đảng viên được nghỉ sinh hoạt 3 tháng mỗi năm.",
-            "citations": [{"passage": 1, "quote": "đảng viên được nghỉ sinh hoạt ba tháng mỗi năm"}]}]})
+        return json.dumps(
+            {
+                "not_found": False,
+                "sentences": [
+                    {
+                        "text": "Đảng viên được nghỉ sinh hoạt 3 tháng mỗi năm.",
+                        "citations": [{"passage": 1, "quote": "đảng viên được nghỉ sinh hoạt ba tháng mỗi năm"}],
+                    }
+                ],
+            }
+        )
     number, sentence = _best_sentence(question, passages)
     good = {"text": f"Theo văn bản: {sentence}", "citations": [{"passage": number, "quote": sentence}]}
     if model == "half-right":
@@ -133,12 +141,23 @@ class FakeChatServer:
                     time.sleep(3)
                 user = next(m["content"] for m in body["messages"] if m["role"] == "user")
                 content = _reply(model, user)
-                self._send(200, {
-                    "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()), "model": model,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": len(user) // 4, "completion_tokens": len(content) // 4,
-                              "total_tokens": (len(user) + len(content)) // 4},
-                })
+                self._send(
+                    200,
+                    {
+                        "id": "chatcmpl-test",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": model,
+                        "choices": [
+                            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                        ],
+                        "usage": {
+                            "prompt_tokens": len(user) // 4,
+                            "completion_tokens": len(content) // 4,
+                            "total_tokens": (len(user) + len(content)) // 4,
+                        },
+                    },
+                )
 
             def _send(self, status: int, payload: dict) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode()
@@ -156,7 +175,7 @@ class FakeChatServer:
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FakeChatServer":
+    def __enter__(self) -> FakeChatServer:
         self._thread.start()
         return self
 

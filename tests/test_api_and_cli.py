@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from assistant.cli import main
 from assistant.service import Assistant
 from tests.conftest import CELL_3, CORPUS, api_key, keyed_client, make_settings
@@ -45,8 +46,11 @@ def test_search_returns_citations_and_honours_filters(client):
 def test_upload_ingests_and_rejects_bad_files(tmp_path):
     assistant = Assistant(make_settings(tmp_path / "data"))
     with keyed_client(assistant) as c:
-        ok = c.post("/v1/documents", files={"file": ("thong-bao.txt", "Điều 1. Lịch họp\nChi bộ họp ngày 5.".encode())},
-                    data={"org_unit": "tw/tinh-a", "access_level": "internal"})
+        ok = c.post(
+            "/v1/documents",
+            files={"file": ("thong-bao.txt", "Điều 1. Lịch họp\nChi bộ họp ngày 5.".encode())},
+            data={"org_unit": "tw/tinh-a", "access_level": "internal"},
+        )
         assert ok.status_code == 201 and ok.json()["status"] == "added"
         assert c.get("/v1/documents/thong-bao").json()["meta"]["access_level"] == "internal"
         bad = c.post("/v1/documents", files={"file": ("x.txt", b"\x00\x01\x02" * 100)})

@@ -35,14 +35,16 @@ def llm_asker(assistant: Assistant, server: FakeChatServer, model: str, timeout_
 def assert_citations_are_exact(assistant: Assistant, answer) -> None:
     for citation in answer.citations:
         document = assistant.index.catalog.get_document(citation.doc_id)
-        assert document.text[citation.char_start:citation.char_end] == citation.quote
+        assert document.text[citation.char_start : citation.char_end] == citation.quote
 
 
 def test_extractive_answer_cites_the_article(corpus_assistant):
     answer = corpus_assistant.asker.ask("Mật khẩu ứng dụng Sổ tay phải có tối thiểu bao nhiêu ký tự?")
     assert answer.status == "answered" and answer.engine == "extractive" and answer.prompt_version is None
     first = answer.citations[0]
-    assert first.doc_number == "339-QĐ/TW" and first.structure_path == "Chương II > Điều 5 > Khoản 2" and first.page == 1
+    assert (
+        first.doc_number == "339-QĐ/TW" and first.structure_path == "Chương II > Điều 5 > Khoản 2" and first.page == 1
+    )
     assert "8 ký tự" in first.quote and "[1]" in answer.answer and answer.sentences[0].citations == [1]
     assert_citations_are_exact(corpus_assistant, answer)
 
@@ -53,11 +55,14 @@ def test_citation_page_comes_from_the_pdf_page(corpus_assistant):
     assert "30%" in answer.citations[0].quote
 
 
-@pytest.mark.parametrize("question, language_word", [
-    ("Which football team won the provincial cup in 2025?", "documents"),
-    ("Lịch tiêm chủng cho trẻ em tại trạm y tế phường?", "Không tìm thấy"),
-    ("gia ve xe buyt tuyen so 5", "Không tìm thấy"),  # Vietnamese typed without diacritics
-])
+@pytest.mark.parametrize(
+    "question, language_word",
+    [
+        ("Which football team won the provincial cup in 2025?", "documents"),
+        ("Lịch tiêm chủng cho trẻ em tại trạm y tế phường?", "Không tìm thấy"),
+        ("gia ve xe buyt tuyen so 5", "Không tìm thấy"),  # Vietnamese typed without diacritics
+    ],
+)
 def test_honest_not_found(corpus_assistant, question, language_word):
     answer = corpus_assistant.asker.ask(question)
     assert answer.status == "not_found" and answer.citations == [] and language_word in answer.answer
@@ -75,13 +80,19 @@ def test_access_scope_is_applied_inside_retrieval(corpus_assistant):
     question = "Kết quả đánh giá, xếp loại đảng viên năm 2025 của phường Hương An?"
     for scope in (MEMBER, SearchFilter(access_levels={AccessLevel.public})):
         answer = corpus_assistant.asker.ask(question, scope)
-        assert SECRET not in answer.model_dump_json() and all(c.doc_id != "tb-09-ket-qua-danh-gia-dang-vien" for c in answer.citations)
-    ward_committee = SearchFilter(viewer_org_unit="tw/tinh-thai-nguyen/phuong-huong-an",
-                                  access_levels=SearchFilter.clearance(AccessLevel.confidential))
+        assert SECRET not in answer.model_dump_json() and all(
+            c.doc_id != "tb-09-ket-qua-danh-gia-dang-vien" for c in answer.citations
+        )
+    ward_committee = SearchFilter(
+        viewer_org_unit="tw/tinh-thai-nguyen/phuong-huong-an",
+        access_levels=SearchFilter.clearance(AccessLevel.confidential),
+    )
     cleared = corpus_assistant.asker.ask(question, ward_committee)  # positive control: the document is there
     assert any(c.doc_id == "tb-09-ket-qua-danh-gia-dang-vien" for c in cleared.citations)
-    sibling_ward = SearchFilter(viewer_org_unit="tw/tinh-thai-nguyen/phuong-tan-lap",
-                                access_levels=SearchFilter.clearance(AccessLevel.confidential))
+    sibling_ward = SearchFilter(
+        viewer_org_unit="tw/tinh-thai-nguyen/phuong-tan-lap",
+        access_levels=SearchFilter.clearance(AccessLevel.confidential),
+    )
     other = corpus_assistant.asker.ask("Tổ hỗ trợ kỹ thuật của phường Hương An có bao nhiêu người?", sibling_ward)
     assert all(not c.doc_id.startswith(("kh-12", "tb-08", "tb-09", "hd-05")) for c in other.citations)
 
@@ -109,8 +120,9 @@ def test_unverifiable_llm_sentences_are_dropped(corpus_assistant, llm_server):
     assert declined.status == "not_found" and declined.engine == "not-found" and not declined.warnings
 
 
-@pytest.mark.parametrize("model, reason", [("slow", "did not answer within"), ("broken", "HTTP 500"),
-                                           ("garbage", "could not be used")])
+@pytest.mark.parametrize(
+    "model, reason", [("slow", "did not answer within"), ("broken", "HTTP 500"), ("garbage", "could not be used")]
+)
 def test_llm_failure_falls_back_flagged_or_fails_fast(corpus_assistant, llm_server, model, reason):
     asker = llm_asker(corpus_assistant, llm_server, model, timeout_s=0.5)
     started = time.perf_counter()
@@ -170,7 +182,9 @@ def test_prompt_injection_in_documents_is_only_data(injected, llm_server):
 
 
 def test_llm_cannot_smuggle_text_past_verification(corpus_assistant, llm_server):
-    answer = llm_asker(corpus_assistant, llm_server, "obedient").ask("Mật khẩu phải có ít nhất bao nhiêu ký tự?", MEMBER)
+    answer = llm_asker(corpus_assistant, llm_server, "obedient").ask(
+        "Mật khẩu phải có ít nhất bao nhiêu ký tự?", MEMBER
+    )
     assert answer.status == "answered" and SECRET not in answer.answer and len(answer.sentences) == 1
     assert any("unsupported sentence" in w for w in answer.warnings), answer.warnings
 
@@ -198,7 +212,9 @@ def test_api_ask(client):
 
 
 def test_api_ask_with_llm_server(corpus_assistant, llm_server):
-    settings = corpus_assistant.settings.model_copy(update={"llm_base_url": llm_server.base_url, "llm_model": "quoting"})
+    settings = corpus_assistant.settings.model_copy(
+        update={"llm_base_url": llm_server.base_url, "llm_model": "quoting"}
+    )
     assistant = Assistant(settings)
     assistant.__dict__["index"] = corpus_assistant.index  # share the open index; only the LLM settings differ
     with keyed_client(assistant, settings=settings) as c:

@@ -43,7 +43,9 @@ Article 2. Voting
 
 def make_doc(text: str, language: str = "vi", pages: list[str] | None = None) -> Document:
     full, starts = assemble_text(pages or [text])
-    return Document(meta=DocumentMeta(doc_id="d", language=language), text=full, page_starts=starts, content_hash="abcdef0123456")
+    return Document(
+        meta=DocumentMeta(doc_id="d", language=language), text=full, page_starts=starts, content_hash="abcdef0123456"
+    )
 
 
 def test_every_chunk_is_an_exact_span_of_the_document():
@@ -52,7 +54,7 @@ def test_every_chunk_is_an_exact_span_of_the_document():
         chunks = StructureChunker(max_chars=max_chars, min_chars=40).chunk(doc)
         assert chunks
         for c in chunks:
-            assert doc.text[c.char_start:c.char_end] == c.text
+            assert doc.text[c.char_start : c.char_end] == c.text
             assert len(c.text) <= max_chars or max_chars < 150
         # chunks are in document order and do not overlap
         assert all(a.char_end <= b.char_start for a, b in zip(chunks, chunks[1:]))
@@ -88,8 +90,10 @@ def test_english_labels():
 
 
 def test_page_spans_follow_page_starts():
-    pages = ["Điều 1. Một\nNội dung trang một khá dài để đủ độ dài cho một đoạn.",
-             "Điều 2. Hai\nNội dung trang hai cũng khá dài để đủ độ dài cho một đoạn."]
+    pages = [
+        "Điều 1. Một\nNội dung trang một khá dài để đủ độ dài cho một đoạn.",
+        "Điều 2. Hai\nNội dung trang hai cũng khá dài để đủ độ dài cho một đoạn.",
+    ]
     doc = make_doc("", pages=pages)
     chunks = StructureChunker(max_chars=80, min_chars=10).chunk(doc)
     by_path = {c.structure_path: c for c in chunks}

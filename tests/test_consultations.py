@@ -18,14 +18,23 @@ DOC = "qd-339-so-tay-dang-vien"
 
 
 def test_synthesis_groups_by_theme_merges_copies_and_counts_every_comment():
-    themes = {"mật khẩu": ["Nên cho phép mật khẩu ngắn hơn 8 ký tự cho người cao tuổi.",
-                           "Mật khẩu 8 ký tự quá khó nhớ với đảng viên lớn tuổi, đề nghị giảm.",
-                           "Đề nghị bỏ yêu cầu mật khẩu dài vì người già khó nhớ."],
-              "thời hạn": ["Thời hạn 24 giờ báo mất điện thoại là quá ngắn.",
-                           "Nên kéo dài thời hạn báo mất thiết bị lên 3 ngày.",
-                           "24 giờ để báo cáo mất máy là không đủ với vùng sâu vùng xa."]}
-    comments = [CommentIn(id=f"{name}-{i}", text=text, stance="propose", target="Điều 5")
-                for name, texts in themes.items() for i, text in enumerate(texts)]
+    themes = {
+        "mật khẩu": [
+            "Nên cho phép mật khẩu ngắn hơn 8 ký tự cho người cao tuổi.",
+            "Mật khẩu 8 ký tự quá khó nhớ với đảng viên lớn tuổi, đề nghị giảm.",
+            "Đề nghị bỏ yêu cầu mật khẩu dài vì người già khó nhớ.",
+        ],
+        "thời hạn": [
+            "Thời hạn 24 giờ báo mất điện thoại là quá ngắn.",
+            "Nên kéo dài thời hạn báo mất thiết bị lên 3 ngày.",
+            "24 giờ để báo cáo mất máy là không đủ với vùng sâu vùng xa.",
+        ],
+    }
+    comments = [
+        CommentIn(id=f"{name}-{i}", text=text, stance="propose", target="Điều 5")
+        for name, texts in themes.items()
+        for i, text in enumerate(texts)
+    ]
     letter = "Tôi đồng ý với toàn bộ dự thảo."
     comments += [CommentIn(id=f"letter-{i}", text=letter + (" " if i % 2 else ""), stance="agree") for i in range(5)]
     comments += [CommentIn(id="lone", text="Cần dịch quy định sang tiếng dân tộc.", stance="propose")]
@@ -63,7 +72,9 @@ def test_a_consultation_from_opening_to_report(drafted):
     a = drafted
     with keyed_client(a, role="committee", org_unit=WARD, clearance="internal") as ward:
         deadline = (a.local_now() + dt.timedelta(days=7)).isoformat(timespec="minutes")
-        opened = ward.post("/v1/consultations", json={"doc_id": DOC, "org_units": [CELL, SIBLING], "deadline": deadline})
+        opened = ward.post(
+            "/v1/consultations", json={"doc_id": DOC, "org_units": [CELL, SIBLING], "deadline": deadline}
+        )
         assert opened.status_code == 201, opened.text
         cid = opened.json()["id"]
         assert "339" in opened.json()["title"] or opened.json()["title"]
@@ -75,32 +86,71 @@ def test_a_consultation_from_opening_to_report(drafted):
         assert any(x["target"].endswith("Điều 2") for x in articles)
 
         url = f"/v1/consultations/{cid}/comments"
-        first = ward.post(url, headers=one, json={"target": "Điều 2", "stance": "propose",
-                                                  "text": "Đề nghị bổ sung đảng viên cao tuổi được hướng dẫn riêng."})
+        first = ward.post(
+            url,
+            headers=one,
+            json={
+                "target": "Điều 2",
+                "stance": "propose",
+                "text": "Đề nghị bổ sung đảng viên cao tuổi được hướng dẫn riêng.",
+            },
+        )
         assert first.status_code == 201 and first.json()["target"].endswith("Điều 2")
-        edited = ward.put(f"{url}/{first.json()['id']}", headers=one, json={
-            "target": "Điều 2", "stance": "propose", "expected_version": 1,
-            "text": "Đề nghị bổ sung: đảng viên cao tuổi được chi bộ hướng dẫn cài đặt và sử dụng."})
+        edited = ward.put(
+            f"{url}/{first.json()['id']}",
+            headers=one,
+            json={
+                "target": "Điều 2",
+                "stance": "propose",
+                "expected_version": 1,
+                "text": "Đề nghị bổ sung: đảng viên cao tuổi được chi bộ hướng dẫn cài đặt và sử dụng.",
+            },
+        )
         assert edited.status_code == 200 and edited.json()["version"] == 2
-        assert ward.put(f"{url}/{first.json()['id']}", headers=two, json={
-            "target": "", "stance": "agree", "text": "x"}).status_code == 404  # not one's own
-        second = ward.post(url, headers=two, json={"target": "Điều 2", "stance": "disagree",
-                                                   "text": "Không đồng ý áp dụng bắt buộc với đảng viên cao tuổi."})
+        assert (
+            ward.put(
+                f"{url}/{first.json()['id']}", headers=two, json={"target": "", "stance": "agree", "text": "x"}
+            ).status_code
+            == 404
+        )  # not one's own
+        second = ward.post(
+            url,
+            headers=two,
+            json={
+                "target": "Điều 2",
+                "stance": "disagree",
+                "text": "Không đồng ý áp dụng bắt buộc với đảng viên cao tuổi.",
+            },
+        )
         assert second.status_code == 201
-        assert ward.post(url, headers=one, json={"target": "Điều 99", "stance": "agree", "text": "x"}).status_code == 422
+        assert (
+            ward.post(url, headers=one, json={"target": "Điều 99", "stance": "agree", "text": "x"}).status_code == 422
+        )
         assert ward.post(url, headers=outsider, json={"target": "", "stance": "agree", "text": "x"}).status_code == 404
-        assert ward.post(url, headers=ward.headers, json={"target": "", "stance": "agree", "text": "x"}).status_code == 403
+        assert (
+            ward.post(url, headers=ward.headers, json={"target": "", "stance": "agree", "text": "x"}).status_code == 403
+        )
         assert ward.get(url, headers=one).status_code == 403  # members see their own comments only
 
-        bad = csv_bytes([["nguoi_gop_y", "dieu", "y_kien", "noi_dung"], ["Lê Văn A", "Điều 2", "có lẽ", "Nên rõ hơn"],
-                         ["Lê Văn B", "Điều 77", "đồng ý", "Được"], ["Lê Văn C", "", "đồng ý", ""]])
+        bad = csv_bytes(
+            [
+                ["nguoi_gop_y", "dieu", "y_kien", "noi_dung"],
+                ["Lê Văn A", "Điều 2", "có lẽ", "Nên rõ hơn"],
+                ["Lê Văn B", "Điều 77", "đồng ý", "Được"],
+                ["Lê Văn C", "", "đồng ý", ""],
+            ]
+        )
         refused = ward.post(f"{url}/upload", headers=secretary, files={"file": ("giay.csv", bad, "text/csv")})
         assert refused.status_code == 422
         where = {tuple(p["loc"][-2:]) for p in refused.json()["detail"]}
         assert where == {(2, "y_kien"), (4, "noi_dung"), (3, "dieu")}
-        good = csv_bytes([["Người góp ý", "Điều", "Ý kiến", "Nội dung"],
-                          ["Lê Văn A", "Điều 2", "đề xuất", "Đề nghị chi bộ cử người hướng dẫn đảng viên cao tuổi."],
-                          ["Lê Văn B", "", "đồng ý", "Nhất trí với dự thảo."]])
+        good = csv_bytes(
+            [
+                ["Người góp ý", "Điều", "Ý kiến", "Nội dung"],
+                ["Lê Văn A", "Điều 2", "đề xuất", "Đề nghị chi bộ cử người hướng dẫn đảng viên cao tuổi."],
+                ["Lê Văn B", "", "đồng ý", "Nhất trí với dự thảo."],
+            ]
+        )
         added = ward.post(f"{url}/upload", headers=secretary, files={"file": ("giay.csv", good, "text/csv")})
         assert added.status_code == 200 and added.json() == {"added": 2}
         from openpyxl import Workbook
@@ -110,15 +160,20 @@ def test_a_consultation_from_opening_to_report(drafted):
         book.active.append(["Nhất trí với dự thảo.", "tán thành"])
         xlsx = io.BytesIO()
         book.save(xlsx)
-        assert ward.post(f"{url}/upload", headers=secretary, files={"file": ("giay.xlsx", xlsx.getvalue(), "application/octet-stream")}
-                         ).json() == {"added": 1}
+        assert ward.post(
+            f"{url}/upload",
+            headers=secretary,
+            files={"file": ("giay.xlsx", xlsx.getvalue(), "application/octet-stream")},
+        ).json() == {"added": 1}
 
         found = ward.get(f"/v1/consultations/{cid}/synthesis").json()
         assert found["synthesis"]["comments"] == 5 and found["unit"] == WARD
         assert found["by_unit"] == {CELL: 4, SIBLING: 1}  # each cell's share, from the comments themselves
         article = next(t for t in found["synthesis"]["targets"] if t["target"].endswith("Điều 2"))
-        stances = {k: sum(th[k] for th in article["themes"] + ([article["other"]] if article["other"] else []))
-                   for k in ("agree", "disagree", "propose")}
+        stances = {
+            k: sum(th[k] for th in article["themes"] + ([article["other"]] if article["other"] else []))
+            for k in ("agree", "disagree", "propose")
+        }
         assert article["comments"] == 3 and stances == {"agree": 0, "disagree": 1, "propose": 2}
         assert all(c["author"] is None for c in ward.get(url).json())  # names stay in the cell
         assert {c["author"] for c in ward.get(url, headers=secretary).json()} >= {"Lê Văn A"}
@@ -126,12 +181,19 @@ def test_a_consultation_from_opening_to_report(drafted):
         assert cell_view["unit"] == CELL and cell_view["synthesis"]["comments"] == 4  # its own cell's comments
         table = ward.get(f"/v1/consultations/{cid}/synthesis", params={"format": "csv"})
         assert table.status_code == 200 and "comment_ids" in table.content.decode("utf-8-sig").splitlines()[0]
-        report = ward.post(f"/v1/consultations/{cid}/report", json={
-            "organization": {"name": "Đảng ủy phường Hương An", "parent": "Đảng bộ thành phố"},
-            "signer": {"name": "Nguyễn Văn An", "role": "Bí thư"}})
+        report = ward.post(
+            f"/v1/consultations/{cid}/report",
+            json={
+                "organization": {"name": "Đảng ủy phường Hương An", "parent": "Đảng bộ thành phố"},
+                "signer": {"name": "Nguyễn Văn An", "role": "Bí thư"},
+            },
+        )
         assert report.status_code == 200 and "Tổng số ý kiến: 5" in report.json()["markdown"]
-        docx = ward.post(f"/v1/consultations/{cid}/report", params={"format": "docx"}, json={
-            "organization": {"name": "Đảng ủy phường Hương An"}, "signer": {"name": "Nguyễn Văn An"}})
+        docx = ward.post(
+            f"/v1/consultations/{cid}/report",
+            params={"format": "docx"},
+            json={"organization": {"name": "Đảng ủy phường Hương An"}, "signer": {"name": "Nguyễn Văn An"}},
+        )
         assert docx.content[:2] == b"PK"
 
         withdrawn = ward.delete(f"{url}/{second.json()['id']}", headers=two)
@@ -153,7 +215,11 @@ def test_the_rules_of_comments_on_both_engines(engine):
 
     now = {"t": dt.datetime(2026, 12, 1, 9)}
     store = ConsultationsStore(engine, lambda: now["t"])
-    ward, member, other = person("w", Role.committee, WARD), person("m", Role.member, CELL), person("o", Role.member, OTHER_WARD)
+    ward, member, other = (
+        person("w", Role.committee, WARD),
+        person("m", Role.member, CELL),
+        person("o", Role.member, OTHER_WARD),
+    )
     secretary = person("s", Role.secretary, CELL)
     with pytest.raises(InvalidInput):
         store.open(ward, ConsultationPlan(doc_id=DOC, deadline=dt.datetime(2026, 11, 1)), "Dự thảo")

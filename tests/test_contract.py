@@ -40,12 +40,29 @@ def generated_client(fresh_module_assistant, tmp_path_factory):
         spec.write_bytes(httpx.get(f"{base_url}/openapi.json", timeout=30).content)
         out = tmp_path_factory.mktemp("client")
         config = out / "config.yaml"  # audio is bytes to a client: the generator's own setting says so
-        config.write_text("content_type_overrides:\n" + "".join(
-            f"  {kind}: application/octet-stream\n" for kind in ("audio/mpeg", "audio/ogg", "audio/wav")))
+        config.write_text(
+            "content_type_overrides:\n"
+            + "".join(f"  {kind}: application/octet-stream\n" for kind in ("audio/mpeg", "audio/ogg", "audio/wav"))
+        )
         env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-        done = subprocess.run([GENERATOR, "generate", "--path", str(spec), "--meta", "none", "--config", str(config),
-                               "--output-path", str(out / "contract_client")],
-                              capture_output=True, text=True, env=env, timeout=300)
+        done = subprocess.run(
+            [
+                GENERATOR,
+                "generate",
+                "--path",
+                str(spec),
+                "--meta",
+                "none",
+                "--config",
+                str(config),
+                "--output-path",
+                str(out / "contract_client"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Warning" not in done.stdout + done.stderr, done.stdout + done.stderr  # every schema was understood
         sys.path.insert(0, str(out))
@@ -70,16 +87,20 @@ def test_generated_client_uploads_asks_and_drafts(generated_client, fresh_module
     from contract_client import AuthenticatedClient
     from contract_client.api.default import ask, get_document, upload_document
     from contract_client.api.drafting import draft_minutes
-    from contract_client.models import (AccessLevel, AskRequest, BodyUploadDocument, DraftMinutesRequest,
-                                        MeetingRecord)
+    from contract_client.models import AccessLevel, AskRequest, BodyUploadDocument, DraftMinutesRequest, MeetingRecord
     from contract_client.types import File
 
     token = api_key(fresh_module_assistant, "committee", WARD, "internal")["Authorization"].removeprefix("Bearer ")
     client = AuthenticatedClient(base_url=base_url, token=token, raise_on_unexpected_status=True)
 
-    uploaded = upload_document.sync(client=client, body=BodyUploadDocument(
-        file=File(payload=io.BytesIO(NOTICE.encode()), file_name="tb-tiep-cong-dan.txt", mime_type="text/plain"),
-        doc_id="tb-tiep-cong-dan", access_level=AccessLevel.PUBLIC))
+    uploaded = upload_document.sync(
+        client=client,
+        body=BodyUploadDocument(
+            file=File(payload=io.BytesIO(NOTICE.encode()), file_name="tb-tiep-cong-dan.txt", mime_type="text/plain"),
+            doc_id="tb-tiep-cong-dan",
+            access_level=AccessLevel.PUBLIC,
+        ),
+    )
     assert not hasattr(uploaded, "detail"), uploaded
     assert uploaded.status == "added" and uploaded.doc_id == "tb-tiep-cong-dan" and uploaded.chunks >= 1
 
@@ -97,7 +118,9 @@ def test_generated_client_uploads_asks_and_drafts(generated_client, fresh_module
 
     # A record the API refuses comes back as the documented field-level 422 body.
     broken = {**record_json, "members_present": 99}
-    response = draft_minutes.sync_detailed(client=client,  # a documented status: no exception
-                                           body=DraftMinutesRequest(record=MeetingRecord.from_dict(broken)))
+    response = draft_minutes.sync_detailed(
+        client=client,  # a documented status: no exception
+        body=DraftMinutesRequest(record=MeetingRecord.from_dict(broken)),
+    )
     assert response.status_code == 422
     assert [problem.loc for problem in response.parsed.detail][0] == ["body", "record", "members_present"]

@@ -53,8 +53,12 @@ def test_api_minutes_json_markdown_and_docx(client):
 
 def test_api_minutes_rejects_bad_records_field_by_field(client):
     record = record_json("01-cb3-thuong-ky-12-2025.yaml")
-    broken = {**record, "members_present": 16, "time_end": "19:00",
-              "decisions": [{"text": "Thông qua", "votes": {"agree": 17}}]}  # more voters than present
+    broken = {
+        **record,
+        "members_present": 16,
+        "time_end": "19:00",
+        "decisions": [{"text": "Thông qua", "votes": {"agree": 17}}],
+    }  # more voters than present
     response = client.post("/v1/draft/minutes", json={"record": broken})
     assert response.status_code == 422
     fields = {".".join(map(str, d["loc"])) for d in response.json()["detail"]}
@@ -67,13 +71,26 @@ def test_api_minutes_rejects_bad_records_field_by_field(client):
 
 
 def test_api_report_counts_and_cites_directives(client):
-    records = [record_json(n) for n in ("05-cb5-thuong-ky-01-2026.yaml", "07-cb3-thuong-ky-01-2026.yaml",
-                                          "08-cb4-thuong-ky-02-2026.yaml", "03-cb3-chuyen-de-ai-12-2025.yaml")]
-    body = {"organization": {"name": "Đảng bộ phường Hương An", "org_unit": WARD, "place_name": "Hương An"},
-            "period": {"kind": "quarter", "year": 2026, "number": 1}, "records": records}
+    records = [
+        record_json(n)
+        for n in (
+            "05-cb5-thuong-ky-01-2026.yaml",
+            "07-cb3-thuong-ky-01-2026.yaml",
+            "08-cb4-thuong-ky-02-2026.yaml",
+            "03-cb3-chuyen-de-ai-12-2025.yaml",
+        )
+    ]
+    body = {
+        "organization": {"name": "Đảng bộ phường Hương An", "org_unit": WARD, "place_name": "Hương An"},
+        "period": {"kind": "quarter", "year": 2026, "number": 1},
+        "records": records,
+    }
     report = client.post("/v1/draft/report", json=body).json()
     assert [m["organization"] for m in report["meetings"]] == [
-        "Chi bộ khu dân cư số 5", "Chi bộ khu dân cư số 3", "Chi bộ khu dân cư số 4"]  # by date; December left out
+        "Chi bộ khu dân cư số 5",
+        "Chi bộ khu dân cư số 3",
+        "Chi bộ khu dân cư số 4",
+    ]  # by date; December left out
     assert report["attendance_rate"] == round((14 + 14 + 15) / (17 + 14 + 18), 4)
     assert len(report["decisions"]) == 4 and len(report["tasks_done"]) == 1
     assert len(report["tasks_overdue"]) == 6  # every open task had its deadline before 31/03/2026
@@ -91,9 +108,11 @@ def test_api_report_counts_and_cites_directives(client):
 
 
 def test_report_citations_respect_the_callers_scope(client):
-    body = {"organization": {"name": "Chi bộ khu dân cư số 3", "org_unit": f"{WARD}/chi-bo-3"},
-            "period": {"kind": "month", "year": 2025, "number": 12},
-            "records": [record_json("03-cb3-chuyen-de-ai-12-2025.yaml")]}
+    body = {
+        "organization": {"name": "Chi bộ khu dân cư số 3", "org_unit": f"{WARD}/chi-bo-3"},
+        "period": {"kind": "month", "year": 2025, "number": 12},
+        "records": [record_json("03-cb3-chuyen-de-ai-12-2025.yaml")],
+    }
     public = client.post("/v1/draft/report", json=body).json()
     assert {c["doc_number"] for c in public["citations"]} == {"05-HD/ĐU", "339-QĐ/TW"}
     outsider = api_key(client.app.state.assistant, "secretary", "tw/tinh-thai-nguyen/phuong-tan-lap", "internal")
@@ -144,8 +163,13 @@ def test_cli_draft_minutes_report_and_eval(corpus_assistant, tmp_path, capsys):
     assert target.read_bytes()[:2] == b"PK"
 
     bad = tmp_path / "bad.yaml"
-    bad.write_text((RECORDS / "02-tan-lap-cb1-thuong-ky-11-2025.yaml").read_text(encoding="utf-8")
-                   .replace("agree: 9", "agree: 14").replace("kind: regular", "kind: monthly"), encoding="utf-8")
+    bad.write_text(
+        (RECORDS / "02-tan-lap-cb1-thuong-ky-11-2025.yaml")
+        .read_text(encoding="utf-8")
+        .replace("agree: 9", "agree: 14")
+        .replace("kind: regular", "kind: monthly"),
+        encoding="utf-8",
+    )
     capsys.readouterr()
     assert main(["--data-dir", data, "draft", "minutes", str(bad)]) == 2
     assert "error: kind:" in capsys.readouterr().err
@@ -153,8 +177,22 @@ def test_cli_draft_minutes_report_and_eval(corpus_assistant, tmp_path, capsys):
     assert main(["--data-dir", data, "draft", "minutes", str(bad)]) == 2
     assert "error: decisions.0.votes: votes add up to 15" in capsys.readouterr().err
 
-    assert main(["--data-dir", data, "draft", "report", str(RECORDS / "07-cb3-thuong-ky-01-2026.yaml"),
-                 "--period", "2026-01", "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                data,
+                "draft",
+                "report",
+                str(RECORDS / "07-cb3-thuong-ky-01-2026.yaml"),
+                "--period",
+                "2026-01",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     report = json.loads(capsys.readouterr().out)
     assert report["meetings_by_kind"]["regular"] == 1 and report["tasks_done"][0]["task"]["assignee"] == "Lý Thị Ngọc"
     with pytest.raises(SystemExit) as exited:

@@ -22,12 +22,19 @@ def write_beir(root):
     rows = [
         {"_id": "d1", "title": "Quy định 1-QĐ/TW", "text": "Điều 1. Mật khẩu phải có ít nhất 8 ký tự."},
         {"_id": "d2", "title": "Chỉ thị 2-CT/TW", "text": "Chi bộ sinh hoạt thường kỳ mỗi tháng một lần."},
-        {"_id": "d3", "title": "Regulation", "text": "Article 5. A decision is adopted when more than half of the members present vote in favour."},
+        {
+            "_id": "d3",
+            "title": "Regulation",
+            "text": "Article 5. A decision is adopted when more than half of the members present vote in favour.",
+        },
     ]
     (root / "corpus.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows))
-    queries = [{"_id": "q1", "text": "mật khẩu bao nhiêu ký tự"}, {"_id": "q2", "text": "when is a decision adopted"},
-               {"_id": "q3", "text": "Which football team won the cup?", "metadata": {"answerable": False}},
-               {"_id": "q4", "text": "a dev question", "metadata": {"split": "dev"}}]
+    queries = [
+        {"_id": "q1", "text": "mật khẩu bao nhiêu ký tự"},
+        {"_id": "q2", "text": "when is a decision adopted"},
+        {"_id": "q3", "text": "Which football team won the cup?", "metadata": {"answerable": False}},
+        {"_id": "q4", "text": "a dev question", "metadata": {"split": "dev"}},
+    ]
     (root / "queries.jsonl").write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in queries))
     (root / "qrels").mkdir()
     (root / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\n")
@@ -57,7 +64,11 @@ def test_qa_eval_reports_citation_precision_and_abstention(tmp_path):
     assert report["answerable"] == 2 and report["unanswerable"] == 1 and report["engines_used"] == ["extractive"]
     assert at["citation_precision"] == 1.0 and at["gold_cited"] == 1.0 and at["abstained_unanswerable"] == 1.0
     assert at["decision_accuracy"] == 1.0 and at["latency_ms_p95"] > 0 and len(report["sweep"]) > 10
-    assert {q["id"]: q["status"] for q in report["questions"]} == {"q1": "answered", "q2": "answered", "q3": "not_found"}
+    assert {q["id"]: q["status"] for q in report["questions"]} == {
+        "q1": "answered",
+        "q2": "answered",
+        "q3": "not_found",
+    }
 
 
 @pytest.mark.slow

@@ -29,8 +29,17 @@ def test_hooks_repair_what_the_schema_cannot_state_and_leave_other_shapes_alone(
     assert notice["issued_on"] == "2026-01-01" and notice["place"]
     reply = repaired_body("/v1/meetings/{meeting_id}/reply", {"attending": False, "reason": " "})
     assert reply["reason"].strip()
-    record = consistent_record({"members_total": 1, "members_present": 0, "absent": [], "time_start": "00:00",
-                                "time_end": "00:00", "date": dt.date.today().isoformat(), "place": ""})
+    record = consistent_record(
+        {
+            "members_total": 1,
+            "members_present": 0,
+            "absent": [],
+            "time_start": "00:00",
+            "time_end": "00:00",
+            "date": dt.date.today().isoformat(),
+            "place": "",
+        }
+    )
     assert record["members_present"] == 1 and record["time_end"] > record["time_start"] and record["place"]
     assert consistent_record([1, 2]) == [1, 2]
     plan = repaired_body("/v1/meetings", {"date": "2000-01-01", "place": "", "online": False})

@@ -28,7 +28,7 @@ def test_corpus_ingests_with_metadata_and_structure(corpus_assistant):
     assert covered == {1, 2, 3, 4} and len({c.page_start for c in pdf_chunks}) >= 3
     document = catalog.get_document("nq-57-khoa-hoc-cong-nghe-chuyen-doi-so")
     for chunk in pdf_chunks:
-        assert document.text[chunk.char_start:chunk.char_end] == chunk.text
+        assert document.text[chunk.char_start : chunk.char_end] == chunk.text
     paths = {c.structure_path for c in catalog.chunks_of("qd-339-so-tay-dang-vien")}
     assert any(p.startswith("Chương II > Điều 5") for p in paths)
     # Chroma, catalog and BM25 agree
@@ -37,15 +37,26 @@ def test_corpus_ingests_with_metadata_and_structure(corpus_assistant):
     assert set(index.lexical.chunk_ids) == catalog.chunk_ids()
 
 
-@pytest.mark.parametrize("query, doc_id, path_part", [
-    ("Mất điện thoại thì phải báo cho chi ủy trong bao lâu?", "qd-339-so-tay-dang-vien", "Điều 5"),
-    ("mat khau toi thieu bao nhieu ky tu", "qd-339-so-tay-dang-vien", "Điều 5"),
-    ("Quy định 339-QĐ/TW áp dụng cho những ai?", "qd-339-so-tay-dang-vien", "Điều 2"),
-    ("Kinh tế số chiếm bao nhiêu phần trăm GDP vào năm 2030?", "nq-57-khoa-hoc-cong-nghe-chuyen-doi-so", "Phần III"),
-    ("How many days before the meeting must documents be uploaded?", "regulation-102-paperless-meetings-en", "Article 3"),
-    ("When is a decision adopted in an electronic vote?", "regulation-102-paperless-meetings-en", "Article 5"),
-    ("স্মার্টফোন ব্যবহারের প্রশিক্ষণ কোথায় হবে?", "bn-community-digital-literacy-notice", ""),
-])
+@pytest.mark.parametrize(
+    "query, doc_id, path_part",
+    [
+        ("Mất điện thoại thì phải báo cho chi ủy trong bao lâu?", "qd-339-so-tay-dang-vien", "Điều 5"),
+        ("mat khau toi thieu bao nhieu ky tu", "qd-339-so-tay-dang-vien", "Điều 5"),
+        ("Quy định 339-QĐ/TW áp dụng cho những ai?", "qd-339-so-tay-dang-vien", "Điều 2"),
+        (
+            "Kinh tế số chiếm bao nhiêu phần trăm GDP vào năm 2030?",
+            "nq-57-khoa-hoc-cong-nghe-chuyen-doi-so",
+            "Phần III",
+        ),
+        (
+            "How many days before the meeting must documents be uploaded?",
+            "regulation-102-paperless-meetings-en",
+            "Article 3",
+        ),
+        ("When is a decision adopted in an electronic vote?", "regulation-102-paperless-meetings-en", "Article 5"),
+        ("স্মার্টফোন ব্যবহারের প্রশিক্ষণ কোথায় হবে?", "bn-community-digital-literacy-notice", ""),
+    ],
+)
 def test_search_finds_the_right_passage(corpus_assistant, query, doc_id, path_part):
     hits = corpus_assistant.retriever.search(query, k=3).hits
     expected = [h for h in hits if h.chunk.doc_id == doc_id and path_part in h.chunk.structure_path]
@@ -56,10 +67,16 @@ def test_search_finds_the_right_passage(corpus_assistant, query, doc_id, path_pa
 
 def test_filters_keep_other_units_and_confidential_documents_out(corpus_assistant):
     retriever = corpus_assistant.retriever
-    member = SearchFilter(viewer_org_unit="tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3",
-                          access_levels=SearchFilter.clearance(AccessLevel.internal))
-    for query in ("kết quả đánh giá xếp loại đảng viên năm 2025", "CANARY-HUONGAN-7Q2X",
-                  "sinh hoạt chi bộ bất thường Tân Lập kết nạp Đảng", "báo cáo sơ kết quý III Tân Lập"):
+    member = SearchFilter(
+        viewer_org_unit="tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3",
+        access_levels=SearchFilter.clearance(AccessLevel.internal),
+    )
+    for query in (
+        "kết quả đánh giá xếp loại đảng viên năm 2025",
+        "CANARY-HUONGAN-7Q2X",
+        "sinh hoạt chi bộ bất thường Tân Lập kết nạp Đảng",
+        "báo cáo sơ kết quý III Tân Lập",
+    ):
         hits = retriever.search(query, k=10, search_filter=member).hits
         assert hits, query
         for hit in hits:
@@ -70,9 +87,13 @@ def test_filters_keep_other_units_and_confidential_documents_out(corpus_assistan
     assert own[0].chunk.doc_id == "tb-08-lich-sinh-hoat-chi-bo-3"
     typed = retriever.search("tài khoản", k=10, search_filter=SearchFilter(doc_types={"plan"})).hits
     assert typed and all(h.meta.doc_type.value == "plan" for h in typed)
-    dated = retriever.search("sinh hoạt", k=10, search_filter=SearchFilter(date_from="2025-11-01", date_to="2025-12-31")).hits
+    dated = retriever.search(
+        "sinh hoạt", k=10, search_filter=SearchFilter(date_from="2025-11-01", date_to="2025-12-31")
+    ).hits
     assert dated and all("2025-11-01" <= h.meta.issued_date <= "2025-12-31" for h in dated)
-    subtree = retriever.search("sinh hoạt", k=10, search_filter=SearchFilter(org_unit_prefix="tw/tinh-thai-nguyen/phuong-tan-lap")).hits
+    subtree = retriever.search(
+        "sinh hoạt", k=10, search_filter=SearchFilter(org_unit_prefix="tw/tinh-thai-nguyen/phuong-tan-lap")
+    ).hits
     assert subtree and all(h.meta.org_unit.startswith("tw/tinh-thai-nguyen/phuong-tan-lap") for h in subtree)
 
 
@@ -172,7 +193,9 @@ def test_a_failed_batch_is_retried_one_document_at_a_time(fresh_assistant, docs_
     report = fresh_assistant.pipeline.ingest_paths([docs_dir])  # the three files form one batch
     index.vectors = index.vectors.inner
     assert report.summary()["added"] == 2 and report.summary()["failed"] == 1
-    assert "cannot be written" in report.failures[0].reason and report.failures[0].path.endswith("qd-339-so-tay-dang-vien.md")
+    assert "cannot be written" in report.failures[0].reason and report.failures[0].path.endswith(
+        "qd-339-so-tay-dang-vien.md"
+    )
     assert "qd-339-so-tay-dang-vien" not in index.catalog.metas() and index.catalog.journal_pending() == []
     assert {cid.split("::")[0] for cid in index.vectors.all_ids()} == set(index.catalog.metas())
 
@@ -182,8 +205,10 @@ def test_loader_failing_mid_document_leaves_nothing(fresh_assistant, tmp_path, m
 
     good = tmp_path / "ok.txt"
     good.write_text("Điều 1. Phạm vi\nNội dung đầy đủ của điều một để có văn bản.")
+
     def broken_pdf(data):
         raise loaders.IngestError("corrupt or truncated PDF: page 3 unreadable")
+
     monkeypatch.setitem(loaders._LOADERS, ".pdf", broken_pdf)
     shutil.copy(CORPUS / "nq-57-khoa-hoc-cong-nghe-chuyen-doi-so.pdf", tmp_path / "nq.pdf")
     report = fresh_assistant.pipeline.ingest_paths([tmp_path])
@@ -202,8 +227,11 @@ def test_interrupted_write_is_repaired_on_open(tmp_path, docs_dir):
     chunks = index.catalog.chunks_of("tb-08-lich-sinh-hoat-chi-bo-3")
     ghost = [c.model_copy(update={"chunk_id": c.chunk_id.replace("::", "::ghost", 1)}) for c in chunks]
     index.catalog.journal_add(document.meta.doc_id, "ghost")
-    index.vectors.upsert([c.chunk_id for c in ghost], index.embedder.embed_documents([c.text for c in ghost]),
-                         [{"doc_id": document.meta.doc_id, "version": "ghost"} for _ in ghost])
+    index.vectors.upsert(
+        [c.chunk_id for c in ghost],
+        index.embedder.embed_documents([c.text for c in ghost]),
+        [{"doc_id": document.meta.doc_id, "version": "ghost"} for _ in ghost],
+    )
     assert index.vectors.all_ids() != index.catalog.chunk_ids()
     # Search never returns the uncommitted vectors even before repair.
     for hit in first.retriever.search("lịch sinh hoạt chi bộ tháng 12", k=10).hits:

@@ -195,28 +195,42 @@ def test_a_bulletin_survives_a_sigkilled_server(tmp_path):
     keys = KeyStore(data_dir / "keys.sqlite3")
     key, _ = keys.create("bí thư", "secretary", "tw/tinh-thai-nguyen/phuong-huong-an/chi-bo-3", "internal")
     keys.close()
-    env = {**os.environ, "ASSISTANT_AUTH_DEV_KEY": "false", "ASSISTANT_SEED_CORPUS": "",
-           "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0"}
+    env = {
+        **os.environ,
+        "ASSISTANT_AUTH_DEV_KEY": "false",
+        "ASSISTANT_SEED_CORPUS": "",
+        "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
+    }
     headers = {"Authorization": f"Bearer {key}"}
-    text = " ".join(f"Chi bộ giao đồng chí thứ {i} phụ trách tổ dân phố số {i}, báo cáo kết quả trước ngày {i % 28 + 1} "
-                    f"tháng 12 năm 2026." for i in range(1, 120))
+    text = " ".join(
+        f"Chi bộ giao đồng chí thứ {i} phụ trách tổ dân phố số {i}, báo cáo kết quả trước ngày {i % 28 + 1} "
+        f"tháng 12 năm 2026."
+        for i in range(1, 120)
+    )
 
     def serve() -> tuple[subprocess.Popen, str]:
         port = free_port()
-        process = subprocess.Popen([sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), "serve",
-                                    "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), "serve", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_until_up(f"http://127.0.0.1:{port}/health", process, 300)
         return process, f"http://127.0.0.1:{port}"
 
     process, url = serve()
     try:
-        bulletin = httpx.post(f"{url}/v1/bulletins", json={"text": text, "length": 300, "format": "mp3"},
-                              headers=headers, timeout=30).json()
-        queued = httpx.post(f"{url}/v1/summarize", json={"text": text, "background": True}, headers=headers,
-                            timeout=30).json()
-        wait_for(lambda: httpx.get(f"{url}/v1/jobs/{bulletin['id']}", headers=headers).json()["status"] == "running",
-                 30)
+        bulletin = httpx.post(
+            f"{url}/v1/bulletins", json={"text": text, "length": 300, "format": "mp3"}, headers=headers, timeout=30
+        ).json()
+        queued = httpx.post(
+            f"{url}/v1/summarize", json={"text": text, "background": True}, headers=headers, timeout=30
+        ).json()
+        wait_for(
+            lambda: httpx.get(f"{url}/v1/jobs/{bulletin['id']}", headers=headers).json()["status"] == "running", 30
+        )
         os.kill(process.pid, signal.SIGKILL)
         process.wait(10)
     finally:
@@ -229,11 +243,15 @@ def test_a_bulletin_survives_a_sigkilled_server(tmp_path):
             done = httpx.get(f"{url}/v1/jobs/{bulletin['id']}", params={"wait": 30}, headers=headers, timeout=60).json()
         assert done["status"] == "done" and done["attempts"] == 2, done
         audio = httpx.get(f"{url}/v1/jobs/{bulletin['id']}/audio", headers=headers, timeout=30)
-        assert audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg" and len(audio.content) > 10_000
+        assert (
+            audio.status_code == 200 and audio.headers["content-type"] == "audio/mpeg" and len(audio.content) > 10_000
+        )
         summary = httpx.get(f"{url}/v1/jobs/{queued['id']}", params={"wait": 30}, headers=headers, timeout=60).json()
         assert summary["status"] == "done" and summary["result"]["points"]
         gone = httpx.delete(f"{url}/v1/jobs/{summary['id']}", headers=headers, timeout=30)
-        assert gone.status_code == 200 and httpx.get(f"{url}/v1/jobs/{summary['id']}", headers=headers).status_code == 404
+        assert (
+            gone.status_code == 200 and httpx.get(f"{url}/v1/jobs/{summary['id']}", headers=headers).status_code == 404
+        )
     finally:
         process.terminate()
         process.wait(30)

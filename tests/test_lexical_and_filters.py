@@ -16,11 +16,14 @@ def test_tokenizer_vietnamese_bengali_and_doc_numbers():
 
 def test_bm25_ranks_and_matches_queries_without_diacritics(tmp_path):
     index = LexicalIndex(tmp_path / "bm25")
-    index.build([
-        ("c1", "a", "Mật khẩu phải có ít nhất 8 ký tự"),
-        ("c2", "a", "Chi bộ sinh hoạt thường kỳ mỗi tháng một lần"),
-        ("c3", "b", "Members vote electronically in the application"),
-    ], generation=3)
+    index.build(
+        [
+            ("c1", "a", "Mật khẩu phải có ít nhất 8 ký tự"),
+            ("c2", "a", "Chi bộ sinh hoạt thường kỳ mỗi tháng một lần"),
+            ("c3", "b", "Members vote electronically in the application"),
+        ],
+        generation=3,
+    )
     assert index.search("mật khẩu", 2)[0][0] == "c1"
     assert index.search("sinh hoat thuong ky", 2)[0][0] == "c2"  # typed without accents
     assert index.search("vote", 2)[0][0] == "c3"
@@ -49,19 +52,28 @@ def _where_matches(where, md) -> bool:
         return all(_where_matches(w, md) for w in where["$and"])
     if "$or" in where:
         return any(_where_matches(w, md) for w in where["$or"])
-    (key, cond), = where.items()
+    ((key, cond),) = where.items()
     value = md[key]
     if not isinstance(cond, dict):
         return value == cond
-    (op, arg), = cond.items()
-    return {"$in": lambda: value in arg, "$gte": lambda: value >= arg, "$lte": lambda: value <= arg,
-            "$ne": lambda: value != arg, "$eq": lambda: value == arg}[op]()
+    ((op, arg),) = cond.items()
+    return {
+        "$in": lambda: value in arg,
+        "$gte": lambda: value >= arg,
+        "$lte": lambda: value <= arg,
+        "$ne": lambda: value != arg,
+        "$eq": lambda: value == arg,
+    }[op]()
 
 
 def test_filter_where_clause_and_post_check_agree():
     docs = [
-        meta("tw"), meta(""), meta("tw/tinh-a"), meta("tw/tinh-a/phuong-b"),
-        meta("tw/tinh-a/phuong-b/chi-bo-3", "internal"), meta("tw/tinh-a/phuong-c/chi-bo-1", "internal"),
+        meta("tw"),
+        meta(""),
+        meta("tw/tinh-a"),
+        meta("tw/tinh-a/phuong-b"),
+        meta("tw/tinh-a/phuong-b/chi-bo-3", "internal"),
+        meta("tw/tinh-a/phuong-c/chi-bo-1", "internal"),
         meta("tw/tinh-a/phuong-b", "confidential", doc_type="notice", issued_date="2026-01-20"),
         meta("tw/tinh-a/phuong-bb"),
     ]
@@ -88,13 +100,21 @@ def test_viewer_sees_up_and_down_the_tree_but_not_sideways():
     ward = SearchFilter(viewer_org_unit="tw/tinh-a/phuong-b")
     assert ward.matches(meta("tw/tinh-a/phuong-b/chi-bo-4"))
     assert not ward.matches(meta("tw/tinh-a/phuong-bb"))  # a prefix of the name is not a subtree
-    assert not SearchFilter(access_levels=SearchFilter.clearance(AccessLevel.internal)).matches(meta("tw", "confidential"))
+    assert not SearchFilter(access_levels=SearchFilter.clearance(AccessLevel.internal)).matches(
+        meta("tw", "confidential")
+    )
 
 
 def test_bm25_document_mask_survives_save_and_load(tmp_path):
     index = LexicalIndex(tmp_path / "bm25")
-    index.build([("a1", "doc-a", "mật khẩu tám ký tự"), ("b1", "doc-b", "mật khẩu đổi ba tháng"),
-                 ("c1", "doc-c", "chi bộ họp mỗi tháng")], generation=3)
+    index.build(
+        [
+            ("a1", "doc-a", "mật khẩu tám ký tự"),
+            ("b1", "doc-b", "mật khẩu đổi ba tháng"),
+            ("c1", "doc-c", "chi bộ họp mỗi tháng"),
+        ],
+        generation=3,
+    )
     assert {cid for cid, _ in index.search("mật khẩu", 5, {"doc-b"})} == {"b1"}
     assert {cid for cid, _ in index.search("mật khẩu", 5, {"doc-a", "doc-b", "doc-c"})} == {"a1", "b1"}
     # as many allowed ids as indexed documents, but one of them unknown: the mask must still apply

@@ -48,7 +48,9 @@ def test_a_key_stops_working_after_its_last_day(fresh_assistant, capsys, tmp_pat
         assert client.get("/v1/me", headers={"Authorization": f"Bearer {key}"}).status_code == 401
     assert not fresh_assistant.keys.get(info.key_id).usable()
     data = ["--data-dir", str(fresh_assistant.settings.data_dir)]
-    assert main([*data, "keys", "create", "--name", "Khách", "--role", "member", "--expires", "2099-12-31", "--json"]) == 0
+    assert (
+        main([*data, "keys", "create", "--name", "Khách", "--role", "member", "--expires", "2099-12-31", "--json"]) == 0
+    )
     assert json.loads(capsys.readouterr().out)["expires_at"] > time.time()
     assert main([*data, "keys", "create", "--name", "Khách", "--role", "member", "--expires", "2001-01-01"]) == 2
     assert "in the future" in capsys.readouterr().err

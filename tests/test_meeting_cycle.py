@@ -25,10 +25,14 @@ def key(key_id: str, name: str, role: Role, unit: str, revoked: bool = False) ->
     return KeyInfo(key_id, name, role, unit, AccessLevel.internal, 0.0, 1.0 if revoked else None)
 
 
-KEYS = [key("sec", "Trần Thị Bình", Role.secretary, CELL), key("chair", "Nguyễn Văn An", Role.secretary, CELL),
-        *(key(f"m{i}", f"Đảng viên {i}", Role.member, CELL) for i in range(4)),
-        key("other", "Chi bộ khác", Role.member, SIBLING), key("ward", "Đảng ủy phường", Role.committee, WARD),
-        key("admin", "Quản trị", Role.admin, "")]
+KEYS = [
+    key("sec", "Trần Thị Bình", Role.secretary, CELL),
+    key("chair", "Nguyễn Văn An", Role.secretary, CELL),
+    *(key(f"m{i}", f"Đảng viên {i}", Role.member, CELL) for i in range(4)),
+    key("other", "Chi bộ khác", Role.member, SIBLING),
+    key("ward", "Đảng ủy phường", Role.committee, WARD),
+    key("admin", "Quản trị", Role.admin, ""),
+]
 P = {k.key_id: k.principal() for k in KEYS}
 
 
@@ -60,8 +64,13 @@ def cycle(engine):
 def completed(draft: dict) -> MeetingRecord:
     record = dict(draft, time_end="21:00", chair={"name": "Nguyễn Văn An", "role": "Bí thư chi bộ"})
     record["agenda"][0]["notes"] = "Chi bộ thống nhất tổ chức vệ sinh môi trường khu dân cư ngày 20/12."
-    record["decisions"] = [{"text": "Tổ chức tổng vệ sinh khu dân cư ngày 20/12/2026", "agenda_item": 1,
-                            "votes": {"agree": record["members_present"] - record["probationary_present"]}}]
+    record["decisions"] = [
+        {
+            "text": "Tổ chức tổng vệ sinh khu dân cư ngày 20/12/2026",
+            "agenda_item": 1,
+            "votes": {"agree": record["members_present"] - record["probationary_present"]},
+        }
+    ]
     return MeetingRecord.model_validate(record)
 
 
@@ -114,7 +123,9 @@ def test_the_whole_cycle_and_its_rules(cycle):
     r["absent"] = [a for a in r["absent"] if a["name"] != "Trần Thị Bình"]  # ...the secretary came after all
     r["members_present"] += 1
     with pytest.raises(Conflict, match="without its record"):
-        archive_store.store_drafts(P["sec"], meeting.id, [NewDocument("minutes", "Biên bản", "# BIÊN BẢN", "extractive")])
+        archive_store.store_drafts(
+            P["sec"], meeting.id, [NewDocument("minutes", "Biên bản", "# BIÊN BẢN", "extractive")]
+        )
     with pytest.raises(InvalidInput, match="meeting was on"):
         archive_store.save_record(P["sec"], meeting.id, completed({**r, "date": "2026-12-16"}))
     held = archive_store.save_record(P["sec"], meeting.id, completed(r), expected_version=draft.version)
@@ -124,8 +135,10 @@ def test_the_whole_cycle_and_its_rules(cycle):
 
     with pytest.raises(Conflict, match="draft the minutes first"):
         archive_store.approve(P["chair"], meeting.id, archive)
-    drafts = [NewDocument("minutes", "Biên bản họp chi bộ tháng 12", "# BIÊN BẢN\n\nTổng vệ sinh 20/12.", "extractive"),
-              NewDocument("resolution", "Nghị quyết chi bộ tháng 12", "# NGHỊ QUYẾT\n\nTổng vệ sinh.", "template")]
+    drafts = [
+        NewDocument("minutes", "Biên bản họp chi bộ tháng 12", "# BIÊN BẢN\n\nTổng vệ sinh 20/12.", "extractive"),
+        NewDocument("resolution", "Nghị quyết chi bộ tháng 12", "# NGHỊ QUYẾT\n\nTổng vệ sinh.", "template"),
+    ]
     archive_store.store_drafts(P["sec"], meeting.id, drafts)
     with pytest.raises(Conflict, match="drafted the minutes may not approve"):
         archive_store.approve(P["sec"], meeting.id, archive)
@@ -134,16 +147,23 @@ def test_the_whole_cycle_and_its_rules(cycle):
         archive_store.approve(P["other"], meeting.id, archive)
     approved = archive_store.approve(P["chair"], meeting.id, archive)
     assert approved.status == "approved" and {(d.kind, d.revision, d.status) for d in approved.documents} == {
-        ("minutes", 1, "approved"), ("resolution", 1, "approved")}
+        ("minutes", 1, "approved"),
+        ("resolution", 1, "approved"),
+    }
     minutes = archive.documents[f"meeting-{meeting.id}-minutes"]
     assert (minutes.meta.org_unit, minutes.meta.access_level, minutes.meta.doc_type) == (
-        CELL, AccessLevel.internal, DocType.minutes)
+        CELL,
+        AccessLevel.internal,
+        DocType.minutes,
+    )
     assert [d.status for d in meetings.get(P["m0"], meeting.id).documents] == ["approved", "approved"]
     with pytest.raises(Conflict, match="approved already"):
         archive_store.approve(P["ward"], meeting.id, archive)
 
     # a correction is a new revision; the approved one is never changed, and is superseded once it is approved
-    archive_store.store_drafts(P["sec"], meeting.id, [NewDocument("minutes", "Biên bản (sửa)", "# BIÊN BẢN\n\nSửa.", "extractive")])
+    archive_store.store_drafts(
+        P["sec"], meeting.id, [NewDocument("minutes", "Biên bản (sửa)", "# BIÊN BẢN\n\nSửa.", "extractive")]
+    )
     seen = {(d.kind, d.revision): d for d in meetings.get(P["sec"], meeting.id).documents}
     assert seen[("minutes", 1)].markdown.endswith("Tổng vệ sinh 20/12.") and seen[("minutes", 2)].status == "draft"
     assert [d.revision for d in meetings.get(P["m0"], meeting.id).documents if d.kind == "minutes"] == [1]
@@ -214,7 +234,9 @@ def test_the_cycle_over_http_calendar_roster_figures_and_asking_about_the_decisi
         roster = client.get("/v1/roster")
         assert roster.status_code == 200 and len(roster.json()) == 5  # the two secretaries and three members
         assert client.get("/v1/roster", headers=members[0]).status_code == 403
-        meeting = client.post("/v1/meetings", json=plan(date=day.isoformat(), time_start="19:30").model_dump(mode="json")).json()
+        meeting = client.post(
+            "/v1/meetings", json=plan(date=day.isoformat(), time_start="19:30").model_dump(mode="json")
+        ).json()
         mid = meeting["id"]
         assert client.post(f"/v1/meetings/{mid}/publish", params={"number": 9}).json()["published_at"]
         client.put(f"/v1/meetings/{mid}/reply", headers=members[0], json={"attending": True})
@@ -238,18 +260,32 @@ def test_the_cycle_over_http_calendar_roster_figures_and_asking_about_the_decisi
         draft = client.get(f"/v1/meetings/{mid}/record").json()
         record = draft["record"]
         assert (record["members_total"], record["members_present"]) == (5, 1)
-        record.update(time_end="21:15", chair={"name": "Nguyễn Văn An", "role": "Bí thư chi bộ"}, members_present=4,
-                      absent=[{"name": a_["name"], "reason": a_["reason"]} for a_ in record["absent"] if a_["reason"]])
+        record.update(
+            time_end="21:15",
+            chair={"name": "Nguyễn Văn An", "role": "Bí thư chi bộ"},
+            members_present=4,
+            absent=[{"name": a_["name"], "reason": a_["reason"]} for a_ in record["absent"] if a_["reason"]],
+        )
         record["agenda"][0]["notes"] = "Chi bộ bàn việc trồng cây xanh ở khu dân cư."
-        record["decisions"] = [{"text": "Chi bộ quyết định trồng 50 cây xanh dọc đường Hương An trước ngày 31/12",
-                                "agenda_item": 1, "votes": {"agree": 4}}]
+        record["decisions"] = [
+            {
+                "text": "Chi bộ quyết định trồng 50 cây xanh dọc đường Hương An trước ngày 31/12",
+                "agenda_item": 1,
+                "votes": {"agree": 4},
+            }
+        ]
         saved = client.put(f"/v1/meetings/{mid}/record", json={"record": record, "expected_version": draft["version"]})
         assert saved.status_code == 200, saved.text
         drafted = client.post(f"/v1/meetings/{mid}/documents").json()
-        assert {(d["kind"], d["status"]) for d in drafted["documents"]} == {("minutes", "draft"), ("resolution", "draft")}
+        assert {(d["kind"], d["status"]) for d in drafted["documents"]} == {
+            ("minutes", "draft"),
+            ("resolution", "draft"),
+        }
         refused = client.post(f"/v1/meetings/{mid}/approve")
         assert refused.status_code == 409 and "may not approve" in refused.json()["detail"]
-        approved = client.post(f"/v1/meetings/{mid}/approve", headers=chair, json={"expected_version": drafted["version"]})
+        approved = client.post(
+            f"/v1/meetings/{mid}/approve", headers=chair, json={"expected_version": drafted["version"]}
+        )
         assert approved.status_code == 200, approved.text
         assert approved.json()["status"] == "approved"
         pdf = client.get(f"/v1/meetings/{mid}/documents/resolution", headers=members[2], params={"format": "docx"})
@@ -266,14 +302,28 @@ def test_the_cycle_over_http_calendar_roster_figures_and_asking_about_the_decisi
         table = client.get("/v1/meetings/figures", headers=ward, params={"month": month, "format": "csv"})
         rows = list(csv.DictReader(io.StringIO(table.content.decode("utf-8-sig"))))
         assert [(r["org_unit"], r["held"], r["approved"], r["present"], r["expected"], r["rate"]) for r in rows] == [
-            (CELL, "1", "1", "4", "5", "0.8")]
-        report = client.post("/v1/meetings/report", headers=ward, json={
-            "organization": {"name": "Đảng bộ phường Hương An"},
-            "period": {"kind": "month", "year": day.year, "number": day.month}})
+            (CELL, "1", "1", "4", "5", "0.8")
+        ]
+        report = client.post(
+            "/v1/meetings/report",
+            headers=ward,
+            json={
+                "organization": {"name": "Đảng bộ phường Hương An"},
+                "period": {"kind": "month", "year": day.year, "number": day.month},
+            },
+        )
         assert report.status_code == 200 and "trồng 50 cây xanh" in report.json()["markdown"]
-        assert client.post("/v1/meetings/report", headers=ward, json={
-            "organization": {"name": "Đảng bộ phường"}, "period": {"kind": "month", "year": 2001, "number": 1}
-        }).status_code == 404
+        assert (
+            client.post(
+                "/v1/meetings/report",
+                headers=ward,
+                json={
+                    "organization": {"name": "Đảng bộ phường"},
+                    "period": {"kind": "month", "year": 2001, "number": 1},
+                },
+            ).status_code
+            == 404
+        )
 
 
 @pytest.mark.parametrize("point", ["before-index", "mid-index", "before-finish", "none"])
@@ -302,8 +352,13 @@ def test_a_server_killed_while_approving_leaves_it_approved_and_indexed_or_neith
     first.cycle.draft_documents(secretary, meeting.id)
     first.close()
 
-    child = subprocess.run([sys.executable, "-m", "tests.crash_approval_child", point, str(settings.data_dir), meeting.id,
-                            chair_key], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
+    child = subprocess.run(
+        [sys.executable, "-m", "tests.crash_approval_child", point, str(settings.data_dir), meeting.id, chair_key],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert child.returncode == (0 if point == "none" else -9), child.stderr[-2000:]
 
     after = Assistant(settings)
@@ -347,11 +402,18 @@ def test_the_cycle_from_the_command_line(tmp_path, capsys):
     assert "probationary Lê Văn Cường" in capsys.readouterr().out
     assert main([*data, "meetings", "--key", secretary, "record", meeting_id]) == 0
     record = yaml.safe_load(capsys.readouterr().out)
-    assert record["members_total"] == 2 and record["absent"] == [{"name": "Lê Văn Cường", "reason": "ốm"},
-                                                                 {"name": "Trần Thị Bình", "reason": ""}]
+    assert record["members_total"] == 2 and record["absent"] == [
+        {"name": "Lê Văn Cường", "reason": "ốm"},
+        {"name": "Trần Thị Bình", "reason": ""},
+    ]
     record_file = tmp_path / "record.yaml"
-    record_file.write_text(yaml.safe_dump(completed({**record, "members_present": 1, "absent": record["absent"][:1]}
-                                                   ).model_dump(mode="json"), allow_unicode=True), encoding="utf-8")
+    record_file.write_text(
+        yaml.safe_dump(
+            completed({**record, "members_present": 1, "absent": record["absent"][:1]}).model_dump(mode="json"),
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     assert main([*data, "meetings", "--key", secretary, "record", meeting_id, "--save", str(record_file)]) == 2
     assert "not been held yet" in capsys.readouterr().err
     assert main([*data, "meetings", "--key", member, "approve", meeting_id]) == 2

@@ -33,23 +33,37 @@ COMMITTEE = person("k-ward", Role.committee, WARD, "Đảng ủy phường")
 
 
 def plan(**changes) -> MeetingPlan:
-    data = {"organization": {"name": "Chi bộ khu dân cư số 3", "parent": "Đảng bộ phường Hương An"},
-            "date": "2026-12-15", "time_start": "19:30", "place": "Nhà văn hóa tổ dân phố số 3",
-            "agenda": ["Kiểm điểm nhiệm vụ tháng 11", "Phương hướng nhiệm vụ tháng 12"], "readings": ["339-QĐ/TW"]}
+    data = {
+        "organization": {"name": "Chi bộ khu dân cư số 3", "parent": "Đảng bộ phường Hương An"},
+        "date": "2026-12-15",
+        "time_start": "19:30",
+        "place": "Nhà văn hóa tổ dân phố số 3",
+        "agenda": ["Kiểm điểm nhiệm vụ tháng 11", "Phương hướng nhiệm vụ tháng 12"],
+        "readings": ["339-QĐ/TW"],
+    }
     data.update(changes)
     return MeetingPlan.model_validate(data)
 
 
 def test_migrations_go_up_and_down_and_up_again(engine):
-    tables = {"meetings", "meeting_replies", "meeting_documents", "roster", "calendar_feeds", "idempotent_requests",
-              "consultations", "consultation_comments"}
+    tables = {
+        "meetings",
+        "meeting_replies",
+        "meeting_documents",
+        "roster",
+        "calendar_feeds",
+        "idempotent_requests",
+        "consultations",
+        "consultation_comments",
+    }
     assert current(engine) == head() == "0005_jobs"
     assert tables <= set(inspect(engine).get_table_names())
     assert "record" in {c["name"] for c in inspect(engine).get_columns("meetings")}
     assert downgrade(engine, "0001_meetings") == "0001_meetings"
     assert "record" not in {c["name"] for c in inspect(engine).get_columns("meetings")}
     assert {"meetings", "meeting_replies"} <= set(inspect(engine).get_table_names()) and "roster" not in set(
-        inspect(engine).get_table_names())
+        inspect(engine).get_table_names()
+    )
     assert downgrade(engine, "base") is None
     assert not tables & set(inspect(engine).get_table_names())
     assert upgrade(engine) == head()
@@ -106,7 +120,9 @@ def test_members_reply_change_their_reply_and_the_rules_hold(engine):
     member_view, secretary_view = store.get(MEMBERS[0], meeting.id), store.get(SECRETARY, meeting.id)
     assert (member_view.attending, member_view.not_attending) == (0, 2) and member_view.replies is None
     assert member_view.my_reply.reason == "ốm" and {r.member_name for r in secretary_view.replies} == {
-        "Đảng viên 0", "Đảng viên 1"}
+        "Đảng viên 0",
+        "Đảng viên 1",
+    }
     clock["now"] = dt.datetime(2026, 12, 15, 19, 30)
     with pytest.raises(Conflict, match="started"):
         store.reply(MEMBERS[2], meeting.id, ReplyIn(attending=True))
@@ -159,15 +175,20 @@ def test_meetings_over_http_with_real_keys_and_the_db_command(fresh_assistant, c
         assert published.status_code == 200 and "Số 07-TB/CB" in published.json()["notice"]
         assert [m["id"] for m in secretary.get("/v1/meetings", headers=member).json()] == [meeting["id"]]
         assert secretary.get(f"/v1/meetings/{meeting['id']}", headers=sibling).status_code == 404
-        reply = secretary.put(f"/v1/meetings/{meeting['id']}/reply", headers=member,
-                              json={"attending": False, "reason": "đi công tác"})
+        reply = secretary.put(
+            f"/v1/meetings/{meeting['id']}/reply", headers=member, json={"attending": False, "reason": "đi công tác"}
+        )
         assert reply.status_code == 200 and reply.json()["version"] == 1
-        stale = secretary.put(f"/v1/meetings/{meeting['id']}/reply", headers=member,
-                              json={"attending": True, "expected_version": 5})
+        stale = secretary.put(
+            f"/v1/meetings/{meeting['id']}/reply", headers=member, json={"attending": True, "expected_version": 5}
+        )
         assert stale.status_code == 409 and "changed meanwhile" in stale.json()["detail"]
         no_reason = secretary.put(f"/v1/meetings/{meeting['id']}/reply", headers=member, json={"attending": False})
         assert no_reason.status_code == 422
-        assert secretary.post("/v1/meetings", headers=member, json=plan(date=date).model_dump(mode="json")).status_code == 403
+        assert (
+            secretary.post("/v1/meetings", headers=member, json=plan(date=date).model_dump(mode="json")).status_code
+            == 403
+        )
         figures = secretary.get("/v1/meetings/figures", headers=ward, params={"month": date[:7]}).json()
         assert [(f["org_unit"], f["scheduled"], f["not_attending"]) for f in figures] == [(CELL, 1, 1)]
         assert secretary.get(f"/v1/meetings/{meeting['id']}").json()["replies"][0]["reason"] == "đi công tác"
@@ -176,8 +197,12 @@ def test_meetings_over_http_with_real_keys_and_the_db_command(fresh_assistant, c
         markdown = notice.json()["markdown"]
         assert "Số 07-TB/CB" in markdown and "1. Kiểm điểm nhiệm vụ tháng 11." in markdown and "339-QĐ/TW" in markdown
         assert secretary.post(f"/v1/meetings/{meeting['id']}/notice", headers=member).status_code == 403
-        assert secretary.post(f"/v1/meetings/{meeting['id']}/notice", headers=api_key(
-            fresh_assistant, "secretary", SIBLING)).status_code == 404
+        assert (
+            secretary.post(
+                f"/v1/meetings/{meeting['id']}/notice", headers=api_key(fresh_assistant, "secretary", SIBLING)
+            ).status_code
+            == 404
+        )
     data = ["--data-dir", str(fresh_assistant.settings.data_dir)]
     assert main([*data, "db", "current"]) == 0 and "at 0005_jobs; newest 0005_jobs" in capsys.readouterr().out
     assert main([*data, "db", "downgrade", "base"]) == 0 and "at base (empty)" in capsys.readouterr().out

@@ -44,31 +44,91 @@ def test_shipped_records_are_valid():
         assert record_problems(load_record(path)) == [], path
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"members_present": 16}, "members_present"),
-    ({"members_present": 11}, "absent"),  # 11 present + 2 absent != 14 expected
-    ({"time_end": dt.time(19, 0)}, "time_end"),
-    ({"decisions": [{"text": "X", "votes": {"agree": 12, "disagree": 1}}]}, "decisions.0.votes"),  # 13 voters, 12 present
-    ({"members_probationary": 2, "probationary_present": 2,
-      "decisions": [{"text": "X", "votes": {"agree": 11}}]}, "decisions.0.votes"),  # probationary members do not vote
-    ({"members_probationary": 1, "probationary_present": 2}, "probationary_present"),
-    ({"members_probationary": 15}, "members_probationary"),
-    ({"base_exclusions": {"absent_reason_accepted": 3}}, "base_exclusions.absent_reason_accepted"),
-    ({"decisions": [{"text": "X", "method": "secret_ballot", "votes": {"agree": 8},
-                     "ballot": {"issued": 10, "returned": 11, "valid": 11}}]}, "decisions.0.ballot.returned"),
-    ({"decisions": [{"text": "X", "method": "secret_ballot", "votes": {"agree": 8},
-                     "ballot": {"issued": 12, "returned": 12, "valid": 10, "invalid": 1}}]}, "decisions.0.ballot.valid"),
-    ({"decisions": [{"text": "X", "method": "secret_ballot", "votes": {"agree": 8},
-                     "ballot": {"issued": 13, "returned": 12, "valid": 12}}]}, "decisions.0.ballot.issued"),
-    ({"decisions": [{"text": "Bầu bí thư", "kind": "election", "method": "secret_ballot",
-                     "ballot": {"issued": 12, "returned": 12, "valid": 12,
-                                "candidates": [{"name": "A", "votes": 13}]}}]}, "decisions.0.ballot.candidates.0.votes"),
-    ({"decisions": [{"text": "Bầu bí thư", "kind": "election"}]}, "decisions.0.ballot"),
-    ({"decisions": [{"text": "X", "agenda_item": 5}]}, "decisions.0.agenda_item"),
-    ({"kind": "thematic"}, "topic"),
-    ({"place": "", "online": False}, "place"),
-    ({"tasks": [{"assignee": "A", "what": "B", "deadline": "2025-01-01"}]}, "tasks.0.deadline"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"members_present": 16}, "members_present"),
+        ({"members_present": 11}, "absent"),  # 11 present + 2 absent != 14 expected
+        ({"time_end": dt.time(19, 0)}, "time_end"),
+        (
+            {"decisions": [{"text": "X", "votes": {"agree": 12, "disagree": 1}}]},
+            "decisions.0.votes",
+        ),  # 13 voters, 12 present
+        (
+            {
+                "members_probationary": 2,
+                "probationary_present": 2,
+                "decisions": [{"text": "X", "votes": {"agree": 11}}],
+            },
+            "decisions.0.votes",
+        ),  # probationary members do not vote
+        ({"members_probationary": 1, "probationary_present": 2}, "probationary_present"),
+        ({"members_probationary": 15}, "members_probationary"),
+        ({"base_exclusions": {"absent_reason_accepted": 3}}, "base_exclusions.absent_reason_accepted"),
+        (
+            {
+                "decisions": [
+                    {
+                        "text": "X",
+                        "method": "secret_ballot",
+                        "votes": {"agree": 8},
+                        "ballot": {"issued": 10, "returned": 11, "valid": 11},
+                    }
+                ]
+            },
+            "decisions.0.ballot.returned",
+        ),
+        (
+            {
+                "decisions": [
+                    {
+                        "text": "X",
+                        "method": "secret_ballot",
+                        "votes": {"agree": 8},
+                        "ballot": {"issued": 12, "returned": 12, "valid": 10, "invalid": 1},
+                    }
+                ]
+            },
+            "decisions.0.ballot.valid",
+        ),
+        (
+            {
+                "decisions": [
+                    {
+                        "text": "X",
+                        "method": "secret_ballot",
+                        "votes": {"agree": 8},
+                        "ballot": {"issued": 13, "returned": 12, "valid": 12},
+                    }
+                ]
+            },
+            "decisions.0.ballot.issued",
+        ),
+        (
+            {
+                "decisions": [
+                    {
+                        "text": "Bầu bí thư",
+                        "kind": "election",
+                        "method": "secret_ballot",
+                        "ballot": {
+                            "issued": 12,
+                            "returned": 12,
+                            "valid": 12,
+                            "candidates": [{"name": "A", "votes": 13}],
+                        },
+                    }
+                ]
+            },
+            "decisions.0.ballot.candidates.0.votes",
+        ),
+        ({"decisions": [{"text": "Bầu bí thư", "kind": "election"}]}, "decisions.0.ballot"),
+        ({"decisions": [{"text": "X", "agenda_item": 5}]}, "decisions.0.agenda_item"),
+        ({"kind": "thematic"}, "topic"),
+        ({"place": "", "online": False}, "place"),
+        ({"tasks": [{"assignee": "A", "what": "B", "deadline": "2025-01-01"}]}, "tasks.0.deadline"),
+    ],
+)
 def test_each_broken_rule_names_its_field(changes, field):
     assert field in problem_fields(sample(**changes))
 
@@ -108,8 +168,10 @@ def test_formatting():
 
 
 def test_condense_keeps_facts_verbatim_and_in_order():
-    notes = ("Chi bộ họp bàn việc làm đường. Trời hôm nay mưa. Bà con đóng góp được 45 triệu đồng cho việc làm đường. "
-             "Việc làm đường sẽ xong trước ngày 30 tháng 11. Mọi người vui vẻ.")
+    notes = (
+        "Chi bộ họp bàn việc làm đường. Trời hôm nay mưa. Bà con đóng góp được 45 triệu đồng cho việc làm đường. "
+        "Việc làm đường sẽ xong trước ngày 30 tháng 11. Mọi người vui vẻ."
+    )
     kept = condense(notes)
     assert "45 triệu đồng" in kept and "30 tháng 11" in kept and "Trời hôm nay mưa" not in kept
     sentences = [s.strip() for s in kept.split(". ") if s]
@@ -124,7 +186,8 @@ def test_transcript_turns_and_agenda_walk():
         "tiếp tục báo cáo phần thu quỹ.\n"
         "Đ/c Lan: Quỹ được 5 triệu.\n"
         "Nguyễn Văn An: Sang kế hoạch tháng 11, cần làm camera.\n"
-        "Long: Tôi nhất trí.\n")
+        "Long: Tôi nhất trí.\n"
+    )
     assert [t.speaker for t in turns] == ["Nguyễn Văn An", "Lan", "Nguyễn Văn An", "Long"]
     assert turns[1].text == "Tháng 10 đã làm đường. tiếp tục báo cáo phần thu quỹ. Quỹ được 5 triệu."
     first, second = split_by_agenda(turns, ["Kiểm điểm tháng 10", "Kế hoạch tháng 11"])
@@ -136,9 +199,11 @@ def test_a_turn_that_names_one_item_best_moves_the_walk_there():
     turns = parse_transcript(
         "Hải: Chương trình gồm kiểm điểm nhiệm vụ tháng 10 năm 2025 và phương hướng nhiệm vụ tháng 11 năm 2025.\n"
         "Lan: Trong tháng 10 chi bộ vận động được 45 triệu đồng.\n"
-        "Hải: Sang phương hướng nhiệm vụ tháng 11 năm 2025, chi bộ hoàn thành làm đường ngõ 5.\n")
-    first, second = split_by_agenda(turns, ["Kiểm điểm nhiệm vụ tháng 10 năm 2025",
-                                            "Phương hướng nhiệm vụ tháng 11 năm 2025"])
+        "Hải: Sang phương hướng nhiệm vụ tháng 11 năm 2025, chi bộ hoàn thành làm đường ngõ 5.\n"
+    )
+    first, second = split_by_agenda(
+        turns, ["Kiểm điểm nhiệm vụ tháng 10 năm 2025", "Phương hướng nhiệm vụ tháng 11 năm 2025"]
+    )
     assert [t.speaker for t in first] == ["Lan"] and [t.speaker for t in second] == ["Hải"]
 
 
@@ -147,14 +212,20 @@ def test_draft_states_every_fact_and_invents_none():
     draft = MinutesDrafter(PROMPTS).draft(record)
     assert draft.field_coverage == 1.0 and draft.warnings == [] and draft.engine == "extractive"
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in draft.markdown and "Tán thành: 12/12" in draft.markdown
-    assert draft.markdown.index("II. THÀNH PHẦN") < draft.markdown.index("III. NỘI DUNG") < draft.markdown.index("IV. KẾT THÚC")
+    assert (
+        draft.markdown.index("II. THÀNH PHẦN")
+        < draft.markdown.index("III. NỘI DUNG")
+        < draft.markdown.index("IV. KẾT THÚC")
+    )
 
 
 def test_checker_catches_wrong_missing_and_invented_facts():
     record = sample()
     markdown = MinutesDrafter(PROMPTS).draft(record).markdown
-    tampered = (markdown.replace("Tán thành: 12/12", "Tán thành: 11/12").replace("Phạm Thị Dung", "")
-                + "\nĐồng chí Lê Văn Tám đề nghị chi 99 triệu đồng.\n")
+    tampered = (
+        markdown.replace("Tán thành: 12/12", "Tán thành: 11/12").replace("Phạm Thị Dung", "")
+        + "\nĐồng chí Lê Văn Tám đề nghị chi 99 triệu đồng.\n"
+    )
     report = check_minutes(tampered, record)
     missing = {f.field for f in report.facts if not f.found}
     assert missing == {"decisions.0.votes.agree", "absent.1"}
@@ -163,8 +234,11 @@ def test_checker_catches_wrong_missing_and_invented_facts():
 
 
 def test_inquorate_meeting_is_flagged():
-    record = sample(members_present=7, absent=[{"name": f"Người {i}"} for i in range(7)],
-                    decisions=[{"text": "X", "votes": {"agree": 7}}])
+    record = sample(
+        members_present=7,
+        absent=[{"name": f"Người {i}"} for i in range(7)],
+        decisions=[{"text": "X", "votes": {"agree": 7}}],
+    )
     draft = MinutesDrafter(PROMPTS).draft(record)
     assert not draft.quorate and "not more than half" in draft.warnings[0]
     assert "chưa quá một nửa" in draft.markdown
@@ -204,7 +278,9 @@ def test_docx_has_letterhead_title_and_signatures():
     assert not any(p.style.name.startswith("Heading") for p in document.paragraphs)  # the form's sizes, not Word's
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, not US Letter
-    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)] == [20, 20, 30, 15]
+    assert [
+        round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    ] == [20, 20, 30, 15]
     header, *_, signatures = document.tables
     assert "ĐẢNG CỘNG SẢN VIỆT NAM" in header.rows[0].cells[1].text
     assert "Trần Thị Bình" in signatures.rows[1].cells[0].text and "Nguyễn Văn An" in signatures.rows[1].cells[1].text
@@ -221,7 +297,10 @@ def test_rouge():
 def test_report_period():
     quarter = ReportPeriod(kind="quarter", year=2026, number=1)
     assert (quarter.first_day, quarter.last_day) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
-    assert quarter.label("vi") == "quý I năm 2026" and ReportPeriod(kind="month", year=2026, number=2).label("en") == "February 2026"
+    assert (
+        quarter.label("vi") == "quý I năm 2026"
+        and ReportPeriod(kind="month", year=2026, number=2).label("en") == "February 2026"
+    )
     with pytest.raises(ValidationError):
         ReportPeriod(kind="quarter", year=2026, number=5)
 

@@ -21,7 +21,9 @@ RECORDS = PROJECT_ROOT / "evals" / "datasets" / "minutes" / "records"
 EXPECTED = PROJECT_ROOT / "evals" / "datasets" / "minutes" / "expected"
 PROMPTS = PromptLibrary(PROJECT_ROOT / "prompts")
 MM = 72 / 25.4
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (libreoffice-writer-nogui) missing")
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (libreoffice-writer-nogui) missing"
+)
 
 
 def record(**changes) -> MeetingRecord:
@@ -31,41 +33,81 @@ def record(**changes) -> MeetingRecord:
 
 
 def notice(**changes) -> MeetingNotice:
-    data = {"organization": {"name": "Chi bộ khu dân cư số 3", "parent": "Đảng bộ phường Hương An", "place_name": "Hương An"},
-            "date": "2026-12-15", "time_start": "19:30", "place": "Nhà văn hóa tổ dân phố số 3",
-            "agenda": ["Kiểm điểm nhiệm vụ tháng 11 năm 2026", "Phương hướng nhiệm vụ tháng 12 năm 2026"],
-            "readings": ["339-QĐ/TW"], "issued_on": "2026-12-10",
-            "signer": {"name": "Nguyễn Văn An", "role": "Bí thư chi bộ"}, "number": 12}
+    data = {
+        "organization": {
+            "name": "Chi bộ khu dân cư số 3",
+            "parent": "Đảng bộ phường Hương An",
+            "place_name": "Hương An",
+        },
+        "date": "2026-12-15",
+        "time_start": "19:30",
+        "place": "Nhà văn hóa tổ dân phố số 3",
+        "agenda": ["Kiểm điểm nhiệm vụ tháng 11 năm 2026", "Phương hướng nhiệm vụ tháng 12 năm 2026"],
+        "readings": ["339-QĐ/TW"],
+        "issued_on": "2026-12-10",
+        "signer": {"name": "Nguyễn Văn An", "role": "Bí thư chi bộ"},
+        "number": 12,
+    }
     data.update(changes)
     return MeetingNotice.model_validate(data)
 
 
 # -- the rules ----------------------------------------------------------------------------
 def test_domain_example_eleven_official_ten_present_five_agree_is_not_passed():
-    r = record(members_total=11, members_probationary=0, members_present=10,
-               decisions=[{"text": "Thông qua", "votes": {"agree": 5, "disagree": 3, "abstain": 2}}])
+    r = record(
+        members_total=11,
+        members_probationary=0,
+        members_present=10,
+        decisions=[{"text": "Thông qua", "votes": {"agree": 5, "disagree": 3, "abstain": 2}}],
+    )
     result = outcome(r.decisions[0], r)
     assert (result.passed, result.base, result.needed) == (False, 11, 6)
 
 
 def test_probationary_members_are_out_of_the_base_and_excluded_categories_too():
-    r = record(members_total=14, members_exempt=1, members_probationary=1, probationary_present=1, members_present=9,
-               base_exclusions={"sent_elsewhere": 1, "suspended": 1, "absent_reason_accepted": 1},
-               absent=[{"name": "A", "reason": "cử đi"}, {"name": "B", "reason": "đình chỉ"},
-                       {"name": "C", "reason": "ốm nặng"}, {"name": "D"}],
-               decisions=[{"text": "Thông qua", "votes": {"agree": 5, "disagree": 3}}])
+    r = record(
+        members_total=14,
+        members_exempt=1,
+        members_probationary=1,
+        probationary_present=1,
+        members_present=9,
+        base_exclusions={"sent_elsewhere": 1, "suspended": 1, "absent_reason_accepted": 1},
+        absent=[
+            {"name": "A", "reason": "cử đi"},
+            {"name": "B", "reason": "đình chỉ"},
+            {"name": "C", "reason": "ốm nặng"},
+            {"name": "D"},
+        ],
+        decisions=[{"text": "Thông qua", "votes": {"agree": 5, "disagree": 3}}],
+    )
     result = outcome(r.decisions[0], r)
     assert (result.passed, result.base, result.needed) == (True, 9, 5)
 
 
 def test_admission_needs_two_thirds_of_official_members_and_an_election_more_than_half_each():
-    r = record(members_total=15, members_exempt=1, members_probationary=1, members_present=12, probationary_present=1,
-               absent=[{"name": "A", "reason": "ốm"}, {"name": "B"}],
-               decisions=[{"text": "Kết nạp", "kind": "admission", "votes": {"agree": 9, "disagree": 2}},
-                          {"text": "Bầu", "kind": "election", "method": "secret_ballot",
-                           "ballot": {"issued": 11, "returned": 11, "valid": 11, "seats": 2,
-                                      "candidates": [{"name": "X", "votes": 9}, {"name": "Y", "votes": 8},
-                                                     {"name": "Z", "votes": 5}]}}])
+    r = record(
+        members_total=15,
+        members_exempt=1,
+        members_probationary=1,
+        members_present=12,
+        probationary_present=1,
+        absent=[{"name": "A", "reason": "ốm"}, {"name": "B"}],
+        decisions=[
+            {"text": "Kết nạp", "kind": "admission", "votes": {"agree": 9, "disagree": 2}},
+            {
+                "text": "Bầu",
+                "kind": "election",
+                "method": "secret_ballot",
+                "ballot": {
+                    "issued": 11,
+                    "returned": 11,
+                    "valid": 11,
+                    "seats": 2,
+                    "candidates": [{"name": "X", "votes": 9}, {"name": "Y", "votes": 8}, {"name": "Z", "votes": 5}],
+                },
+            },
+        ],
+    )
     admission, election = (outcome(d, r) for d in r.decisions)
     assert (admission.passed, admission.base, admission.needed) == (False, 14, 10)
     assert election.elected == ["X", "Y"] and election.needed == 8
@@ -92,7 +134,9 @@ def test_every_shipped_decision_has_the_result_worked_out_by_hand(path):
 
 # -- the documents ------------------------------------------------------------------------
 def test_minutes_state_the_base_the_result_the_ballot_and_reserved_opinions():
-    markdown = MinutesDrafter(PROMPTS).draft(load_record(RECORDS / "12-cb7-bieu-quyet-khong-thong-qua-04-2026.yaml")).markdown
+    markdown = (
+        MinutesDrafter(PROMPTS).draft(load_record(RECORDS / "12-cb7-bieu-quyet-khong-thong-qua-04-2026.yaml")).markdown
+    )
     assert "Tán thành: 5/11 đảng viên chính thức được triệu tập (45,5%)" in markdown
     assert "Kết quả: **không được thông qua** (cần ít nhất 6/11 phiếu tán thành)" in markdown
     assert "Ý kiến bảo lưu của đồng chí Lưu Thị Hoa" in markdown
@@ -116,7 +160,9 @@ def test_the_resolution_carries_what_passed_and_who_does_what_but_not_what_faile
 
 
 def test_the_notice_lists_time_place_agenda_readings_with_titles_and_refuses_impossible_dates():
-    draft = NoticeDrafter(PROMPTS).draft(notice(), lambda n: "Quy định về Sổ tay đảng viên" if n == "339-QĐ/TW" else None)
+    draft = NoticeDrafter(PROMPTS).draft(
+        notice(), lambda n: "Quy định về Sổ tay đảng viên" if n == "339-QĐ/TW" else None
+    )
     assert "Số 12-TB/CB" in draft.markdown and "# THÔNG BÁO" in draft.markdown
     assert "19 giờ 30 phút, ngày 15 tháng 12 năm 2026" in draft.markdown
     assert "- 339-QĐ/TW: Quy định về Sổ tay đảng viên." in draft.markdown and draft.warnings == []
@@ -137,8 +183,9 @@ def test_form_rules():
 def test_impossible_records_are_field_level_422s(corpus_assistant):
     from tests.conftest import keyed_client
 
-    body = record(members_probationary=2, probationary_present=2,
-                  decisions=[{"text": "X", "votes": {"agree": 9}}]).model_dump(mode="json")
+    body = record(
+        members_probationary=2, probationary_present=2, decisions=[{"text": "X", "votes": {"agree": 9}}]
+    ).model_dump(mode="json")
     with keyed_client(corpus_assistant, role="secretary", org_unit="tw") as client:
         response = client.post("/v1/draft/resolution", json={"record": body})
     assert response.status_code == 422
@@ -163,7 +210,7 @@ def _line_of(chars, text: str):
         joined = "".join(c["text"] for c in line)
         if text.replace(" ", "") in joined:
             start = joined.index(text.replace(" ", ""))
-            return line[start: start + len(text.replace(" ", ""))]
+            return line[start : start + len(text.replace(" ", ""))]
     raise AssertionError(f"{text!r} not printed")
 
 
@@ -174,10 +221,17 @@ def test_each_document_prints_in_the_official_form(corpus_assistant, kind):
     from tests.conftest import keyed_client
 
     long_record = load_record(RECORDS / "11-cb6-thuong-ky-du-bi-04-2026.yaml").model_dump(mode="json")
-    bodies = {"minutes": {"record": long_record}, "resolution": {"record": long_record, "number": 5},
-              "notice": notice().model_dump(mode="json"),
-              "report": {"organization": long_record["organization"], "period": {"kind": "month", "year": 2026, "number": 4},
-                         "records": [long_record], "number": 3}}
+    bodies = {
+        "minutes": {"record": long_record},
+        "resolution": {"record": long_record, "number": 5},
+        "notice": notice().model_dump(mode="json"),
+        "report": {
+            "organization": long_record["organization"],
+            "period": {"kind": "month", "year": 2026, "number": 4},
+            "records": [long_record],
+            "number": 3,
+        },
+    }
     titles = {"minutes": "BIÊN BẢN", "resolution": "NGHỊ QUYẾT", "notice": "THÔNG BÁO", "report": "BÁO CÁO"}
     with keyed_client(corpus_assistant, role="secretary", org_unit="tw") as client:
         response = client.post(f"/v1/draft/{kind}", params={"format": "pdf"}, json=bodies[kind])
@@ -199,8 +253,9 @@ def test_each_document_prints_in_the_official_form(corpus_assistant, kind):
     date = _line_of(chars, "Hương An, ngày")
     assert {round(c["size"]) for c in date} == {14} and all("Italic" in c["fontname"] for c in date)
     title = _line_of(chars, titles[kind])
-    assert {round(c["size"]) for c in title} == {16} and abs((title[0]["x0"] + title[-1]["x1"]) / 2
-                                                           - (30 + 165 / 2) * MM) < 3 * MM  # centred
+    assert {round(c["size"]) for c in title} == {16} and abs(
+        (title[0]["x0"] + title[-1]["x1"]) / 2 - (30 + 165 / 2) * MM
+    ) < 3 * MM  # centred
     assert any(round(c["size"]) == 14 and "Bold" not in c["fontname"] for c in chars)  # 14 pt body
     if kind != "minutes":
         assert {round(c["size"]) for c in _line_of(pages[-1][2], "- Lưu chi bộ")} == {12}  # Nơi nhận, small type

@@ -36,10 +36,16 @@ def test_a_queued_reply_sent_twice_is_done_once(fresh_assistant):
         assert other.json()["version"] == 2  # a new key is a new action
         reused = client.post("/v1/ask", headers=once, json={"question": "Ai chủ trì?"})
         assert reused.status_code == 422 and "was used for PUT" in reused.json()["detail"]
-        assert client.put(path, headers={**member, "Idempotency-Key": "short"}, json={"attending": True}).status_code == 422
-        someone_else = client.put(path, headers={**api_key(a, "member", CELL), "Idempotency-Key": "reply-0001-aaaa"},
-                                  json={"attending": True})
-        assert someone_else.status_code == 200 and "Idempotent-Replayed" not in someone_else.headers  # keys are per caller
+        assert (
+            client.put(path, headers={**member, "Idempotency-Key": "short"}, json={"attending": True}).status_code
+            == 422
+        )
+        someone_else = client.put(
+            path, headers={**api_key(a, "member", CELL), "Idempotency-Key": "reply-0001-aaaa"}, json={"attending": True}
+        )
+        assert (
+            someone_else.status_code == 200 and "Idempotent-Replayed" not in someone_else.headers
+        )  # keys are per caller
 
 
 def test_the_same_key_sent_at_once_acts_once(fresh_assistant):
@@ -50,8 +56,9 @@ def test_the_same_key_sent_at_once_acts_once(fresh_assistant):
         statuses: list[int] = []
 
         def send() -> None:
-            statuses.append(client.put(f"/v1/meetings/{meeting['id']}/reply", headers=headers,
-                                       json={"attending": True}).status_code)
+            statuses.append(
+                client.put(f"/v1/meetings/{meeting['id']}/reply", headers=headers, json={"attending": True}).status_code
+            )
 
         threads = [threading.Thread(target=send) for _ in range(6)]
         for t in threads:

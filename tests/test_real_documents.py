@@ -21,14 +21,34 @@ from evals.documents import holds_expected, issuer_right, location_right, number
 
 pytestmark = pytest.mark.slow
 REAL_DOCS = PROJECT_ROOT.parent / "shared" / "evaldata" / "real-docs-dev"
-FONT = next((p for p in ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
-                         "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
-                         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf") if Path(p).exists()), None)
-needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="Tesseract (Debian tesseract-ocr) missing")
-needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (libreoffice-writer-nogui) missing")
-LETTER = ["UBND TỈNH PHÚ THỌ", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Số: 275/STTTT-CNTT", "Phú Thọ, ngày 16 tháng 12 năm 2011",
-          "V/v đăng ký tham gia Hội thi tin học", "Kính gửi: Các đơn vị trực thuộc sở.",
-          "Sở đề nghị các đơn vị đăng ký danh sách", "trước ngày 22/12/2011 qua phòng Công nghệ thông tin."]
+FONT = next(
+    (
+        p
+        for p in (
+            "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf",
+            "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        )
+        if Path(p).exists()
+    ),
+    None,
+)
+needs_tesseract = pytest.mark.skipif(
+    shutil.which("tesseract") is None, reason="Tesseract (Debian tesseract-ocr) missing"
+)
+needs_soffice = pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice (libreoffice-writer-nogui) missing"
+)
+LETTER = [
+    "UBND TỈNH PHÚ THỌ",
+    "SỞ THÔNG TIN VÀ TRUYỀN THÔNG",
+    "Số: 275/STTTT-CNTT",
+    "Phú Thọ, ngày 16 tháng 12 năm 2011",
+    "V/v đăng ký tham gia Hội thi tin học",
+    "Kính gửi: Các đơn vị trực thuộc sở.",
+    "Sở đề nghị các đơn vị đăng ký danh sách",
+    "trước ngày 22/12/2011 qua phòng Công nghệ thông tin.",
+]
 
 
 def _vni_run(paragraph, text: str) -> None:
@@ -69,8 +89,12 @@ def test_docx_pages_tables_letterhead_and_legacy_font_runs():
     loaded = load_bytes(_word_file(), ".docx")
     assert len(loaded.pages) == 2  # the explicit page break
     first, second = loaded.pages
-    assert first.split("\n")[:4] == ["CHÍNH PHỦ", "Số: 30/2020/NĐ-CP", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                                     "Hà Nội, ngày 05 tháng 3 năm 2020"]  # the letterhead read column by column
+    assert first.split("\n")[:4] == [
+        "CHÍNH PHỦ",
+        "Số: 30/2020/NĐ-CP",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Hà Nội, ngày 05 tháng 3 năm 2020",
+    ]  # the letterhead read column by column
     assert "Quốc hiệu / và Tiêu ngữ | 12 đến 13" in second  # a line break inside a cell is kept, the row whole
     assert "Điều 3. Hiệu lực thi hành" in second  # a VNI-Times run converted to Unicode
     assert any("VNI" in w for w in loaded.warnings)
@@ -94,20 +118,35 @@ def test_legacy_office_formats_are_read_through_libreoffice(tmp_path, suffix):
 
     source = tmp_path / "van-ban.docx"
     source.write_bytes(_word_file())
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}", "--headless", "--convert-to",
-                    suffix.lstrip("."), "--outdir", str(tmp_path), str(source)], check=True, capture_output=True,
-                   timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+            "--headless",
+            "--convert-to",
+            suffix.lstrip("."),
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     loaded = load_bytes((tmp_path / f"van-ban{suffix}").read_bytes(), suffix)
     text = "\n".join(loaded.pages)
     assert "Số: 30/2020/NĐ-CP" in text and "Điều 1. Phạm vi điều chỉnh" in text
     assert "Điều 3. Hiệu lực thi hành" in text  # the VNI font survived the round trip and was converted
 
 
-@pytest.mark.parametrize("data, suffix, message", [
-    (b"\xd0\xcf\x11\xe0 not really a word file" * 10, ".doc", "not a Word 97-2003 document"),
-    (b"PK\x03\x04 not a package", ".odt", "not an OpenDocument text"),
-    (b"plain text named .rtf", ".rtf", "not an RTF document"),
-])
+@pytest.mark.parametrize(
+    "data, suffix, message",
+    [
+        (b"\xd0\xcf\x11\xe0 not really a word file" * 10, ".doc", "not a Word 97-2003 document"),
+        (b"PK\x03\x04 not a package", ".odt", "not an OpenDocument text"),
+        (b"plain text named .rtf", ".rtf", "not an RTF document"),
+    ],
+)
 def test_an_office_file_that_is_not_what_its_name_says_is_a_clear_error(data, suffix, message):
     with pytest.raises(IngestError, match=message):
         load_bytes(data, suffix)
@@ -175,17 +214,21 @@ def test_a_ruled_pdf_table_is_read_row_by_row_with_the_text_around_it_in_order()
     pdf.set_font("Body", size=11)
     pdf.multi_cell(0, 7, "Điều 2. Thể thức văn bản")
     with pdf.table(col_widths=(50, 80, 40)) as table:
-        for cells in (("Thành phần", "Cỡ chữ và kiểu chữ", "Ghi chú"),
-                      ("Quốc hiệu và Tiêu ngữ của văn bản hành chính", "12 đến 13, kiểu chữ đứng, đậm", "bắt buộc")):
+        for cells in (
+            ("Thành phần", "Cỡ chữ và kiểu chữ", "Ghi chú"),
+            ("Quốc hiệu và Tiêu ngữ của văn bản hành chính", "12 đến 13, kiểu chữ đứng, đậm", "bắt buộc"),
+        ):
             row = table.row()
             for cell in cells:
                 row.cell(cell)
     pdf.multi_cell(0, 7, "Điều 3. Hiệu lực thi hành")
     loaded = load_bytes(bytes(pdf.output()), ".pdf")
     assert loaded.pages[0].splitlines() == [
-        "Điều 2. Thể thức văn bản", "Thành phần | Cỡ chữ và kiểu chữ | Ghi chú",
+        "Điều 2. Thể thức văn bản",
+        "Thành phần | Cỡ chữ và kiểu chữ | Ghi chú",
         "Quốc hiệu và Tiêu ngữ của văn bản hành chính | 12 đến 13, kiểu chữ đứng, đậm | bắt buộc",
-        "Điều 3. Hiệu lực thi hành"]
+        "Điều 3. Hiệu lực thi hành",
+    ]
     assert "tables read as rows on pages 1" in loaded.warnings
 
 
@@ -200,7 +243,9 @@ def test_a_multi_page_tiff_is_read_page_by_page_with_progress():
     heard: list[tuple[float, str]] = []
     data = _tiff([_page_image(LETTER[:4]), _page_image(LETTER[4:])])
     loaded = load_bytes(data, ".tiff", lambda fraction, message: heard.append((fraction, message)))
-    assert len(loaded.pages) == 2 and "STTTT-CNTT" in loaded.pages[0] and "22/12/2011" in loaded.pages[1].replace(" ", "")
+    assert (
+        len(loaded.pages) == 2 and "STTTT-CNTT" in loaded.pages[0] and "22/12/2011" in loaded.pages[1].replace(" ", "")
+    )
     assert heard == [(0.5, "OCR page 1 of 2"), (1.0, "OCR page 2 of 2")]
 
 
@@ -211,8 +256,11 @@ def test_the_isolated_parser_passes_ocr_pages_on_from_its_child():
     heard: list[str] = []
     parser = IsolatedParser(timeout_s=60)
     try:
-        loaded = parser.parse(_tiff([_page_image(LETTER[:4]), _page_image(LETTER[4:])]), ".tif",
-                              lambda fraction, message: heard.append(message))
+        loaded = parser.parse(
+            _tiff([_page_image(LETTER[:4]), _page_image(LETTER[4:])]),
+            ".tif",
+            lambda fraction, message: heard.append(message),
+        )
     finally:
         parser.close()
     assert len(loaded.pages) == 2 and heard == ["OCR page 1 of 2", "OCR page 2 of 2"]
@@ -244,10 +292,13 @@ def test_uploading_a_long_scan_is_a_job_with_page_progress(fresh_assistant, tmp_
 
     pages = [_page_image(LETTER[:4]), _page_image(LETTER[4:6]), _page_image(LETTER[6:])]
     buffer = io.BytesIO()
-    pages[0].convert("RGB").save(buffer, format="PDF", save_all=True, append_images=[p.convert("RGB") for p in pages[1:]],
-                                 resolution=150)
+    pages[0].convert("RGB").save(
+        buffer, format="PDF", save_all=True, append_images=[p.convert("RGB") for p in pages[1:]], resolution=150
+    )
     with keyed_client(fresh_assistant, role="admin") as client:
-        response = client.post("/v1/documents", files={"file": ("cong-van-275.pdf", buffer.getvalue(), "application/pdf")})
+        response = client.post(
+            "/v1/documents", files={"file": ("cong-van-275.pdf", buffer.getvalue(), "application/pdf")}
+        )
         assert response.status_code == 202, response.text
         assert response.headers["location"] == f"/v1/jobs/{response.json()['id']}"
         job = client.get(f"/v1/jobs/{response.json()['id']}", params={"wait": 30}).json()
@@ -255,7 +306,9 @@ def test_uploading_a_long_scan_is_a_job_with_page_progress(fresh_assistant, tmp_
         assert job["result"]["status"] == "added" and job["result"]["chunks"] >= 1
         document = client.get(f"/v1/documents/{job['result']['doc_id']}").json()
         assert document["pages"] == 3 and any("read by OCR: pages 1, 2, 3" in w for w in document["meta"]["warnings"])
-        small = client.post("/v1/documents", files={"file": ("note.txt", "Chi bộ họp tối thứ Năm.".encode(), "text/plain")})
+        small = client.post(
+            "/v1/documents", files={"file": ("note.txt", "Chi bộ họp tối thứ Năm.".encode(), "text/plain")}
+        )
         assert small.status_code == 201  # a born-digital file is ingested at once
         bad = client.post("/v1/documents", files={"file": ("scan.pdf", b"not a pdf at all", "application/pdf")})
         assert bad.status_code in (415, 422)  # refused before any job
@@ -277,12 +330,16 @@ def test_a_folder_with_bad_files_names_every_failure_and_goes_on(fresh_assistant
 
 
 def test_eval_documents_scoring_rules():
-    assert number_right("30/2020/NĐ-CP", "(Phụ lục I kèm 30/2020/NĐ-CP)") and number_right(None, "(Phụ lục I kèm 30/2020/NĐ-CP)")
+    assert number_right("30/2020/NĐ-CP", "(Phụ lục I kèm 30/2020/NĐ-CP)") and number_right(
+        None, "(Phụ lục I kèm 30/2020/NĐ-CP)"
+    )
     assert number_right("282/2025/NĐ-CP", "282/2025/NĐ-CP") and not number_right("25/KH-STTTT", "275/STTTT-CNTT")
     assert issuer_right("ỦY BAN NHÂN DÂN TỈNH BÌNH PHƯỚC", "UBND tỉnh Bình Phước")
     assert issuer_right("BAN CHẤP HÀNH TRUNG ƯƠNG", "Ban Chấp hành Trung ương (Ban Bí thư)")
     assert not issuer_right("CHÍNH PHỦ", "Ngân hàng Nhà nước Việt Nam")
-    assert holds_expected("Phạt tiền từ 2.000.000 đồng đến 3.000.000 đồng đối với", "phạt tiền từ 2.000.000 đồng đến 3.000.000 đồng")
+    assert holds_expected(
+        "Phạt tiền từ 2.000.000 đồng đến 3.000.000 đồng đối với", "phạt tiền từ 2.000.000 đồng đến 3.000.000 đồng"
+    )
     assert not holds_expected("Phạt tiền từ 1.000.000 đồng", "phạt tiền từ 2.000.000 đồng đến 3.000.000 đồng")
     citation = {"structure_path": "Chương II > Mục 1 > Điều 8 > Khoản 2 > Điểm a", "page": 7, "printed_page": "8"}
     assert location_right(citation, "Điều 8 khoản 2 điểm a, p.7 (PDF page)")
@@ -295,15 +352,21 @@ def test_real_official_files_meet_the_targets(tmp_path):
     from assistant.config import Settings
     from evals.documents import run_documents_eval
 
-    settings = Settings(data_dir=tmp_path / "unused", seed_corpus=None, auth_dev_key=False,
-                        embedding_cache_path=tmp_path / "cache.sqlite3")
+    settings = Settings(
+        data_dir=tmp_path / "unused",
+        seed_corpus=None,
+        auth_dev_key=False,
+        embedding_cache_path=tmp_path / "cache.sqlite3",
+    )
     report = run_documents_eval(REAL_DOCS, settings, details=True)
     overall = report["overall"]
     print(json.dumps(overall, ensure_ascii=False))
     assert overall["ingested"] == overall["files"]  # every file read (the scan through OCR)
     for field in ("number", "type", "issuer", "date"):
-        assert overall[f"{field}_right"] >= 0.9, (field, [(r["file"], r["detected"]) for r in report["files"]
-                                                            if not r["checks"][field]])
+        assert overall[f"{field}_right"] >= 0.9, (
+            field,
+            [(r["file"], r["detected"]) for r in report["files"] if not r["checks"][field]],
+        )
     assert overall["mojibake_chunks"] == 0
     assert overall["split_rate_mean"] <= 0.005
     assert overall["questions_right"] >= overall["questions"] - 1, report["questions"]

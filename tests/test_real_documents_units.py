@@ -24,8 +24,9 @@ UNICODE = "Cộng hòa xã hội chủ nghĩa Việt Nam. Đảng viên phải t
 @pytest.mark.skipif(shutil.which("iconv") is None, reason="glibc iconv is the reference for TCVN 5712")
 def test_tcvn3_table_agrees_with_glibc_tcvn5712():
     for code in list(range(0xA1, 0x100)):
-        expected = subprocess.run(["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"], input=bytes([code]),
-                                  capture_output=True, check=True).stdout.decode()
+        expected = subprocess.run(
+            ["iconv", "-f", "TCVN5712-1", "-t", "UTF-8"], input=bytes([code]), capture_output=True, check=True
+        ).stdout.decode()
         assert legacy_encoding.decode_tcvn3(bytes([code]).decode("latin-1")) == expected, hex(code)
 
 
@@ -53,8 +54,13 @@ def test_tcvn3_capitals_typed_with_ascii_letters_are_restored():
 
 
 def test_legacy_font_names():
-    assert legacy_encoding.is_legacy_font(".VnTime") == "tcvn3" and legacy_encoding.is_legacy_font(".VnArialH") == "tcvn3"
-    assert legacy_encoding.is_legacy_font("VNI-Times") == "vni" and legacy_encoding.is_legacy_font("Times New Roman") is None
+    assert (
+        legacy_encoding.is_legacy_font(".VnTime") == "tcvn3" and legacy_encoding.is_legacy_font(".VnArialH") == "tcvn3"
+    )
+    assert (
+        legacy_encoding.is_legacy_font("VNI-Times") == "vni"
+        and legacy_encoding.is_legacy_font("Times New Roman") is None
+    )
 
 
 # --- syllables, furniture, OCR slips -------------------------------------------------------------------------
@@ -66,8 +72,10 @@ def test_vietnamese_syllables():
 
 
 def test_split_syllables_are_joined_and_real_words_left_alone():
-    text = ("Nghị định c ủa Chính phủ về ng ười nh ập cảnh; Lu ật này. Luật số 5. Luật mới. Điểm c của khoản 2, "
-            "đi ăn, điểm b an toàn.")
+    text = (
+        "Nghị định c ủa Chính phủ về ng ười nh ập cảnh; Lu ật này. Luật số 5. Luật mới. Điểm c của khoản 2, "
+        "đi ăn, điểm b an toàn."
+    )
     fixed, joins = repair_split_syllables(text)
     assert "của Chính phủ" in fixed and "người nhập cảnh" in fixed and "Luật này" in fixed
     assert "Điểm c của khoản 2, đi ăn, điểm b an toàn." in fixed and joins == 4
@@ -80,8 +88,9 @@ def test_running_headers_and_page_numbers_are_removed_and_printed_pages_kept():
     def body(n: int) -> str:  # lines that differ from page to page, as a text's do
         return "\n".join(f"Nội dung về {subjects[(n + i) % 7]} và {subjects[(n * i) % 7]}, dòng {i}." for i in range(8))
 
-    pages = [f"CÔNG BÁO/Số 1583 + 1584/Ngày 17-11-2025   {n + 1}\nĐiều {n}. {subjects[n]}.\n{body(n)}"
-             for n in range(1, 7)]
+    pages = [
+        f"CÔNG BÁO/Số 1583 + 1584/Ngày 17-11-2025   {n + 1}\nĐiều {n}. {subjects[n]}.\n{body(n)}" for n in range(1, 7)
+    ]
     result = strip_page_furniture(pages)
     assert result.removed == 6 and all("CÔNG BÁO" not in p for p in result.pages)
     assert result.labels == ["2", "3", "4", "5", "6", "7"]  # the print starts at page 2
@@ -94,23 +103,34 @@ def test_running_headers_and_page_numbers_are_removed_and_printed_pages_kept():
 def test_roman_section_numbers_misread_by_ocr_are_put_back_in_sequence():
     from assistant.ingest.text_repair import renumber_roman_headings
 
-    pages = ["I. KẾT QUẢ\n1. Chi bộ họp đủ.\nII. HẠN CHẾ", "II. PHƯƠNG HƯỚNG\n1. Đảng viên\nIl- NHIỆM VỤ KHÁC\nVI. X",
-             "II. Y", "Chương Ï\nĐiều 1. A\nChương II\nChương ITII\nĐiều 9. B"]
+    pages = [
+        "I. KẾT QUẢ\n1. Chi bộ họp đủ.\nII. HẠN CHẾ",
+        "II. PHƯƠNG HƯỚNG\n1. Đảng viên\nIl- NHIỆM VỤ KHÁC\nVI. X",
+        "II. Y",
+        "Chương Ï\nĐiều 1. A\nChương II\nChương ITII\nĐiều 9. B",
+    ]
     fixed, count = renumber_roman_headings(pages, {2, 4})
-    assert fixed[:2] == ["I. KẾT QUẢ\n1. Chi bộ họp đủ.\nII. HẠN CHẾ",
-                         "III. PHƯƠNG HƯỚNG\n1. Đảng viên\nIV- NHIỆM VỤ KHÁC\nVI. X"]  # a clause "1." stays
+    assert fixed[:2] == [
+        "I. KẾT QUẢ\n1. Chi bộ họp đủ.\nII. HẠN CHẾ",
+        "III. PHƯƠNG HƯỚNG\n1. Đảng viên\nIV- NHIỆM VỤ KHÁC\nVI. X",
+    ]  # a clause "1." stays
     assert fixed[2] == "II. Y"  # a page with a text layer is never changed
     assert fixed[3] == "Chương I\nĐiều 1. A\nChương II\nChương III\nĐiều 9. B" and count == 4
     garbled = ["I, OBJECTIVES\ntext\nII]. ACTIVITIES\nIIL QUAN ĐIỂM\nIII Is a word. Not a heading\nIV. REPORTING"]
     assert renumber_roman_headings(garbled, {1})[0] == [
-        "I. OBJECTIVES\ntext\nII. ACTIVITIES\nIII. QUAN ĐIỂM\nIII Is a word. Not a heading\nIV. REPORTING"]
+        "I. OBJECTIVES\ntext\nII. ACTIVITIES\nIII. QUAN ĐIỂM\nIII Is a word. Not a heading\nIV. REPORTING"
+    ]
     digit = ["1. VỀ NỘI DUNG\n1. Chi bộ họp.\nII. VỀ BIÊN BẢN\n4, Biên bản gửi lên", "1. MỤC ĐÍCH\n2. NỘI DUNG"]
     assert renumber_roman_headings(digit, {1, 2})[0] == [
-        "I. VỀ NỘI DUNG\n1. Chi bộ họp.\nII. VỀ BIÊN BẢN\n4, Biên bản gửi lên", "1. MỤC ĐÍCH\n2. NỘI DUNG"]
+        "I. VỀ NỘI DUNG\n1. Chi bộ họp.\nII. VỀ BIÊN BẢN\n4, Biên bản gửi lên",
+        "1. MỤC ĐÍCH\n2. NỘI DUNG",
+    ]
     assert renumber_roman_headings(["1. MỤC ĐÍCH\n2. NỘI DUNG"], {1})[0] == ["1. MỤC ĐÍCH\n2. NỘI DUNG"]
     assert fix_ocr_text("4, Audio bulletins\n5. B") == "4. Audio bulletins\n5. B"
     first_misread = ["Chương II\nĐiều 1. A\nChương II\nĐiều 5. B\nChương III\nĐiều 9. C"]
-    assert renumber_roman_headings(first_misread, {1})[0] == [first_misread[0].replace("Chương II\nĐiều 1", "Chương I\nĐiều 1")]
+    assert renumber_roman_headings(first_misread, {1})[0] == [
+        first_misread[0].replace("Chương II\nĐiều 1", "Chương I\nĐiều 1")
+    ]
 
 
 def test_a_number_line_read_without_digits_is_read_again_with_the_english_model(monkeypatch):
@@ -118,7 +138,9 @@ def test_a_number_line_read_without_digits_is_read_again_with_the_english_model(
 
     vietnamese = "SỞ THÔNG TIN\nSố: J†§ /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011\nKính gửi: các đơn vị"
     mixed = "SO THONG TIN\nS6: J75 /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011\nKinh gui: cac don vi"
-    monkeypatch.setattr(ocr, "_read", lambda _, image, languages: (vietnamese if languages == "vie" else mixed, 90.0, 20))
+    monkeypatch.setattr(
+        ocr, "_read", lambda _, image, languages: (vietnamese if languages == "vie" else mixed, 90.0, 20)
+    )
     text, confidence, _ = ocr._read_in(None, None, None)
     assert text == "SỞ THÔNG TIN\nSố: J75 /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011\nKính gửi: các đơn vị"
     assert confidence == 90.0
@@ -158,12 +180,19 @@ QUY ĐỊNH CHUNG
 """
 
 
-@pytest.mark.parametrize("number, doc_type, issuer", [
-    ("282/2025/NĐ-CP", DocType.decree, "Chính phủ"), ("23/2008/QH12", DocType.law, "Quốc hội"),
-    ("15/2010/QĐ-UBND", DocType.decision, "Ủy ban nhân dân"), ("30/VBHN-VPQH", DocType.consolidated, "Văn phòng Quốc hội"),
-    ("01/2006/TT-NHNN", DocType.circular, "Ngân hàng Nhà nước Việt Nam"), ("275/STTTT-CNTT", None, "STTTT"),
-    ("339-QĐ/TW", DocType.regulation, "Ban Chấp hành Trung ương"), ("06-HD/TW", DocType.instruction, "Ban Chấp hành Trung ương"),
-])
+@pytest.mark.parametrize(
+    "number, doc_type, issuer",
+    [
+        ("282/2025/NĐ-CP", DocType.decree, "Chính phủ"),
+        ("23/2008/QH12", DocType.law, "Quốc hội"),
+        ("15/2010/QĐ-UBND", DocType.decision, "Ủy ban nhân dân"),
+        ("30/VBHN-VPQH", DocType.consolidated, "Văn phòng Quốc hội"),
+        ("01/2006/TT-NHNN", DocType.circular, "Ngân hàng Nhà nước Việt Nam"),
+        ("275/STTTT-CNTT", None, "STTTT"),
+        ("339-QĐ/TW", DocType.regulation, "Ban Chấp hành Trung ương"),
+        ("06-HD/TW", DocType.instruction, "Ban Chấp hành Trung ương"),
+    ],
+)
 def test_number_forms_of_both_systems(number, doc_type, issuer):
     assert identity.find_doc_number(f"Số: {number}\nHà Nội, ngày 1 tháng 1 năm 2020") == number
     assert identity.doc_type_from_number(number) == doc_type and identity.issuer_from_number(number) == issuer
@@ -178,13 +207,17 @@ def test_state_document_header():
 
 
 def test_two_columns_on_one_line_and_an_issuer_on_two_lines():
-    header = ("ỦY BAN NHÂN DÂN          CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
-              "TỈNH BÌNH PHƯỚC                    Độc lập - Tự do - Hạnh phúc\n"
-              "Số: 991/QĐ-UBND         Đồng Xoài, ngày 14 tháng5 năm 2008\nQUYẾT ĐỊNH\nVề việc phê duyệt kế hoạch\n")
+    header = (
+        "ỦY BAN NHÂN DÂN          CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "TỈNH BÌNH PHƯỚC                    Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 991/QĐ-UBND         Đồng Xoài, ngày 14 tháng5 năm 2008\nQUYẾT ĐỊNH\nVề việc phê duyệt kế hoạch\n"
+    )
     assert identity.find_issuer(header, "991/QĐ-UBND") == "ỦY BAN NHÂN DÂN TỈNH BÌNH PHƯỚC"
     assert identity.find_issued_date(header) == "2008-05-14"
-    ocr = ("UBND TỈNH PHÚ THỌ CỘNG HOA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG Độc lập - Tự do\n"
-           "Số: 275 /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011\nV/v đăng ký danh sách thi\n")
+    ocr = (
+        "UBND TỈNH PHÚ THỌ CỘNG HOA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSỞ THÔNG TIN VÀ TRUYỀN THÔNG Độc lập - Tự do\n"
+        "Số: 275 /STTTT-CNTT Phú Thọ, ngày 16 tháng 12 năm 2011\nV/v đăng ký danh sách thi\n"
+    )
     assert identity.find_issuer(ocr, "275/STTTT-CNTT") == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
     assert identity.find_title(ocr).doc_type == DocType.letter
 
@@ -196,8 +229,10 @@ def test_lower_case_letterhead_of_a_tcvn3_capitals_font():
 
 
 def test_consolidated_text_has_its_number_and_date_at_the_end():
-    text = ("VĂN BẢN HỢP NHẤT\nLUẬT\nVề cư trú\nĐiều 1. Phạm vi\nNội dung luật.\n"
-            "VĂN PHÒNG QUỐC HỘI\nSố: 30/VBHN-VPQH\nHà Nội, ngày 15 tháng 7 năm 2020\nXÁC THỰC VĂN BẢN HỢP NHẤT\n")
+    text = (
+        "VĂN BẢN HỢP NHẤT\nLUẬT\nVề cư trú\nĐiều 1. Phạm vi\nNội dung luật.\n"
+        "VĂN PHÒNG QUỐC HỘI\nSố: 30/VBHN-VPQH\nHà Nội, ngày 15 tháng 7 năm 2020\nXÁC THỰC VĂN BẢN HỢP NHẤT\n"
+    )
     assert identity.find_doc_number(text) == "30/VBHN-VPQH"
     assert identity.find_issued_date(text) == "2020-07-15"
 
@@ -214,19 +249,28 @@ def test_an_ocr_garbled_number_is_completed_from_the_file_name_when_they_agree()
 
 
 # --- facts asked for -----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("question, fact", [
-    ("Nghị định này có hiệu lực từ khi nào?", Fact.date), ("Phạt tiền bao nhiêu?", Fact.amount),
-    ("Người bao nhiêu tuổi thì được kết nạp?", Fact.age), ("Trong bao lâu phải báo chi ủy?", Fact.duration),
-    ("Mật khẩu tối thiểu bao nhiêu ký tự?", Fact.number), ("Khi nào thì được xem xét kết nạp?", Fact.condition),
-    ("Thông tư này hướng dẫn về việc gì?", Fact.subject), ("Chi bộ họp khi nào?", Fact.when),
-    ("Vì sao phải cài ứng dụng?", None),
-])
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("Nghị định này có hiệu lực từ khi nào?", Fact.date),
+        ("Phạt tiền bao nhiêu?", Fact.amount),
+        ("Người bao nhiêu tuổi thì được kết nạp?", Fact.age),
+        ("Trong bao lâu phải báo chi ủy?", Fact.duration),
+        ("Mật khẩu tối thiểu bao nhiêu ký tự?", Fact.number),
+        ("Khi nào thì được xem xét kết nạp?", Fact.condition),
+        ("Thông tư này hướng dẫn về việc gì?", Fact.subject),
+        ("Chi bộ họp khi nào?", Fact.when),
+        ("Vì sao phải cài ứng dụng?", None),
+    ],
+)
 def test_the_kind_of_fact_a_question_asks_for(question, fact):
     assert asked_fact(question) == fact
 
 
 def test_sentences_that_hold_the_fact():
-    assert holds(Fact.amount, "Phạt tiền từ 2.000.000 đồng đến 3.000.000 đồng") and not holds(Fact.amount, "Phạt cảnh cáo")
+    assert holds(Fact.amount, "Phạt tiền từ 2.000.000 đồng đến 3.000.000 đồng") and not holds(
+        Fact.amount, "Phạt cảnh cáo"
+    )
     assert holds(Fact.date, "trước ngày 22/ 12/ 2011") and holds(Fact.date, "có hiệu lực kể từ ngày ký")
     assert not holds(Fact.date, "kế hoạch năm 2011 của sở")  # a year is not the day asked for
     assert holds(Fact.number, "ít nhất 8 ký tự") and not holds(Fact.number, "gồm chữ và số")

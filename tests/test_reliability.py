@@ -27,14 +27,28 @@ from tests.conftest import CELL_3, CORPUS, keyed_client, make_settings
 
 pytestmark = pytest.mark.slow
 
-TOPICS = ["sinh hoạt chi bộ", "bảo mật tài khoản", "chuyển đổi số", "học tập nghị quyết", "kiểm tra giám sát",
-          "công tác dân vận", "phát triển đảng viên", "thu nộp đảng phí"]
+TOPICS = [
+    "sinh hoạt chi bộ",
+    "bảo mật tài khoản",
+    "chuyển đổi số",
+    "học tập nghị quyết",
+    "kiểm tra giám sát",
+    "công tác dân vận",
+    "phát triển đảng viên",
+    "thu nộp đảng phí",
+]
 
 
 def cli(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     """The real command line in its own process."""
-    return subprocess.Popen([sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), *args], cwd=PROJECT_ROOT,
-                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "--data-dir", str(data_dir), *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def write_batch(folder: Path, n: int) -> list[Path]:
@@ -44,9 +58,13 @@ def write_batch(folder: Path, n: int) -> list[Path]:
     for i in range(n):
         articles = "\n\n".join(
             f"Điều {a + 1}. {TOPICS[(i + a) % len(TOPICS)].capitalize()}\n"
-            + " ".join(f"Chi bộ số {i} thực hiện nội dung {a + 1} về {TOPICS[(i + a) % len(TOPICS)]} trước ngày {s + 1} "
-                       f"tháng {a + 1} năm 2026, báo cáo kết quả lần {s + 1} cho Đảng ủy phường." for s in range(6))
-            for a in range(8))
+            + " ".join(
+                f"Chi bộ số {i} thực hiện nội dung {a + 1} về {TOPICS[(i + a) % len(TOPICS)]} trước ngày {s + 1} "
+                f"tháng {a + 1} năm 2026, báo cáo kết quả lần {s + 1} cho Đảng ủy phường."
+                for s in range(6)
+            )
+            for a in range(8)
+        )
         path = folder / f"kh-{i:03d}.md"
         path.write_text(f"# KẾ HOẠCH SỐ {i}-KH/CB\n\n{articles}\n", encoding="utf-8")
         paths.append(path)
@@ -57,8 +75,10 @@ def catalog_state(data_dir: Path) -> tuple[int, int]:
     """(committed documents, writes in progress) as another process sees them."""
     try:
         with sqlite3.connect(f"file:{data_dir / 'catalog.sqlite3'}?mode=ro", uri=True, timeout=1) as conn:
-            return (conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
-                    conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
+            return (
+                conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
+                conn.execute("SELECT COUNT(*) FROM journal").fetchone()[0],
+            )
     except sqlite3.Error:
         return 0, 0
 
@@ -141,8 +161,11 @@ def chroma_server(tmp_path):
     if executable is None:
         pytest.skip("the chroma command (from the chromadb package) is not installed")
     port = free_port()
-    server = subprocess.Popen([executable, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1",
-                               "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [executable, "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

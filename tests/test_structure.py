@@ -41,11 +41,22 @@ def headings(text: str, language: str = "vi") -> list[str]:
 
 
 def test_party_decimal_numbering():
-    text = ("Ban Bí thư hướng dẫn như sau:\n1. Tuổi đời và trình độ học vấn\n1.1. Về tuổi đời\nChỉ xem xét...\n"
-            "1.2. Về trình độ học vấn\na) Người vào Đảng...\nb) Trình độ học vấn...\n2. Đảng viên phải hoàn thành\n"
-            "2.1- Nhiệm vụ được giao\n2.1.1. Nhiệm vụ do Điều lệ quy định\n2.2. Hoàn thành tốt nhiệm vụ\n")
-    assert headings(text) == ["Mục 1", "Mục 1.1", "Mục 1.2", "Điểm a", "Điểm b", "Mục 2", "Mục 2.1", "Mục 2.1.1",
-                              "Mục 2.2"]
+    text = (
+        "Ban Bí thư hướng dẫn như sau:\n1. Tuổi đời và trình độ học vấn\n1.1. Về tuổi đời\nChỉ xem xét...\n"
+        "1.2. Về trình độ học vấn\na) Người vào Đảng...\nb) Trình độ học vấn...\n2. Đảng viên phải hoàn thành\n"
+        "2.1- Nhiệm vụ được giao\n2.1.1. Nhiệm vụ do Điều lệ quy định\n2.2. Hoàn thành tốt nhiệm vụ\n"
+    )
+    assert headings(text) == [
+        "Mục 1",
+        "Mục 1.1",
+        "Mục 1.2",
+        "Điểm a",
+        "Điểm b",
+        "Mục 2",
+        "Mục 2.1",
+        "Mục 2.1.1",
+        "Mục 2.2",
+    ]
 
 
 def test_a_footnote_marker_glued_to_an_item_number_is_cut_off():
@@ -54,9 +65,11 @@ def test_a_footnote_marker_glued_to_an_item_number_is_cut_off():
 
 
 def test_form_fields_and_out_of_sequence_numbers_are_not_headings():
-    text = ("Chương I\nQUY ĐỊNH CHUNG\nMục 1. Phạm vi\nĐiều 1. Phạm vi điều chỉnh\n1. Khoản một.\n"
-            "Mục 10 (thành phần gia đình): ghi theo lý lịch.\n2. Khoản hai.\n"
-            "25. số thứ tự ở đầu dòng xuống dòng\nĐiều 2. Đối tượng\n")
+    text = (
+        "Chương I\nQUY ĐỊNH CHUNG\nMục 1. Phạm vi\nĐiều 1. Phạm vi điều chỉnh\n1. Khoản một.\n"
+        "Mục 10 (thành phần gia đình): ghi theo lý lịch.\n2. Khoản hai.\n"
+        "25. số thứ tự ở đầu dòng xuống dòng\nĐiều 2. Đối tượng\n"
+    )
     assert headings(text) == ["Chương I", "Mục 1", "Điều 1", "Khoản 1", "Khoản 2", "Điều 2"]
 
 

@@ -24,8 +24,9 @@ from tests.conftest import CELL_3, api_key, keyed_client
 from tests.fake_llm import FakeChatServer
 
 pytestmark = pytest.mark.slow
-needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None,
-                                  reason="eSpeak NG is not installed (sudo apt-get install espeak-ng)")
+needs_espeak = pytest.mark.skipif(
+    shutil.which("espeak-ng") is None, reason="eSpeak NG is not installed (sudo apt-get install espeak-ng)"
+)
 CORPUS = PROJECT_ROOT / "corpus"
 HUONG_AN = "tw/tinh-thai-nguyen/phuong-huong-an"
 
@@ -58,8 +59,9 @@ def test_summary_of_an_indexed_document_cites_every_point(client):
     assert "## Việc cần làm, thời hạn" in summary["markdown"] and "## Nguồn" in summary["markdown"]
     assert 0 < summary["compression"] < 0.5
 
-    formal = client.post("/v1/summarize", json={"doc_id": "qd-339-so-tay-dang-vien", "style": "formal",
-                                                "length": "standard"}).json()
+    formal = client.post(
+        "/v1/summarize", json={"doc_id": "qd-339-so-tay-dang-vien", "style": "formal", "length": "standard"}
+    ).json()
     starts = [formal["citations"][p["citations"][0] - 1]["char_start"] for p in formal["points"]]
     assert starts == sorted(starts) and len(formal["points"]) >= 6  # formal: document order
     short = client.post("/v1/summarize", json={"doc_id": "qd-339-so-tay-dang-vien", "length": 40}).json()
@@ -77,13 +79,16 @@ def test_summary_respects_the_callers_scope(client):
     assert allowed.status_code == 200 and allowed.json()["points"]
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"text": "   "}, "empty"),
-    ({"doc_id": "qd-339-so-tay-dang-vien", "text": "hai nguồn"}, "exactly one"),
-    ({}, "exactly one"),
-    ({"text": "Một câu đủ dài để tóm tắt.", "length": "medium"}, None),
-    ({"text": "Một câu đủ dài để tóm tắt.", "length": 3}, None),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"text": "   "}, "empty"),
+        ({"doc_id": "qd-339-so-tay-dang-vien", "text": "hai nguồn"}, "exactly one"),
+        ({}, "exactly one"),
+        ({"text": "Một câu đủ dài để tóm tắt.", "length": "medium"}, None),
+        ({"text": "Một câu đủ dài để tóm tắt.", "length": 3}, None),
+    ],
+)
 def test_bad_summary_requests_get_422(client, body, message):
     response = client.post("/v1/summarize", json=body)
     assert response.status_code == 422, response.text
@@ -93,8 +98,9 @@ def test_bad_summary_requests_get_422(client, body, message):
 
 def test_summary_of_an_uploaded_file_and_of_raw_text(client):
     data = (CORPUS / "ct-50-chat-luong-sinh-hoat-chi-bo.docx").read_bytes()
-    summary = client.post("/v1/summarize/upload", files={"file": ("ct-50.docx", data)},
-                          data={"length": "short", "style": "formal"}).json()
+    summary = client.post(
+        "/v1/summarize/upload", files={"file": ("ct-50.docx", data)}, data={"length": "short", "style": "formal"}
+    ).json()
     assert summary["doc_number"] == "50-CT/TW" and summary["doc_id"] is None and 1 <= len(summary["points"]) <= 5
     assert summary["summary_words"] <= 0.2 * 1.15 * summary["source_words"]  # short: at most a fifth of the text
     bad = client.post("/v1/summarize/upload", files={"file": ("virus.exe", b"MZ\x90\x00binary")})
@@ -104,7 +110,7 @@ def test_summary_of_an_uploaded_file_and_of_raw_text(client):
     assert summary["language"] == "bn" and summary["points"] and "needs the language model" in summary["warnings"][0]
 
 
-MEETING = (PROJECT_ROOT / "evals" / "datasets" / "minutes" / "transcripts" / "02-tan-lap-cb1-thuong-ky-11-2025.txt")
+MEETING = PROJECT_ROOT / "evals" / "datasets" / "minutes" / "transcripts" / "02-tan-lap-cb1-thuong-ky-11-2025.txt"
 
 
 def test_a_meeting_transcript_is_summarized_by_parts_and_for_one_question(client):
@@ -137,22 +143,48 @@ def test_summarize_cli_and_eval_take_a_question(corpus_assistant, tmp_path, caps
     transcript = MEETING.read_text(encoding="utf-8")
     turns = transcript.split("\n")
     camera = [i for i, turn in enumerate(turns) if "camera" in turn]
-    (tmp_path / "whole.jsonl").write_text(json.dumps({"id": "m1", "document": transcript, "summary": turns[0]},
-                                                     ensure_ascii=False) + "\n", encoding="utf-8")
-    (tmp_path / "queries.jsonl").write_text(json.dumps({"id": "m1#0", "meeting_id": "m1", "domain": "cell",
-                                                        "query": "Chi bộ bàn gì về camera an ninh?",
-                                                        "answer": turns[camera[0]], "spans": [[camera[0], camera[-1]]]},
-                                                       ensure_ascii=False) + "\n", encoding="utf-8")
-    assert main([*data_dir, "eval", "summaries", str(tmp_path / "whole.jsonl"),
-                 "--queries", str(tmp_path / "queries.jsonl")]) == 0
+    (tmp_path / "whole.jsonl").write_text(
+        json.dumps({"id": "m1", "document": transcript, "summary": turns[0]}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "queries.jsonl").write_text(
+        json.dumps(
+            {
+                "id": "m1#0",
+                "meeting_id": "m1",
+                "domain": "cell",
+                "query": "Chi bộ bàn gì về camera an ninh?",
+                "answer": turns[camera[0]],
+                "spans": [[camera[0], camera[-1]]],
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(
+            [
+                *data_dir,
+                "eval",
+                "summaries",
+                str(tmp_path / "whole.jsonl"),
+                "--queries",
+                str(tmp_path / "queries.jsonl"),
+            ]
+        )
+        == 0
+    )
     figures = json.loads(capsys.readouterr().out)
     assert figures["queries"] == 1 and figures["cited_in_gold"] == 1.0 and figures["citations_verbatim"] == 1.0
     assert figures["rouge1"] > 0 and "bm25_rouge1" in figures
 
 
 def test_summary_as_a_background_job(client):
-    job = finished(client, client.post("/v1/summarize", json={"doc_id": "nq-57-khoa-hoc-cong-nghe-chuyen-doi-so",
-                                                              "background": True}))
+    job = finished(
+        client,
+        client.post("/v1/summarize", json={"doc_id": "nq-57-khoa-hoc-cong-nghe-chuyen-doi-so", "background": True}),
+    )
     assert job["kind"] == "summary" and job["result"]["doc_number"] == "57-NQ/TW" and job["progress"] == 1.0
     assert client.get("/v1/jobs/unknown").status_code == 404
 
@@ -160,8 +192,11 @@ def test_summary_as_a_background_job(client):
 def test_llm_points_are_kept_only_when_their_passages_support_them(corpus_assistant):
     source = corpus_assistant.summary_source(doc_id="qd-339-so-tay-dang-vien")
     with FakeChatServer() as server:
+
         def summarizer(model: str) -> Summarizer:
-            writer = LLMPointWriter(OpenAICompatibleChat(server.base_url, model, timeout_s=10), corpus_assistant.prompts)
+            writer = LLMPointWriter(
+                OpenAICompatibleChat(server.base_url, model, timeout_s=10), corpus_assistant.prompts
+            )
             return Summarizer(corpus_assistant.index.embedder, corpus_assistant.prompts, writer)
 
         short = SummaryOptions(length="short")
@@ -197,21 +232,26 @@ def test_bulletin_of_a_document_as_mp3_and_of_a_given_summary_as_wav(client):
 
     assert client.post("/v1/bulletins", json={"doc_id": "qd-339-so-tay-dang-vien", "rate_wpm": 500}).status_code == 422
     assert client.post("/v1/bulletins", json={"doc_id": "no-such-document"}).status_code == 404
-    summarize_job = finished(client, client.post("/v1/summarize", json={"text": "Một câu đủ dài để tóm tắt ở đây.",
-                                                                        "background": True}))
+    summarize_job = finished(
+        client, client.post("/v1/summarize", json={"text": "Một câu đủ dài để tóm tắt ở đây.", "background": True})
+    )
     assert client.get(f"/v1/jobs/{summarize_job['id']}/audio").status_code == 404
 
 
 @needs_espeak
-@pytest.mark.parametrize("language, text, max_wer", [
-    ("en", "Members must keep their password secret and report a lost phone to the cell committee at once.", 0.8),
-    ("vi", "Đảng viên phải giữ bí mật mật khẩu và báo ngay cho chi ủy khi mất điện thoại.", 0.95),
-])
+@pytest.mark.parametrize(
+    "language, text, max_wer",
+    [
+        ("en", "Members must keep their password secret and report a lost phone to the cell committee at once.", 0.8),
+        ("vi", "Đảng viên phải giữ bí mật mật khẩu và báo ngay cho chi ủy khi mất điện thoại.", 0.95),
+    ],
+)
 def test_round_trip_speak_then_transcribe_reports_word_error_rate(client, corpus_assistant, language, text, max_wer):
     speech = corpus_assistant.bulletins.synthesizer.synthesize(text, language, 140)
     recording = encode(Audio.join([Audio.silence(1.0, speech.rate), speech, Audio.silence(1.0, speech.rate)]), "ogg")
-    job = finished(client, client.post("/v1/transcribe", files={"file": ("bulletin.ogg", recording)},
-                                       data={"language": language}))
+    job = finished(
+        client, client.post("/v1/transcribe", files={"file": ("bulletin.ogg", recording)}, data={"language": language})
+    )
     transcription, summary = job["result"]["transcription"], job["result"]["summary"]
     wer = word_error_rate(text, transcription["text"])
     print(f"\nround trip {language}: WER {wer:.2f}; heard: {transcription['text']!r}")
@@ -220,11 +260,14 @@ def test_round_trip_speak_then_transcribe_reports_word_error_rate(client, corpus
     assert summary["points"] and summary["citations"][0]["structure_path"].startswith("00:0")  # cited by time span
 
 
-@pytest.mark.parametrize("data, language, message", [
-    (encode(Audio.silence(3.0, 16_000), "wav"), "vi", "silent"),
-    (b"ID3\x03\x00not really an mp3", "vi", "unsupported or corrupt"),
-    (encode(Audio(np.sin(np.arange(16_000) / 5).astype(np.float32) * 0.3, 16_000), "wav"), "fr", "WHISPER"),
-])
+@pytest.mark.parametrize(
+    "data, language, message",
+    [
+        (encode(Audio.silence(3.0, 16_000), "wav"), "vi", "silent"),
+        (b"ID3\x03\x00not really an mp3", "vi", "unsupported or corrupt"),
+        (encode(Audio(np.sin(np.arange(16_000) / 5).astype(np.float32) * 0.3, 16_000), "wav"), "fr", "WHISPER"),
+    ],
+)
 def test_bad_recordings_get_422_before_any_job(client, data, language, message):
     response = client.post("/v1/transcribe", files={"file": ("x.mp3", data)}, data={"language": language})
     assert response.status_code == 422 and message in response.json()["detail"]
@@ -238,14 +281,38 @@ def test_a_file_that_is_not_a_recording_gets_415(client):
 @needs_espeak
 def test_cli_summarize_bulletin_transcribe_and_evals(corpus_assistant, tmp_path, capsys):
     data_dir = ["--data-dir", str(corpus_assistant.settings.data_dir)]
-    assert main([*data_dir, "summarize", "--file", str(CORPUS / "kh-12-trien-khai-so-tay-phuong-huong-an.md"),
-                 "-o", str(tmp_path / "s.json")]) == 0
+    assert (
+        main(
+            [
+                *data_dir,
+                "summarize",
+                "--file",
+                str(CORPUS / "kh-12-trien-khai-so-tay-phuong-huong-an.md"),
+                "-o",
+                str(tmp_path / "s.json"),
+            ]
+        )
+        == 0
+    )
     assert json.loads((tmp_path / "s.json").read_text())["doc_number"] == "12-KH/ĐU"
     assert main([*data_dir, "summarize", "no-such-document"]) == 2
     assert "no document with id 'no-such-document'" in capsys.readouterr().err
 
-    assert main([*data_dir, "bulletin", "--text", "Chi bộ họp vào tối thứ Năm. Đảng viên phải đọc tài liệu trước.",
-                 "-o", str(tmp_path / "b.wav"), "--rate", "150"]) == 0
+    assert (
+        main(
+            [
+                *data_dir,
+                "bulletin",
+                "--text",
+                "Chi bộ họp vào tối thứ Năm. Đảng viên phải đọc tài liệu trước.",
+                "-o",
+                str(tmp_path / "b.wav"),
+                "--rate",
+                "150",
+            ]
+        )
+        == 0
+    )
     assert main([*data_dir, "transcribe", str(tmp_path / "b.wav"), "--json"]) == 0
     heard = json.loads(capsys.readouterr().out)
     assert heard["transcription"]["engine"] == "viet-asr" and heard["summary"]["points"]

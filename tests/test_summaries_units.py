@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -14,8 +13,8 @@ from assistant.audio.stt import RecognizerRegistry, WhisperServerRecognizer
 from assistant.audio.transcribe import clock, prepare
 from assistant.domain import Chunk, DocumentMeta, Summary, SummaryPoint
 from assistant.errors import BackendUnavailable, InvalidInput
-from assistant.tasks.bulletin import bulletin_script
 from assistant.tasks import selection
+from assistant.tasks.bulletin import bulletin_script
 from assistant.tasks.selection import Weights
 from assistant.tasks.summarize import candidates, is_key, parse_length, plain_sentences, point_budget, source_kind
 from assistant.tasks.summary_source import SummarySource, place_in_text
@@ -43,8 +42,14 @@ def test_encode_then_decode_keeps_the_sound(fmt):
     assert float(np.abs(back.samples).max()) > 0.2
 
 
-@pytest.mark.parametrize("data, message", [(b"", "empty"), (b"RIFF....WAVEfmt garbage", "unsupported or corrupt"),
-                                           (b"%PDF-1.7 not audio", "is a PDF, not a recording")])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"RIFF....WAVEfmt garbage", "unsupported or corrupt"),
+        (b"%PDF-1.7 not audio", "is a PDF, not a recording"),
+    ],
+)
 def test_bad_audio_is_rejected_with_a_reason(data, message):
     with pytest.raises(InvalidInput, match=message):
         decode(data)
@@ -118,8 +123,17 @@ T/M BAN BÍ THƯ"""
 
 def source_of(text: str) -> SummarySource:
     meta = DocumentMeta(doc_id="d", title="Quy định về Sổ tay", doc_number="339-QĐ/TW", language="vi")
-    chunks = [Chunk(chunk_id="d::0", doc_id="d", ordinal=0, text=text, structure_path="Điều 5",
-                    heading="Điều 5. Tài khoản người dùng", char_end=len(text))]
+    chunks = [
+        Chunk(
+            chunk_id="d::0",
+            doc_id="d",
+            ordinal=0,
+            text=text,
+            structure_path="Điều 5",
+            heading="Điều 5. Tài khoản người dùng",
+            char_end=len(text),
+        )
+    ]
     return SummarySource(meta, chunks, [0])
 
 
@@ -163,8 +177,12 @@ def test_plain_sentences_cut_at_semicolons_and_end_in_the_texts_own_script():
 
 
 def test_selection_keeps_document_order_skips_duplicates_spreads_and_fits_the_budget():
-    texts = ["mật khẩu có ít nhất tám ký tự", "mật khẩu có ít nhất tám ký tự nhé",
-             "đổi mật khẩu khi đăng nhập lần đầu", "chi ủy khóa tài khoản trong một ngày"]
+    texts = [
+        "mật khẩu có ít nhất tám ký tự",
+        "mật khẩu có ít nhất tám ký tự nhé",
+        "đổi mật khẩu khi đăng nhập lần đầu",
+        "chi ủy khóa tài khoản trong một ngày",
+    ]
     vectors = np.asarray([[1, 0, 0], [1, 0.01, 0], [0.5, 0.5, 0], [0, 1, 0]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     score = np.asarray([3.0, 2.9, 2.0, 1.8])
@@ -184,7 +202,9 @@ def test_selection_features():
     assert int(np.argmin(central)) == 2  # the odd one out
     prior = selection.position_prior([0, 2, 10], scale=2.0)
     assert prior[0] == 1.0 and prior[0] > prior[1] > prior[2]
-    plain = selection.scores(np.zeros(3), Weights(position=1.0, position_scale=2.0, key=1.0), [0, 1, 2], [False, True, False])
+    plain = selection.scores(
+        np.zeros(3), Weights(position=1.0, position_scale=2.0, key=1.0), [0, 1, 2], [False, True, False]
+    )
     assert list(np.round(plain, 3)) == [1.0, round(1 / 1.5 + 1, 3), 0.5]
 
 
@@ -206,12 +226,18 @@ def test_a_transcript_is_read_by_turns_without_backchannel():
     assert place_in_text(TRANSCRIPT, offset, "vi") == "lượt 3 (Ông Hùng)"
     assert place_in_text("Đoạn một.\n\nĐoạn hai có chữ.", 12, "vi") == "đoạn 2"
     meta = DocumentMeta(doc_id="t", title="Sinh hoạt chi bộ", language="vi")
-    source = SummarySource(meta, [Chunk(chunk_id="t::0", doc_id="t", ordinal=0, text=TRANSCRIPT,
-                                        char_end=len(TRANSCRIPT))], [0], text=TRANSCRIPT)
+    source = SummarySource(
+        meta,
+        [Chunk(chunk_id="t::0", doc_id="t", ordinal=0, text=TRANSCRIPT, char_end=len(TRANSCRIPT))],
+        [0],
+        text=TRANSCRIPT,
+    )
     assert source_kind(source) == "transcript"
     texts = [c.text for c in candidates(source)]
-    assert texts[1:] == ["Ông Hùng: Tôi đề nghị tăng mức đóng quỹ chi bộ lên 50 nghìn đồng mỗi tháng từ tháng 12 để lo "
-                         "việc hiếu hỉ.", "Chủ tọa: Chi bộ biểu quyết, 12 trên 12 đồng chí tán thành việc tăng mức đóng quỹ."]
+    assert texts[1:] == [
+        "Ông Hùng: Tôi đề nghị tăng mức đóng quỹ chi bộ lên 50 nghìn đồng mỗi tháng từ tháng 12 để lo việc hiếu hỉ.",
+        "Chủ tọa: Chi bộ biểu quyết, 12 trên 12 đồng chí tán thành việc tăng mức đóng quỹ.",
+    ]
     assert all("Vâng" not in t and "Cảm ơn" not in t for t in texts)
     assert {c.speaker for c in candidates(source)} >= {"Ông Hùng", "Chủ tọa"}
 
@@ -225,7 +251,9 @@ def test_a_question_about_one_speaker_names_that_speaker():
     assert speakers_named("What did Marketing say about the remote?", {"Marketing", "Project Manager"}) == {"Marketing"}
     people = {"Chrystia Freeland", "Bill Morneau", "The Chair"}
     assert speakers_named("What did Freeland say about the wage subsidy?", people) == {"Chrystia Freeland"}
-    assert speakers_named("Ý kiến của đồng chí Bình về kinh phí?", {"Nguyễn Văn Bình", "Trần Thị Hoa"}) == {"Nguyễn Văn Bình"}
+    assert speakers_named("Ý kiến của đồng chí Bình về kinh phí?", {"Nguyễn Văn Bình", "Trần Thị Hoa"}) == {
+        "Nguyễn Văn Bình"
+    }
     assert speakers_named("Summarize the discussion about the budget", people | lettered) == set()
 
 
@@ -239,9 +267,22 @@ def test_an_official_document_is_summarized_as_a_dense_one():
 
 
 def test_bulletin_script_is_speakable():
-    summary = Summary(title="Quy định về Sổ tay", doc_number="339-QĐ/TW", language="vi", style="plain",
-                      points=[SummaryPoint(text="Báo mất máy trong 24 giờ.", citations=[1])], citations=[],
-                      markdown="", engine="extractive", source_words=100, summary_words=6, compression=0.06)
+    summary = Summary(
+        title="Quy định về Sổ tay",
+        doc_number="339-QĐ/TW",
+        language="vi",
+        style="plain",
+        points=[SummaryPoint(text="Báo mất máy trong 24 giờ.", citations=[1])],
+        citations=[],
+        markdown="",
+        engine="extractive",
+        source_words=100,
+        summary_words=6,
+        compression=0.06,
+    )
     assert bulletin_script(summary) == [
-        "Bản tin tóm tắt: Quy định về Sổ tay.", "Văn bản số 339, Quy định của Trung ương.",
-        "Ý 1. Báo mất máy trong 24 giờ.", "Hết bản tin. Đề nghị các đồng chí đọc văn bản gốc để biết đầy đủ."]
+        "Bản tin tóm tắt: Quy định về Sổ tay.",
+        "Văn bản số 339, Quy định của Trung ương.",
+        "Ý 1. Báo mất máy trong 24 giờ.",
+        "Hết bản tin. Đề nghị các đồng chí đọc văn bản gốc để biết đầy đủ.",
+    ]

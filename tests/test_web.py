@@ -74,11 +74,23 @@ def test_ask_and_open_a_citation(browser, base_url, committee_key, width):
 
 
 def fill_minutes(page) -> None:
-    values = {"#m-org-name": "Chi bộ khu dân cư số 3", "#m-org-parent": "Đảng bộ phường Hương An",
-              "#m-org-unit": f"{WARD}/chi-bo-3", "#m-place-name": "Hương An", "#m-date": "2026-03-05",
-              "#m-start": "19:30", "#m-end": "21:00", "#m-place": "Nhà văn hóa tổ 3", "#m-chair": "Nguyễn Văn An",
-              "#m-chair-role": "Bí thư chi bộ", "#m-secretary": "Trần Thị Bình", "#m-secretary-role": "Phó Bí thư",
-              "#m-total": "10", "#m-exempt": "0", "#m-present": "9"}
+    values = {
+        "#m-org-name": "Chi bộ khu dân cư số 3",
+        "#m-org-parent": "Đảng bộ phường Hương An",
+        "#m-org-unit": f"{WARD}/chi-bo-3",
+        "#m-place-name": "Hương An",
+        "#m-date": "2026-03-05",
+        "#m-start": "19:30",
+        "#m-end": "21:00",
+        "#m-place": "Nhà văn hóa tổ 3",
+        "#m-chair": "Nguyễn Văn An",
+        "#m-chair-role": "Bí thư chi bộ",
+        "#m-secretary": "Trần Thị Bình",
+        "#m-secretary-role": "Phó Bí thư",
+        "#m-total": "10",
+        "#m-exempt": "0",
+        "#m-present": "9",
+    }
     for selector, value in values.items():
         page.fill(selector, value)
     for group in ("absent", "agenda", "decisions"):
@@ -175,12 +187,21 @@ def test_keyboard_tabs_labels_and_english(browser, base_url, committee_key):
     page.click("#tab-documents")
     page.wait_for_selector("#documents li")
     assert page.is_visible("#upload-form")
-    page.set_input_files("#u-file", files=[{"name": "tb-web.md", "mimeType": "text/markdown",
-                                              "buffer": "# Thông báo\nĐiều 1. Chi bộ họp ngày 5.".encode()}])
+    page.set_input_files(
+        "#u-file",
+        files=[
+            {
+                "name": "tb-web.md",
+                "mimeType": "text/markdown",
+                "buffer": "# Thông báo\nĐiều 1. Chi bộ họp ngày 5.".encode(),
+            }
+        ],
+    )
     page.click("#upload-form button[type=submit]")
     page.wait_for_selector("#upload-result:has-text('tb-web')")
     assert "tb-web" in page.inner_text("#documents")
-    corpus_assistant_delete = page.request.delete(f"{base_url}/v1/documents/tb-web",
-                                                  headers={"Authorization": f"Bearer {committee_key}"})
+    corpus_assistant_delete = page.request.delete(
+        f"{base_url}/v1/documents/tb-web", headers={"Authorization": f"Bearer {committee_key}"}
+    )
     assert corpus_assistant_delete.status == 200
     page.close()

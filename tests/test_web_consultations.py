@@ -29,11 +29,18 @@ def comment_on_article_2(page, stance: str, text: str) -> None:
 
 def test_members_comment_and_the_committee_sees_the_synthesis(browser, regulation_assistant):  # noqa: F811
     a = regulation_assistant
-    keys = {who: a.keys.create(f"web {who}", role, unit, "internal") for who, role, unit in [
-        ("committee", "committee", WARD), ("one", "member", CELL), ("two", "member", SIBLING),
-        ("outsider", "member", "tw/tinh-thai-nguyen/phuong-khac")]}
-    plan = ConsultationPlan(doc_id="qd-339-so-tay-dang-vien", org_units=[CELL, SIBLING],
-                            deadline=a.local_now() + dt.timedelta(days=7))
+    keys = {
+        who: a.keys.create(f"web {who}", role, unit, "internal")
+        for who, role, unit in [
+            ("committee", "committee", WARD),
+            ("one", "member", CELL),
+            ("two", "member", SIBLING),
+            ("outsider", "member", "tw/tinh-thai-nguyen/phuong-khac"),
+        ]
+    }
+    plan = ConsultationPlan(
+        doc_id="qd-339-so-tay-dang-vien", org_units=[CELL, SIBLING], deadline=a.local_now() + dt.timedelta(days=7)
+    )
     a.consultations.open(keys["committee"][1].principal(), plan)
     with served(a) as url:
         one = open_page(browser, url, keys["one"][0])

@@ -38,18 +38,30 @@ def ask(page, question: str) -> str:
 
 def test_the_whole_meeting_cycle_on_a_phone(browser, cycle_assistant):  # noqa: F811
     a = cycle_assistant
-    keys = {who: a.keys.create(f"web {who}", role, unit, "internal")[0] for who, role, unit in [
-        ("secretary", "secretary", CELL), ("chair", "secretary", CELL), ("member one", "member", CELL),
-        ("member two", "member", CELL), ("sibling", "member", SIBLING)]}
+    keys = {
+        who: a.keys.create(f"web {who}", role, unit, "internal")[0]
+        for who, role, unit in [
+            ("secretary", "secretary", CELL),
+            ("chair", "secretary", CELL),
+            ("member one", "member", CELL),
+            ("member two", "member", CELL),
+            ("sibling", "member", SIBLING),
+        ]
+    }
     clock = {"now": a.local_now()}
     a.meetings.clock = a.cycle.minutes_archive.clock = lambda: clock["now"]
     day = clock["now"].date() + dt.timedelta(days=2)
     with served(a) as url:
         secretary = open_page(browser, url, keys["secretary"])
         secretary.click("#tab-meetings")
-        for selector, value in {"#sc-name": "Chi bộ khu dân cư số 3", "#sc-parent": "Đảng bộ phường Hương An",
-                                "#sc-date": day.isoformat(), "#sc-time": "19:30", "#sc-place": "Nhà văn hóa tổ 3",
-                                "#sc-agenda": "Kiểm điểm nhiệm vụ tháng 11\nTrồng cây xanh trong khu dân cư"}.items():
+        for selector, value in {
+            "#sc-name": "Chi bộ khu dân cư số 3",
+            "#sc-parent": "Đảng bộ phường Hương An",
+            "#sc-date": day.isoformat(),
+            "#sc-time": "19:30",
+            "#sc-place": "Nhà văn hóa tổ 3",
+            "#sc-agenda": "Kiểm điểm nhiệm vụ tháng 11\nTrồng cây xanh trong khu dân cư",
+        }.items():
             secretary.fill(selector, value)
         secretary.click("#schedule-form button[type=submit]")
         card(secretary).wait_for()
@@ -81,13 +93,20 @@ def test_the_whole_meeting_cycle_on_a_phone(browser, cycle_assistant):  # noqa: 
         for i in reversed(range(absent.count())):  # the secretary and the chair came, without replying
             if not reasons[i]:
                 absent.nth(i).locator("button.remove").click()
-        for selector, value in {"#m-present": "3", "#m-end": "21:15", "#m-chair": "Nguyễn Văn An",
-                                "#m-chair-role": "Bí thư chi bộ"}.items():
+        for selector, value in {
+            "#m-present": "3",
+            "#m-end": "21:15",
+            "#m-chair": "Nguyễn Văn An",
+            "#m-chair-role": "Bí thư chi bộ",
+        }.items():
             secretary.fill(selector, value)
         secretary.locator('fieldset[data-group="agenda"] [data-field="notes"]').nth(1).fill(
-            "Chi bộ bàn việc trồng cây xanh dọc đường Hương An.")
+            "Chi bộ bàn việc trồng cây xanh dọc đường Hương An."
+        )
         secretary.click('fieldset[data-group="decisions"] button.add')
-        secretary.fill('[data-field="decision_text"]', "Chi bộ quyết định trồng 50 cây xanh dọc đường Hương An trước ngày 31/12")
+        secretary.fill(
+            '[data-field="decision_text"]', "Chi bộ quyết định trồng 50 cây xanh dọc đường Hương An trước ngày 31/12"
+        )
         secretary.fill('fieldset[data-group="decisions"] [data-field="agree"]', "3")
         secretary.click("#save-record")
         secretary.wait_for_selector("article.meeting:has-text('Biên bản (1, dự thảo)')")

@@ -32,8 +32,12 @@ def test_offline_notice_queue_and_revoked_key(regulation_assistant):
     meeting = a.meetings.schedule(secretary, plan(date=day.isoformat()))
     a.cycle.publish(secretary, meeting.id, 4, "vi", lambda number: None)
     ward = a.keys.create("web ward", "committee", WARD, "internal")[1].principal()
-    consultation = a.consultations.open(ward, ConsultationPlan(doc_id="qd-339-so-tay-dang-vien", org_units=[CELL],
-                                                                deadline=a.local_now() + dt.timedelta(days=5)))
+    consultation = a.consultations.open(
+        ward,
+        ConsultationPlan(
+            doc_id="qd-339-so-tay-dang-vien", org_units=[CELL], deadline=a.local_now() + dt.timedelta(days=5)
+        ),
+    )
     with served(a) as url, playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         context = browser.new_context(viewport={"width": 360, "height": 800})

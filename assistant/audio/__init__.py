@@ -18,15 +18,15 @@ class Audio:
     def duration_s(self) -> float:
         return len(self.samples) / self.rate if self.rate else 0.0
 
-    def slice(self, start_s: float, end_s: float) -> "Audio":
-        return Audio(self.samples[int(start_s * self.rate):int(end_s * self.rate)], self.rate)
+    def slice(self, start_s: float, end_s: float) -> Audio:
+        return Audio(self.samples[int(start_s * self.rate) : int(end_s * self.rate)], self.rate)
 
     @staticmethod
-    def silence(seconds: float, rate: int) -> "Audio":
+    def silence(seconds: float, rate: int) -> Audio:
         return Audio(np.zeros(int(seconds * rate), dtype=np.float32), rate)
 
     @staticmethod
-    def join(parts: list["Audio"], pause_s: float = 0.0) -> "Audio":
+    def join(parts: list[Audio], pause_s: float = 0.0) -> Audio:
         """The parts one after the other (all at the first part's rate), with a pause between them."""
         if not parts:
             raise ValueError("nothing to join")

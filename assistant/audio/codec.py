@@ -53,7 +53,9 @@ def decode(data: bytes, max_seconds: float | None = None) -> Audio:
         with _SNDFILE, soundfile.SoundFile(io.BytesIO(data)) as file:
             seconds = file.frames / file.samplerate if file.samplerate else 0.0
             if max_seconds is not None and seconds > max_seconds:
-                raise InvalidInput(f"the recording lasts {seconds / 60:.1f} min, over the {max_seconds / 60:.0f} min limit")
+                raise InvalidInput(
+                    f"the recording lasts {seconds / 60:.1f} min, over the {max_seconds / 60:.0f} min limit"
+                )
             samples = file.read(dtype="float32", always_2d=True)
             rate = file.samplerate
     except (soundfile.LibsndfileError, RuntimeError, TypeError) as exc:

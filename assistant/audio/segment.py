@@ -19,12 +19,12 @@ from assistant.audio import Audio
 @dataclass(frozen=True)
 class SegmentOptions:
     frame_s: float = 0.03
-    floor_db: float = -50.0        # frames quieter than this are never speech (dBFS)
-    margin_db: float = 12.0        # speech is this much louder than the recording's quiet frames
-    min_pause_s: float = 0.3       # shorter gaps are bridged (breaths, stops inside words)
-    min_speech_s: float = 0.2      # shorter bursts are clicks, not speech
-    max_segment_s: float = 20.0    # longest piece handed to a recogniser
-    pad_s: float = 0.15            # sound kept on each side of a piece
+    floor_db: float = -50.0  # frames quieter than this are never speech (dBFS)
+    margin_db: float = 12.0  # speech is this much louder than the recording's quiet frames
+    min_pause_s: float = 0.3  # shorter gaps are bridged (breaths, stops inside words)
+    min_speech_s: float = 0.2  # shorter bursts are clicks, not speech
+    max_segment_s: float = 20.0  # longest piece handed to a recogniser
+    pad_s: float = 0.15  # sound kept on each side of a piece
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def frame_levels(audio: Audio, frame_s: float) -> np.ndarray:
     if count == 0:
         return np.full(1, -120.0)
     frames = audio.samples[: count * size].reshape(count, size).astype(np.float64)
-    rms = np.sqrt(np.mean(frames ** 2, axis=1))
+    rms = np.sqrt(np.mean(frames**2, axis=1))
     return 20 * np.log10(np.maximum(rms, 1e-6))
 
 
@@ -58,7 +58,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 def _cut_long(start: int, end: int, levels: np.ndarray, max_frames: int) -> list[tuple[int, int]]:
     pieces = []
     while end - start > max_frames:
-        window = levels[start + max_frames // 2: start + max_frames]
+        window = levels[start + max_frames // 2 : start + max_frames]
         cut = start + max_frames - 1 - int(np.argmin(window[::-1]))  # quietest frame, the latest of equals
         pieces.append((start, cut))
         start = cut

@@ -10,22 +10,68 @@ import re
 
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _DATE = re.compile(r"(?:\b[Nn]gày\s+)?\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _DOC_NUMBER = re.compile(r"\b(\d{1,4})-([A-ZĐ]{1,5})/([A-ZĐ][A-ZĐ0-9]{0,9})\b")
 
 DOC_TYPES = {
-    "vi": {"NQ": "Nghị quyết", "CT": "Chỉ thị", "QĐ": "Quy định", "KL": "Kết luận", "HD": "Hướng dẫn",
-           "KH": "Kế hoạch", "TB": "Thông báo", "BC": "Báo cáo", "CV": "Công văn", "QC": "Quy chế"},
-    "en": {"NQ": "Resolution", "CT": "Directive", "QĐ": "Regulation", "KL": "Conclusion", "HD": "Guideline",
-           "KH": "Plan", "TB": "Notice", "BC": "Report"},
+    "vi": {
+        "NQ": "Nghị quyết",
+        "CT": "Chỉ thị",
+        "QĐ": "Quy định",
+        "KL": "Kết luận",
+        "HD": "Hướng dẫn",
+        "KH": "Kế hoạch",
+        "TB": "Thông báo",
+        "BC": "Báo cáo",
+        "CV": "Công văn",
+        "QC": "Quy chế",
+    },
+    "en": {
+        "NQ": "Resolution",
+        "CT": "Directive",
+        "QĐ": "Regulation",
+        "KL": "Conclusion",
+        "HD": "Guideline",
+        "KH": "Plan",
+        "TB": "Notice",
+        "BC": "Report",
+    },
 }
-ISSUERS = {"TW": "Trung ương", "BCT": "Bộ Chính trị", "BBT": "Ban Bí thư", "TU": "Tỉnh ủy", "ĐU": "Đảng ủy",
-           "CB": "Chi bộ", "BTGDVTW": "Ban Tuyên giáo và Dân vận Trung ương", "BTGDV": "Ban Tuyên giáo và Dân vận"}
+ISSUERS = {
+    "TW": "Trung ương",
+    "BCT": "Bộ Chính trị",
+    "BBT": "Ban Bí thư",
+    "TU": "Tỉnh ủy",
+    "ĐU": "Đảng ủy",
+    "CB": "Chi bộ",
+    "BTGDVTW": "Ban Tuyên giáo và Dân vận Trung ương",
+    "BTGDV": "Ban Tuyên giáo và Dân vận",
+}
 WORDS = {
-    "vi": [(r"\bđ/c\b", "đồng chí"), (r"\bĐ/c\b", "Đồng chí"), (r"%", " phần trăm"), (r"\bTP\.", "Thành phố"),
-           (r"\bUBND\b", "Ủy ban nhân dân"), (r"\bHĐND\b", "Hội đồng nhân dân"), (r"\bMTTQ\b", "Mặt trận Tổ quốc"),
-           (r"\bCNTT\b", "công nghệ thông tin"), (r"\bKDC\b", "khu dân cư")],
+    "vi": [
+        (r"\bđ/c\b", "đồng chí"),
+        (r"\bĐ/c\b", "Đồng chí"),
+        (r"%", " phần trăm"),
+        (r"\bTP\.", "Thành phố"),
+        (r"\bUBND\b", "Ủy ban nhân dân"),
+        (r"\bHĐND\b", "Hội đồng nhân dân"),
+        (r"\bMTTQ\b", "Mặt trận Tổ quốc"),
+        (r"\bCNTT\b", "công nghệ thông tin"),
+        (r"\bKDC\b", "khu dân cư"),
+    ],
     "en": [(r"%", " percent"), (r"\be\.g\.", "for example"), (r"\bi\.e\.", "that is")],
 }
 SECTION_SIGNS = {"vi": "Điều", "en": "Article"}

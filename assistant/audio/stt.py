@@ -95,8 +95,9 @@ class PocketSphinxRecognizer(_OfflineRecognizer):
 class WhisperServerRecognizer:
     """A speech server on the premises that speaks OpenAI's ``/audio/transcriptions`` protocol."""
 
-    def __init__(self, base_url: str, model: str, language: str, api_key: str = "not-needed",
-                 timeout_s: float = 120.0) -> None:
+    def __init__(
+        self, base_url: str, model: str, language: str, api_key: str = "not-needed", timeout_s: float = 120.0
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.language = language
@@ -113,12 +114,15 @@ class WhisperServerRecognizer:
                 f"{self.base_url}/audio/transcriptions",
                 files={"file": ("segment.wav", wav, "audio/wav")},
                 data={"model": self.model, "language": self.language, "response_format": "json"},
-                headers={"Authorization": f"Bearer {self.api_key}"}, timeout=self.timeout_s)
+                headers={"Authorization": f"Bearer {self.api_key}"},
+                timeout=self.timeout_s,
+            )
         except httpx.HTTPError as exc:
             raise BackendUnavailable(f"the speech server at {self.base_url} is unreachable: {exc}") from exc
         if response.status_code != 200:
-            raise BackendUnavailable(f"the speech server at {self.base_url} answered HTTP {response.status_code}: "
-                                     f"{response.text[:200]}")
+            raise BackendUnavailable(
+                f"the speech server at {self.base_url} answered HTTP {response.status_code}: {response.text[:200]}"
+            )
         try:
             return str(response.json().get("text", "")).strip()
         except ValueError as exc:
@@ -132,8 +136,13 @@ class RecognizerRegistry:
     """Which recogniser serves a language: the configured Whisper-compatible server for every
     language, else the offline model for Vietnamese or English (each loaded once)."""
 
-    def __init__(self, whisper_base_url: str | None = None, whisper_model: str = "whisper-1",
-                 whisper_api_key: str = "not-needed", timeout_s: float = 120.0) -> None:
+    def __init__(
+        self,
+        whisper_base_url: str | None = None,
+        whisper_model: str = "whisper-1",
+        whisper_api_key: str = "not-needed",
+        timeout_s: float = 120.0,
+    ) -> None:
         self.whisper_base_url = whisper_base_url
         self.whisper_model = whisper_model
         self.whisper_api_key = whisper_api_key
@@ -143,11 +152,14 @@ class RecognizerRegistry:
 
     def for_language(self, language: str) -> SpeechRecognizer:
         if self.whisper_base_url:
-            return WhisperServerRecognizer(self.whisper_base_url, self.whisper_model, language,
-                                           self.whisper_api_key, self.timeout_s)
+            return WhisperServerRecognizer(
+                self.whisper_base_url, self.whisper_model, language, self.whisper_api_key, self.timeout_s
+            )
         if language not in OFFLINE_LANGUAGES:
-            raise InvalidInput(f"no offline speech model for language '{language}' (offline: Vietnamese 'vi' and "
-                               "English 'en'); set ASSISTANT_WHISPER_BASE_URL to a Whisper-compatible server for others")
+            raise InvalidInput(
+                f"no offline speech model for language '{language}' (offline: Vietnamese 'vi' and "
+                "English 'en'); set ASSISTANT_WHISPER_BASE_URL to a Whisper-compatible server for others"
+            )
         with self._lock:
             if language not in self._offline:
                 self._offline[language] = VietAsrRecognizer() if language == "vi" else PocketSphinxRecognizer()

@@ -71,11 +71,19 @@ class Transcriber:
         for number, segment in enumerate(prepared.segments, start=1):
             text = " ".join(recognizer.transcribe(prepared.audio.slice(segment.start_s, segment.end_s).samples).split())
             if text:
-                pieces.append(TranscriptSegment(start_s=round(segment.start_s, 2), end_s=round(segment.end_s, 2), text=text))
+                pieces.append(
+                    TranscriptSegment(start_s=round(segment.start_s, 2), end_s=round(segment.end_s, 2), text=text)
+                )
             done += segment.duration_s
             if progress:
                 progress(done / total, f"segment {number}/{len(prepared.segments)}")
         if not pieces:
             raise InvalidInput("no words were recognised in the recording")
-        return Transcription(language=language, engine=recognizer.name, duration_s=round(prepared.audio.duration_s, 2),
-                             speech_s=round(total, 2), segments=pieces, text="\n".join(p.text for p in pieces))
+        return Transcription(
+            language=language,
+            engine=recognizer.name,
+            duration_s=round(prepared.audio.duration_s, 2),
+            speech_s=round(total, 2),
+            segments=pieces,
+            text="\n".join(p.text for p in pieces),
+        )

@@ -43,8 +43,9 @@ class EspeakSynthesizer:
     def languages(self) -> set[str]:
         """Language codes eSpeak NG has a voice for (``vi``, ``en``, ``en-us``, ``bn``...)."""
         if self._voices is None:
-            listing = subprocess.run([self._program(), "--voices"], capture_output=True, text=True,
-                                     timeout=self.timeout_s, check=False).stdout
+            listing = subprocess.run(
+                [self._program(), "--voices"], capture_output=True, text=True, timeout=self.timeout_s, check=False
+            ).stdout
             self._voices = {line.split()[1].lower() for line in listing.splitlines()[1:] if len(line.split()) > 1}
         return self._voices
 
@@ -60,11 +61,23 @@ class EspeakSynthesizer:
             raise InvalidInput("nothing to say: the text is empty")
         if not MIN_RATE <= rate_wpm <= MAX_RATE:
             raise InvalidInput(f"speech rate must be between {MIN_RATE} and {MAX_RATE} words per minute")
-        command = [self._program(), "-v", self.voice_for(language), "-s", str(rate_wpm), "-g", str(word_gap),
-                   "--stdout", "-b", "1", "--stdin"]
+        command = [
+            self._program(),
+            "-v",
+            self.voice_for(language),
+            "-s",
+            str(rate_wpm),
+            "-g",
+            str(word_gap),
+            "--stdout",
+            "-b",
+            "1",
+            "--stdin",
+        ]
         try:
-            done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True,
-                                  timeout=self.timeout_s, check=False)
+            done = subprocess.run(
+                command, input=text.encode("utf-8"), capture_output=True, timeout=self.timeout_s, check=False
+            )
         except subprocess.TimeoutExpired as exc:
             raise BackendUnavailable(f"espeak-ng took longer than {self.timeout_s:g} s") from exc
         if done.returncode != 0 or not done.stdout:

@@ -41,7 +41,9 @@ def print_json(data: object) -> None:
 def record_cli_action(settings: Settings, action: str, target: str | None, **detail) -> None:
     """Audit what an operator did from the command line (there is no key: the OS user is recorded)."""
     with closing(AuditLog(settings.audit_path, settings.audit_store_questions)) as log:
-        log.record(AuditEvent(action=action, target=target, status=0, key_name=f"cli:{getpass.getuser()}", detail=detail))
+        log.record(
+            AuditEvent(action=action, target=target, status=0, key_name=f"cli:{getpass.getuser()}", detail=detail)
+        )
 
 
 def filter_from_args(args: argparse.Namespace) -> SearchFilter:
@@ -56,7 +58,9 @@ def filter_from_args(args: argparse.Namespace) -> SearchFilter:
 
 
 def where(citation) -> str:
-    return ", ".join(p for p in (citation.doc_number or citation.doc_id, citation.structure_path, f"p. {citation.page}") if p)
+    return ", ".join(
+        p for p in (citation.doc_number or citation.doc_id, citation.structure_path, f"p. {citation.page}") if p
+    )
 
 
 def deliver(assistant, draft, args: argparse.Namespace) -> None:
@@ -84,7 +88,9 @@ def deliver(assistant, draft, args: argparse.Namespace) -> None:
 
 def add_output_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", help="write to this file (.md, .docx, .pdf or .json) instead of printing Markdown")
-    p.add_argument("--format", choices=["markdown", "docx", "pdf", "json"], help="default: from the -o suffix, else markdown")
+    p.add_argument(
+        "--format", choices=["markdown", "docx", "pdf", "json"], help="default: from the -o suffix, else markdown"
+    )
 
 
 def add_filter_args(p: argparse.ArgumentParser) -> None:

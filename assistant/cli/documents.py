@@ -19,8 +19,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     assistant = Assistant(settings_from(args))
     paths = [Path(p) for p in args.paths]
     total = len(discover(paths))
-    with tqdm(total=total, unit="file", desc="ingest", disable=args.json or not sys.stderr.isatty() and total < 2,
-              file=sys.stderr) as bar:
+    with tqdm(
+        total=total,
+        unit="file",
+        desc="ingest",
+        disable=args.json or not sys.stderr.isatty() and total < 2,
+        file=sys.stderr,
+    ) as bar:
+
         def on_file(result) -> None:
             bar.set_postfix_str(Path(result.path).name[:30])
             bar.update(1)
@@ -30,14 +36,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
         with reporting_pages(on_page):
             report = assistant.pipeline.ingest_paths(paths, on_file=on_file)
-    record_cli_action(assistant.settings, "documents.ingest", ",".join(args.paths)[:200], **report.summary(),
-                      doc_ids=sorted({r.doc_id for r in report.results if r.status in ("added", "updated") and r.doc_id}))
+    record_cli_action(
+        assistant.settings,
+        "documents.ingest",
+        ",".join(args.paths)[:200],
+        **report.summary(),
+        doc_ids=sorted({r.doc_id for r in report.results if r.status in ("added", "updated") and r.doc_id}),
+    )
     if args.json:
         print_json({"summary": report.summary(), "results": [vars(r) for r in report.results]})
     else:
         s = report.summary()
-        print(f"added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']}, "
-              f"failed {s['failed']}, skipped {s['skipped']}")
+        print(
+            f"added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']}, "
+            f"failed {s['failed']}, skipped {s['skipped']}"
+        )
         for r in report.results:
             if r.status in ("added", "updated"):
                 print(f"  {r.status:9} {r.doc_id}  ({r.chunks} chunks)  {r.path}")
@@ -67,8 +80,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
         print_json(docs)
         return 0
     for d in docs:
-        print(f"{d['doc_id']:40} {d.get('doc_number') or '-':16} {d['doc_type']:12} {d['access_level']:12} "
-              f"{d['org_unit'] or '-':45} {d['n_chunks']:4} chunks  {d['title'][:60]}")
+        print(
+            f"{d['doc_id']:40} {d.get('doc_number') or '-':16} {d['doc_type']:12} {d['access_level']:12} "
+            f"{d['org_unit'] or '-':45} {d['n_chunks']:4} chunks  {d['title'][:60]}"
+        )
     return 0
 
 
@@ -78,8 +93,19 @@ def cmd_search(args: argparse.Namespace) -> int:
     assistant = Assistant(settings_from(args))
     result = assistant.retriever.search(args.query, k=args.k, search_filter=filter_from_args(args), mode=args.mode)
     if args.json:
-        print_json([{"rank": i + 1, "score": h.score, "dense_rank": h.dense_rank, "lexical_rank": h.lexical_rank,
-                      "chunk_id": h.chunk.chunk_id, **h.citation().model_dump()} for i, h in enumerate(result.hits)])
+        print_json(
+            [
+                {
+                    "rank": i + 1,
+                    "score": h.score,
+                    "dense_rank": h.dense_rank,
+                    "lexical_rank": h.lexical_rank,
+                    "chunk_id": h.chunk.chunk_id,
+                    **h.citation().model_dump(),
+                }
+                for i, h in enumerate(result.hits)
+            ]
+        )
         return 0
     if not result.hits:
         print("no matching passages")
@@ -110,13 +136,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="ingest files and folders (PDF, DOCX, TXT/Markdown, HTML)")
     p.add_argument("paths", nargs="+")
     p.add_argument("--json", action="store_true")
-    p.add_argument("-v", "--verbose", action="store_true", help="(kept for compatibility: failed and skipped files "
-                   "are always listed)")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="(kept for compatibility: failed and skipped files are always listed)",
+    )
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("delete", help="remove a document from the index")
@@ -137,8 +166,12 @@ def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAct
 
     p = sub.add_parser("ask", help="answer a question with citations, or say the documents don't answer it")
     p.add_argument("question")
-    p.add_argument("--engine", choices=["auto", "extractive", "llm"], default="auto",
-                   help="auto: the LLM when one is configured, else extractive")
+    p.add_argument(
+        "--engine",
+        choices=["auto", "extractive", "llm"],
+        default="auto",
+        help="auto: the LLM when one is configured, else extractive",
+    )
     p.add_argument("--json", action="store_true")
     add_filter_args(p)
     p.set_defaults(func=cmd_ask)

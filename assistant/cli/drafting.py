@@ -19,8 +19,10 @@ def cmd_draft_minutes(args: argparse.Namespace) -> int:
     assistant = Assistant(settings_from(args))
     draft = assistant.minutes.draft(record, engine=args.engine)
     deliver(assistant, draft, args)
-    print(f"(engine: {draft.engine}; facts checked: {draft.facts_checked}, coverage {draft.field_coverage:.0%})",
-          file=sys.stderr)
+    print(
+        f"(engine: {draft.engine}; facts checked: {draft.facts_checked}, coverage {draft.field_coverage:.0%})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -68,16 +70,23 @@ def cmd_draft_report(args: argparse.Namespace) -> int:
 
     records = [load_record(Path(p)) for p in args.records]
     first = records[0].organization
-    organization = Organization(name=args.organization or first.name, parent=args.parent or first.parent,
-                                org_unit=args.unit if args.unit is not None else first.org_unit,
-                                place_name=first.place_name)
-    request = ReportRequest(organization=organization, period=args.period, records=records,
-                            language=args.language or records[0].language, number=args.number)
+    organization = Organization(
+        name=args.organization or first.name,
+        parent=args.parent or first.parent,
+        org_unit=args.unit if args.unit is not None else first.org_unit,
+        place_name=first.place_name,
+    )
+    request = ReportRequest(
+        organization=organization,
+        period=args.period,
+        records=records,
+        language=args.language or records[0].language,
+        number=args.number,
+    )
     assistant = Assistant(settings_from(args))
     draft = assistant.reporter.draft(request, scope=filter_from_args(args))
     deliver(assistant, draft, args)
     return 0
-
 
 
 def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:

@@ -19,15 +19,20 @@ def cmd_eval_minutes(args: argparse.Namespace) -> int:
 def cmd_eval_retrieval(args: argparse.Namespace) -> int:
     from evals.retrieval import run_retrieval_eval
 
-    print_json(run_retrieval_eval(Path(args.dir), eval_settings(args), baseline=not args.no_baseline, split=args.split,
-                                   sweep=args.sweep))
+    print_json(
+        run_retrieval_eval(
+            Path(args.dir), eval_settings(args), baseline=not args.no_baseline, split=args.split, sweep=args.sweep
+        )
+    )
     return 0
 
 
 def cmd_eval_qa(args: argparse.Namespace) -> int:
     from evals.qa import run_qa_eval
 
-    print_json(run_qa_eval(Path(args.dir), eval_settings(args), engine=args.engine, split=args.split, details=args.details))
+    print_json(
+        run_qa_eval(Path(args.dir), eval_settings(args), engine=args.engine, split=args.split, details=args.details)
+    )
     return 0
 
 
@@ -49,11 +54,29 @@ def cmd_eval_summaries(args: argparse.Namespace) -> int:
     from evals.summaries import run_query_summary_eval, run_summary_eval
 
     if args.queries:
-        print_json(run_query_summary_eval(Path(args.queries), Path(args.file), eval_settings(args), engine=args.engine,
-                                           length=args.length, details=args.details, limit=args.limit))
+        print_json(
+            run_query_summary_eval(
+                Path(args.queries),
+                Path(args.file),
+                eval_settings(args),
+                engine=args.engine,
+                length=args.length,
+                details=args.details,
+                limit=args.limit,
+            )
+        )
     else:
-        print_json(run_summary_eval(Path(args.file), eval_settings(args), engine=args.engine, length=args.length,
-                                     style=args.style, details=args.details, limit=args.limit))
+        print_json(
+            run_summary_eval(
+                Path(args.file),
+                eval_settings(args),
+                engine=args.engine,
+                length=args.length,
+                style=args.style,
+                details=args.details,
+                limit=args.limit,
+            )
+        )
     return 0
 
 
@@ -64,16 +87,20 @@ def cmd_eval_speech(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
-    e = evals.add_parser("documents", help="real files + manifest.jsonl (+ questions.jsonl): identity, structure, "
-                      "text quality and answers")
+    e = evals.add_parser(
+        "documents",
+        help="real files + manifest.jsonl (+ questions.jsonl): identity, structure, text quality and answers",
+    )
     e.add_argument("dir")
     e.add_argument("--embedding-model")
     e.add_argument("--details", action="store_true", help="also list every file's detected metadata and every answer")
     e.set_defaults(func=cmd_eval_documents)
-    e = evals.add_parser("synthesis", help="themes of comments (comments.jsonl with gold theme/topic): ARI, V-measure "
-                                        "vs k-means, form letters merged, counts and quotes checked")
+    e = evals.add_parser(
+        "synthesis",
+        help="themes of comments (comments.jsonl with gold theme/topic): ARI, V-measure "
+        "vs k-means, form letters merged, counts and quotes checked",
+    )
     e.add_argument("dir")
     e.add_argument("--threshold", type=float, help="cosine distance at which themes are cut (default: the setting)")
     e.add_argument("--sweep", action="store_true", help="also measure a range of thresholds")
@@ -99,8 +126,11 @@ def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAct
     e.set_defaults(func=cmd_eval_minutes)
     e = evals.add_parser("summaries", help="ROUGE, compression and sentence length of summaries (JSONL set)")
     e.add_argument("file", help="JSONL with id, document, summary")
-    e.add_argument("--queries", help="query-focused: JSONL with meeting_id, query, answer, spans (QMSum's "
-                                     "queries.jsonl); FILE then holds the meetings")
+    e.add_argument(
+        "--queries",
+        help="query-focused: JSONL with meeting_id, query, answer, spans (QMSum's "
+        "queries.jsonl); FILE then holds the meetings",
+    )
     e.add_argument("--length", type=length_arg, default="auto")
     e.add_argument("--style", choices=["plain", "formal"], default="plain")
     e.add_argument("--limit", type=int, help="only the first N rows")

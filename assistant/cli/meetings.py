@@ -1,6 +1,6 @@
 """Command line for the meeting cycle, acting with an API key on the local store (as the HTTP API does):
 
-    assistant meetings --key KEY list|schedule|publish|reply|record|draft|approve|figures|roster
+assistant meetings --key KEY list|schedule|publish|reply|record|draft|approve|figures|roster
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ def _show(meeting: MeetingOut) -> None:
     where = meeting.place or "online"
     replies = f"{meeting.attending} attending, {meeting.not_attending} not"
     published = "" if meeting.published_at else "  (notice not published)"
-    print(f"{meeting.id}  {meeting.starts_at:%Y-%m-%d %H:%M}  {meeting.status:9} {meeting.organization.name} — {where}"
-          f"  [{replies}]{published}")
+    print(
+        f"{meeting.id}  {meeting.starts_at:%Y-%m-%d %H:%M}  {meeting.status:9} {meeting.organization.name} — {where}"
+        f"  [{replies}]{published}"
+    )
     for document in meeting.documents:
         print(f"    {document.kind} r{document.revision}: {document.status} — {document.title}")
 
@@ -53,8 +55,9 @@ def cmd_meetings(args: argparse.Namespace) -> int:
     try:
         caller = _caller(assistant, args)
         result = run(assistant, caller, args)
-        record_cli_action(settings, f"meetings.{args.meetings_command}", getattr(args, "meeting_id", None),
-                          key_id=caller.key_id)
+        record_cli_action(
+            settings, f"meetings.{args.meetings_command}", getattr(args, "meeting_id", None), key_id=caller.key_id
+        )
         return result
     finally:
         assistant.close()
@@ -73,11 +76,21 @@ def run(assistant: Assistant, caller: Principal, args: argparse.Namespace) -> in
     if command == "schedule":
         meeting = meetings.schedule(caller, _validated(MeetingPlan, Path(args.file), "meeting plan"))
     elif command == "publish":
-        meeting = cycle.publish(caller, args.meeting_id, args.number, args.language,
-                                lambda number: assistant.document_title(number, caller.scope()))
+        meeting = cycle.publish(
+            caller,
+            args.meeting_id,
+            args.number,
+            args.language,
+            lambda number: assistant.document_title(number, caller.scope()),
+        )
     elif command == "reply":
-        reply = meetings.reply(caller, args.meeting_id, ReplyIn(attending=args.absent is None, reason=args.absent or ""))
-        print(f"replied: {'attending' if reply.attending else 'not attending — ' + reply.reason} (version {reply.version})")
+        reply = meetings.reply(
+            caller, args.meeting_id, ReplyIn(attending=args.absent is None, reason=args.absent or "")
+        )
+        print(
+            f"replied: {'attending' if reply.attending else 'not attending — ' + reply.reason} "
+            f"(version {reply.version})"
+        )
         return 0
     elif command == "record" and args.save:
         record = check_record(_validated(MeetingRecord, Path(args.save), "meeting record"))
@@ -110,15 +123,20 @@ def run(assistant: Assistant, caller: Principal, args: argparse.Namespace) -> in
 
 
 def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("meetings", help="the meeting cycle with an API key: schedule, publish, reply, record, draft, "
-                                        "approve, figures, roster")
+    p = sub.add_parser(
+        "meetings",
+        help="the meeting cycle with an API key: schedule, publish, reply, record, draft, approve, figures, roster",
+    )
     p.add_argument("--key", help="the API key to act with (default: $ASSISTANT_KEY)")
     ms = p.add_subparsers(dest="meetings_command", required=True)
     m = ms.add_parser("list", help="the open meetings you may see (--all: every one)")
     m.add_argument("--all", action="store_true")
     m.add_argument("--json", action="store_true")
-    m = ms.add_parser("schedule", help="schedule a meeting from a plan file (JSON or YAML: organization, date, "
-                                       "time_start, place, agenda, readings)")
+    m = ms.add_parser(
+        "schedule",
+        help="schedule a meeting from a plan file (JSON or YAML: organization, date, "
+        "time_start, place, agenda, readings)",
+    )
     m.add_argument("file")
     m = ms.add_parser("publish", help="draft the notice and send it to the cell's members")
     m.add_argument("meeting_id")

@@ -30,8 +30,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run(create_app(settings), host=host, port=port)
         return 0
     if settings.chroma_mode != "http":
-        print("error: several workers need Chroma in server mode: run `chroma run --path DIR --port 8001` and set "
-              "ASSISTANT_CHROMA_MODE=http (embedded Chroma allows one process)", file=sys.stderr)
+        print(
+            "error: several workers need Chroma in server mode: run `chroma run --path DIR --port 8001` and set "
+            "ASSISTANT_CHROMA_MODE=http (embedded Chroma allows one process)",
+            file=sys.stderr,
+        )
         return 2
     from assistant.service import Assistant
 
@@ -49,11 +52,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the HTTP API")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--no-seed", action="store_true", help="do not ingest the sample corpus into an empty index")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (more than 1 needs ASSISTANT_CHROMA_MODE=http)")
+    p.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than 1 needs ASSISTANT_CHROMA_MODE=http)"
+    )
     p.set_defaults(func=cmd_serve)

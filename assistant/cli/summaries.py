@@ -28,8 +28,15 @@ def progress_bar(description: str) -> Iterator[Progress]:
     """A progress bar on stderr, fed with fractions 0..1 and a short message."""
     from tqdm import tqdm
 
-    with tqdm(total=100, desc=description, unit="%", file=sys.stderr, disable=not sys.stderr.isatty(),
-              bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}") as bar:
+    with tqdm(
+        total=100,
+        desc=description,
+        unit="%",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+    ) as bar:
+
         def update(fraction: float, message: str = "") -> None:
             bar.n = round(100 * fraction)
             bar.set_postfix_str(message[:40], refresh=False)
@@ -46,8 +53,9 @@ def length_arg(text: str) -> str | int:
 
 
 def _options(args: argparse.Namespace) -> SummaryOptions:
-    return SummaryOptions(length=args.length, style=args.style, language=args.language, engine=args.engine,
-                          query=args.query)
+    return SummaryOptions(
+        length=args.length, style=args.style, language=args.language, engine=args.engine, query=args.query
+    )
 
 
 def _source(assistant, args: argparse.Namespace):
@@ -65,8 +73,11 @@ def cmd_summarize(args: argparse.Namespace) -> int:
     with progress_bar("summarizing") as progress:
         summary = assistant.summarizer.summarize(source, _options(args), progress)
     deliver(assistant, summary, args)
-    print(f"(engine: {summary.engine}; {len(summary.points)} points, {summary.summary_words} of "
-          f"{summary.source_words} words, compression {summary.compression:.2f}; length: {summary.length})", file=sys.stderr)
+    print(
+        f"(engine: {summary.engine}; {len(summary.points)} points, {summary.summary_words} of "
+        f"{summary.source_words} words, compression {summary.compression:.2f}; length: {summary.length})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -81,11 +92,18 @@ def cmd_bulletin(args: argparse.Namespace) -> int:
     source = _source(assistant, args)
     with progress_bar("bulletin") as progress:
         summary = assistant.summarizer.summarize(source, _options(args), lambda f, m: progress(0.3 * f, m))
-        bulletin, audio = assistant.bulletins.make(summary, args.rate or assistant.settings.tts_rate_wpm, fmt,  # type: ignore[arg-type]
-                                                   lambda f, m: progress(0.3 + 0.7 * f, m))
+        bulletin, audio = assistant.bulletins.make(
+            summary,
+            args.rate or assistant.settings.tts_rate_wpm,
+            fmt,  # type: ignore[arg-type]
+            lambda f, m: progress(0.3 + 0.7 * f, m),
+        )
     output.write_bytes(audio)
-    print(f"wrote {output}: {bulletin.duration_s:.0f} s of speech, voice {bulletin.voice}, "
-          f"{bulletin.rate_wpm} words/min, {len(summary.points)} points", file=sys.stderr)
+    print(
+        f"wrote {output}: {bulletin.duration_s:.0f} s of speech, voice {bulletin.voice}, "
+        f"{bulletin.rate_wpm} words/min, {len(summary.points)} points",
+        file=sys.stderr,
+    )
     if args.script:
         print("\n\n".join(bulletin.script))
     return 0
@@ -98,11 +116,16 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     prepared = assistant.prepare_audio(Path(args.file).read_bytes())
     options = None if args.no_summary else SummaryOptions(length=args.length, style=args.style, engine=args.engine)
     with progress_bar("transcribing") as progress:
-        transcription, summary = assistant.transcribe_and_summarize(prepared, Path(args.file).name, args.language,
-                                                                    options, progress)
+        transcription, summary = assistant.transcribe_and_summarize(
+            prepared, Path(args.file).name, args.language, options, progress
+        )
     if args.json:
-        print_json({"transcription": transcription.model_dump(mode="json"),
-                     "summary": summary.model_dump(mode="json") if summary else None})
+        print_json(
+            {
+                "transcription": transcription.model_dump(mode="json"),
+                "summary": summary.model_dump(mode="json") if summary else None,
+            }
+        )
         return 0
     print(f"# Transcript ({transcription.engine}, {transcription.duration_s:.0f} s)\n")
     for segment in transcription.segments:
@@ -116,8 +139,12 @@ def _add_source_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("doc_id", nargs="?", help="an indexed document (see `assistant docs`)")
     p.add_argument("--file", help="or a file to summarize without indexing it (PDF, DOCX, TXT/Markdown, HTML)")
     p.add_argument("--text", help="or the text itself ('-' reads standard input)")
-    p.add_argument("--length", type=length_arg, default="auto",
-                   help="auto (follows the document's size), short (about 5 points), standard, or a word count")
+    p.add_argument(
+        "--length",
+        type=length_arg,
+        default="auto",
+        help="auto (follows the document's size), short (about 5 points), standard, or a word count",
+    )
     p.add_argument("--query", help="summarize only what answers this question")
     p.add_argument("--style", choices=["plain", "formal"], default="plain")
     p.add_argument("--language", help="language of the summary (needs an LLM; default: the document's)")

@@ -11,8 +11,8 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from assistant.domain import Chunk, Document, DocumentMeta
 
@@ -109,14 +109,34 @@ class Catalog:
                     conn.execute("DELETE FROM chunks WHERE doc_id=?", (document.meta.doc_id,))
                     conn.execute(
                         "INSERT OR REPLACE INTO documents VALUES(?,?,?,?,?,?,?,?)",
-                        (document.meta.doc_id, document.source_path, document.content_hash,
-                         document.meta.model_dump_json(), document.text, json.dumps(document.page_starts),
-                         len(chunks), time.time()),
+                        (
+                            document.meta.doc_id,
+                            document.source_path,
+                            document.content_hash,
+                            document.meta.model_dump_json(),
+                            document.text,
+                            json.dumps(document.page_starts),
+                            len(chunks),
+                            time.time(),
+                        ),
                     )
                     conn.executemany(
                         f"INSERT INTO chunks({_CHUNK_COLUMNS}) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                        [(c.chunk_id, c.doc_id, c.ordinal, c.text, c.structure_path, c.heading, c.page_start,
-                          c.page_end, c.char_start, c.char_end) for c in chunks],
+                        [
+                            (
+                                c.chunk_id,
+                                c.doc_id,
+                                c.ordinal,
+                                c.text,
+                                c.structure_path,
+                                c.heading,
+                                c.page_start,
+                                c.page_end,
+                                c.char_start,
+                                c.char_end,
+                            )
+                            for c in chunks
+                        ],
                     )
                 self._bump()
                 conn.execute("COMMIT")
@@ -144,14 +164,17 @@ class Catalog:
     def document_hash(self, doc_id: str) -> tuple[str, str] | None:
         """(content_hash, source_path) of an indexed document, or None."""
         with self._lock:
-            row = self._conn.execute("SELECT content_hash, source_path FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+            row = self._conn.execute(
+                "SELECT content_hash, source_path FROM documents WHERE doc_id=?", (doc_id,)
+            ).fetchone()
         return (row[0], row[1]) if row else None
 
     def doc_id_for(self, source_path: str, content_hash: str) -> str | None:
         """The id of the document already indexed from this source with this exact content, if any."""
         with self._lock:
-            row = self._conn.execute("SELECT doc_id FROM documents WHERE source_path=? AND content_hash=?",
-                                     (source_path, content_hash)).fetchone()
+            row = self._conn.execute(
+                "SELECT doc_id FROM documents WHERE source_path=? AND content_hash=?", (source_path, content_hash)
+            ).fetchone()
         return row[0] if row else None
 
     def get_document(self, doc_id: str) -> Document | None:
@@ -162,8 +185,13 @@ class Catalog:
             ).fetchone()
         if not row:
             return None
-        return Document(meta=DocumentMeta.model_validate_json(row[0]), text=row[1],
-                        page_starts=json.loads(row[2]), source_path=row[3], content_hash=row[4])
+        return Document(
+            meta=DocumentMeta.model_validate_json(row[0]),
+            text=row[1],
+            page_starts=json.loads(row[2]),
+            source_path=row[3],
+            content_hash=row[4],
+        )
 
     def page_starts(self, doc_id: str) -> list[int]:
         """Where each page of a document begins (``[0]`` for an unknown document)."""
@@ -177,7 +205,13 @@ class Catalog:
                 "SELECT meta_json, source_path, n_chunks, ingested_at, content_hash FROM documents ORDER BY doc_id"
             ).fetchall()
         return [
-            {**json.loads(r[0]), "source_path": r[1], "n_chunks": r[2], "ingested_at": r[3], "version": version_of(r[4])}
+            {
+                **json.loads(r[0]),
+                "source_path": r[1],
+                "n_chunks": r[2],
+                "ingested_at": r[3],
+                "version": version_of(r[4]),
+            }
             for r in rows
         ]
 
@@ -198,12 +232,16 @@ class Catalog:
             return {}
         marks = ",".join("?" * len(chunk_ids))
         with self._lock:
-            rows = self._conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({marks})", chunk_ids).fetchall()
+            rows = self._conn.execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE chunk_id IN ({marks})", chunk_ids
+            ).fetchall()
         return {r[0]: _chunk(r) for r in rows}
 
     def chunks_of(self, doc_id: str) -> list[Chunk]:
         with self._lock:
-            rows = self._conn.execute(f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)).fetchall()
+            rows = self._conn.execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks WHERE doc_id=? ORDER BY ordinal", (doc_id,)
+            ).fetchall()
         return [_chunk(r) for r in rows]
 
     def iter_chunks(self) -> Iterator[Chunk]:
@@ -223,5 +261,15 @@ class Catalog:
 
 
 def _chunk(row: tuple) -> Chunk:
-    return Chunk(chunk_id=row[0], doc_id=row[1], ordinal=row[2], text=row[3], structure_path=row[4], heading=row[5],
-                 page_start=row[6], page_end=row[7], char_start=row[8], char_end=row[9])
+    return Chunk(
+        chunk_id=row[0],
+        doc_id=row[1],
+        ordinal=row[2],
+        text=row[3],
+        structure_path=row[4],
+        heading=row[5],
+        page_start=row[6],
+        page_end=row[7],
+        char_start=row[8],
+        char_end=row[9],
+    )

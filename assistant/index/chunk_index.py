@@ -10,9 +10,9 @@ and search only returns chunks the catalog knows, so readers never see a half-wr
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 
@@ -42,8 +42,15 @@ def embedding_text(chunk: Chunk, meta: DocumentMeta) -> str:
 class ChunkIndex:
     """Catalog + vectors + lexical index of one data directory."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, catalog: Catalog, vectors: VectorStore,
-                 lexical: LexicalIndex, release: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        catalog: Catalog,
+        vectors: VectorStore,
+        lexical: LexicalIndex,
+        release: Callable[[], None] = lambda: None,
+    ) -> None:
         self.settings = settings
         self._release = release
         self._owned_cache: CachedEmbedder | None = None
@@ -54,14 +61,16 @@ class ChunkIndex:
         self._write_lock = FileLock(str(settings.data_dir / "write.lock"))
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "ChunkIndex":
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> ChunkIndex:
         """Open (creating if needed) the index under ``settings.data_dir`` and repair any interrupted write."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # Embedded Chroma: this process must be the only one with the directory open. Server mode: any number.
         release = claim(settings.data_dir) if settings.chroma_mode == "embedded" else (lambda: None)
         owned_cache = None
         try:
-            embedder = embedder or load_embedder(settings.embedding_model, settings.embedding_batch_size, settings.query_max_tokens)
+            embedder = embedder or load_embedder(
+                settings.embedding_model, settings.embedding_batch_size, settings.query_max_tokens
+            )
             if settings.embedding_cache and not isinstance(embedder, CachedEmbedder):
                 embedder = owned_cache = CachedEmbedder(embedder, settings.embedding_cache_file)
             catalog = Catalog(settings.catalog_path)
@@ -85,7 +94,9 @@ class ChunkIndex:
         try:
             self._write_lock.acquire(timeout=timeout)
         except Timeout as exc:
-            raise IndexLocked(f"another process is writing to {self.settings.data_dir}; try again when it finishes") from exc
+            raise IndexLocked(
+                f"another process is writing to {self.settings.data_dir}; try again when it finishes"
+            ) from exc
         try:
             yield
         finally:
@@ -105,8 +116,12 @@ class ChunkIndex:
         chunks = [c for _, doc_chunks in batch for c in doc_chunks]
         metas = [document.meta for document, doc_chunks in batch for _ in doc_chunks]
         vectors = self.embedder.embed_documents([embedding_text(c, m) for c, m in zip(chunks, metas)])
-        metadata = [vector_metadata(m, version) for (document, doc_chunks), (_, version) in zip(batch, versions)
-                    for m in [document.meta] for _ in doc_chunks]
+        metadata = [
+            vector_metadata(m, version)
+            for (document, doc_chunks), (_, version) in zip(batch, versions)
+            for m in [document.meta]
+            for _ in doc_chunks
+        ]
         for doc_id, version in versions:
             self.catalog.journal_add(doc_id, version)
         try:

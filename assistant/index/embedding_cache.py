@@ -12,8 +12,8 @@ import hashlib
 import sqlite3
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -49,9 +49,10 @@ class CachedEmbedder:
         found: dict[bytes, np.ndarray] = {}
         with self._lock:
             for start in range(0, len(keys), 500):
-                batch = list(dict.fromkeys(keys[start:start + 500]))
-                rows = self._conn.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(batch))})",
-                                          batch).fetchall()
+                batch = list(dict.fromkeys(keys[start : start + 500]))
+                rows = self._conn.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(batch))})", batch
+                ).fetchall()
                 found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
         missing = list(dict.fromkeys(i for i, k in enumerate(keys) if k not in found))
         unique_missing = {keys[i]: i for i in missing}
@@ -60,8 +61,10 @@ class CachedEmbedder:
             vectors = self.inner.embed_documents([texts[i] for i in order])
             with self._lock:
                 self._conn.execute("BEGIN")
-                self._conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                       [(keys[i], np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(order, vectors)])
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(keys[i], np.asarray(v, dtype=np.float32).tobytes()) for i, v in zip(order, vectors)],
+                )
                 self._conn.execute("COMMIT")
             found.update((keys[i], np.asarray(v, dtype=np.float32)) for i, v in zip(order, vectors))
         self.hits += len(keys) - len(unique_missing)

@@ -13,9 +13,9 @@ import math
 import shutil
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import regex
@@ -100,9 +100,17 @@ class LexicalIndex:
             tmp.mkdir(parents=True)
             if self._bm25 is not None:
                 self._bm25.save(str(tmp), show_progress=False)
-            (tmp / "chunks.json").write_text(json.dumps(
-                {"generation": self.generation, "chunk_ids": self.chunk_ids, "doc_ids": self.doc_ids,
-                 "k1": self.k1, "b": self.b}))
+            (tmp / "chunks.json").write_text(
+                json.dumps(
+                    {
+                        "generation": self.generation,
+                        "chunk_ids": self.chunk_ids,
+                        "doc_ids": self.doc_ids,
+                        "k1": self.k1,
+                        "b": self.b,
+                    }
+                )
+            )
             old = self.path.with_name(self.path.name + ".old")
             shutil.rmtree(old, ignore_errors=True)
             if self.path.exists():

@@ -45,9 +45,13 @@ def claim(directory: Path) -> Callable[[], None]:
                 raise IndexLocked(
                     f"the index in {directory} is open in {_owner_description(directory)}; embedded Chroma allows one "
                     "process. Use that process (e.g. upload through the API), stop it, or run Chroma as a server "
-                    "(`chroma run`, ASSISTANT_CHROMA_MODE=http) so several processes can share the index") from exc
-            owner = {"pid": os.getpid(), "command": " ".join(os.path.basename(a) for a in sys.argv[:3])[:120],
-                     "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+                    "(`chroma run`, ASSISTANT_CHROMA_MODE=http) so several processes can share the index"
+                ) from exc
+            owner = {
+                "pid": os.getpid(),
+                "command": " ".join(os.path.basename(a) for a in sys.argv[:3])[:120],
+                "since": time.strftime("%Y-%m-%d %H:%M:%S"),
+            }
             (directory / "owner.json").write_text(json.dumps(owner), encoding="utf-8")
             _held[key] = [lock, 1]
     released = False

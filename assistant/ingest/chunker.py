@@ -4,7 +4,8 @@ The body is parsed into a tree of headings (chapter > section > part > article >
 Chapters and sections always split into their children; an article, part, clause or point that
 fits in ``max_chars`` becomes one chunk; a larger one is split along its children (consecutive
 small clauses and points are grouped; articles, parts and anything above them never are), and a
-leaf that is still too large is split at sentence boundaries. Headings too short to stand alone are glued to the chunk that follows them.
+leaf that is still too large is split at sentence boundaries. Headings too short to stand alone are glued to the
+chunk that follows them.
 """
 
 from __future__ import annotations
@@ -165,8 +166,11 @@ class StructureChunker:
         pending: Span | None = None
         for span in spans:
             if pending is not None:
-                if (pending.end == span.start and _is_prefix(pending.path, span.path)
-                        and self._size(text, pending.start, span.end) <= self.max_chars):
+                if (
+                    pending.end == span.start
+                    and _is_prefix(pending.path, span.path)
+                    and self._size(text, pending.start, span.end) <= self.max_chars
+                ):
                     span = Span(pending.start, span.end, span.path, span.last_label)
                 elif not self._glued_back(out, pending, text):
                     out.append(pending)
@@ -181,8 +185,13 @@ class StructureChunker:
 
     def _glued_back(self, out: list[Span], pending: Span, text: str) -> bool:
         last = out[-1] if out else None
-        if (last is None or last.end != pending.start or _labels(last.path) != _labels(pending.path)
-                or last.last_label is not None or self._size(text, last.start, pending.end) > self.max_chars):
+        if (
+            last is None
+            or last.end != pending.start
+            or _labels(last.path) != _labels(pending.path)
+            or last.last_label is not None
+            or self._size(text, last.start, pending.end) > self.max_chars
+        ):
             return False
         out[-1] = Span(last.start, pending.end, last.path)
         return True

@@ -32,14 +32,19 @@ FOOTNOTES_HEADING = {"vi": "Chú thích", "en": "Footnotes"}
 
 def _q(tag: str) -> str:
     prefix, local = tag.split(":")
-    return "{%s}%s" % ({"w": W, "mc": MC}[prefix], local)
+    namespace = {"w": W, "mc": MC}[prefix]
+    return f"{{{namespace}}}{local}"
 
 
-T, TAB, BR, CR, P, R, TBL, TR, TC = (_q(t) for t in ("w:t", "w:tab", "w:br", "w:cr", "w:p", "w:r", "w:tbl", "w:tr", "w:tc"))
-RENDERED_BREAK, DEL, TXBX, FOOTREF = (_q(t) for t in ("w:lastRenderedPageBreak", "w:del", "w:txbxContent",
-                                                      "w:footnoteReference"))
-FALLBACK, RPR, RFONTS, PPR, PSTYLE, RSTYLE = (_q(t) for t in ("mc:Fallback", "w:rPr", "w:rFonts", "w:pPr",
-                                                               "w:pStyle", "w:rStyle"))
+T, TAB, BR, CR, P, R, TBL, TR, TC = (
+    _q(t) for t in ("w:t", "w:tab", "w:br", "w:cr", "w:p", "w:r", "w:tbl", "w:tr", "w:tc")
+)
+RENDERED_BREAK, DEL, TXBX, FOOTREF = (
+    _q(t) for t in ("w:lastRenderedPageBreak", "w:del", "w:txbxContent", "w:footnoteReference")
+)
+FALLBACK, RPR, RFONTS, PPR, PSTYLE, RSTYLE = (
+    _q(t) for t in ("mc:Fallback", "w:rPr", "w:rFonts", "w:pPr", "w:pStyle", "w:rStyle")
+)
 SDT_CONTENT = _q("w:sdtContent")
 
 

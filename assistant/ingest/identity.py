@@ -28,21 +28,45 @@ from assistant.text import fold_accents
 
 # --- numbers --------------------------------------------------------------------------------------------
 TYPE_CODES: dict[str, DocType] = {
-    "NQ": DocType.resolution, "CT": DocType.directive, "QĐ": DocType.regulation, "QD": DocType.regulation,
-    "KL": DocType.conclusion, "HD": DocType.instruction, "KH": DocType.plan, "TB": DocType.notice,
-    "BC": DocType.report, "CV": DocType.letter, "BB": DocType.minutes,
+    "NQ": DocType.resolution,
+    "CT": DocType.directive,
+    "QĐ": DocType.regulation,
+    "QD": DocType.regulation,
+    "KL": DocType.conclusion,
+    "HD": DocType.instruction,
+    "KH": DocType.plan,
+    "TB": DocType.notice,
+    "BC": DocType.report,
+    "CV": DocType.letter,
+    "BB": DocType.minutes,
 }
 STATE_TYPE_CODES: dict[str, DocType] = {
-    "NĐ": DocType.decree, "ND": DocType.decree, "QĐ": DocType.decision, "QD": DocType.decision,
-    "TT": DocType.circular, "TTLT": DocType.circular, "CT": DocType.directive, "NQ": DocType.resolution,
-    "NQLT": DocType.resolution, "PL": DocType.ordinance, "VBHN": DocType.consolidated, "KH": DocType.plan,
-    "TB": DocType.notice, "BC": DocType.report, "HD": DocType.instruction, "CV": DocType.letter,
-    "BB": DocType.minutes, "KL": DocType.conclusion, "QH": DocType.law,
+    "NĐ": DocType.decree,
+    "ND": DocType.decree,
+    "QĐ": DocType.decision,
+    "QD": DocType.decision,
+    "TT": DocType.circular,
+    "TTLT": DocType.circular,
+    "CT": DocType.directive,
+    "NQ": DocType.resolution,
+    "NQLT": DocType.resolution,
+    "PL": DocType.ordinance,
+    "VBHN": DocType.consolidated,
+    "KH": DocType.plan,
+    "TB": DocType.notice,
+    "BC": DocType.report,
+    "HD": DocType.instruction,
+    "CV": DocType.letter,
+    "BB": DocType.minutes,
+    "KL": DocType.conclusion,
+    "QH": DocType.law,
 }
 _PARTY_CODES = "|".join(sorted(TYPE_CODES, key=len, reverse=True))
 _PARTY = rf"(?<![\w/])\d{{1,5}}\s*-\s*(?:{_PARTY_CODES})\s*/\s*[A-ZĐ][A-ZĐ0-9]*(?:-[A-ZĐ0-9]+)*(?![\w])"
-_STATE = (r"(?<![\w/.-])\d{1,5}\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?"
-          r"[A-ZĐ][A-Za-zĐđ0-9]*(?:\s?-\s?[A-ZĐ][A-Za-zĐđ0-9]*)*(?![\w/])")
+_STATE = (
+    r"(?<![\w/.-])\d{1,5}\s*/\s*(?:(?:19|20)\d{2}\s*/\s*)?"
+    r"[A-ZĐ][A-Za-zĐđ0-9]*(?:\s?-\s?[A-ZĐ][A-Za-zĐđ0-9]*)*(?![\w/])"
+)
 DOC_NUMBER = re.compile(f"{_PARTY}|{_STATE}")
 PARTY_NUMBER = re.compile(_PARTY)
 _PARTY_PARTS = re.compile(rf"^\d+-({_PARTY_CODES})/([A-ZĐ0-9-]+)$")
@@ -55,10 +79,17 @@ _NUMBER_LINE = re.compile(r"(?i)^\s*(?:số|so|no\.?)\s*[:.]?\s*\S{0,6}\s*/|^\s*
 _GARBLED_NUMBER = re.compile(r"(?:Số|SỐ|So)\s*[:.]?\s*(\S{1,6}?)\s*/\s*([A-ZĐ][A-Za-zĐđ0-9]*(?:-[A-ZĐ0-9]+)*)")
 
 ISSUER_CODES: dict[str, str] = {
-    "TW": "Ban Chấp hành Trung ương", "BCT": "Bộ Chính trị", "BBT": "Ban Bí thư",
-    "BTGDVTW": "Ban Tuyên giáo và Dân vận Trung ương", "BTCTW": "Ban Tổ chức Trung ương",
-    "UBKTTW": "Ủy ban Kiểm tra Trung ương", "CP": "Chính phủ", "TTg": "Thủ tướng Chính phủ",
-    "UBND": "Ủy ban nhân dân", "NHNN": "Ngân hàng Nhà nước Việt Nam", "VPQH": "Văn phòng Quốc hội",
+    "TW": "Ban Chấp hành Trung ương",
+    "BCT": "Bộ Chính trị",
+    "BBT": "Ban Bí thư",
+    "BTGDVTW": "Ban Tuyên giáo và Dân vận Trung ương",
+    "BTCTW": "Ban Tổ chức Trung ương",
+    "UBKTTW": "Ủy ban Kiểm tra Trung ương",
+    "CP": "Chính phủ",
+    "TTg": "Thủ tướng Chính phủ",
+    "UBND": "Ủy ban nhân dân",
+    "NHNN": "Ngân hàng Nhà nước Việt Nam",
+    "VPQH": "Văn phòng Quốc hội",
     "UBTVQH": "Ủy ban Thường vụ Quốc hội",
 }
 
@@ -103,23 +134,79 @@ def issuer_from_number(number: str | None) -> str | None:
 
 
 # --- header lines ---------------------------------------------------------------------------------------
-MOTTOS = ("ĐẢNG CỘNG SẢN VIỆT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-          "ĐỘC LẬP - TỰ DO - HẠNH PHÚC", "COMMUNIST PARTY OF VIET NAM", "COMMUNIST PARTY OF VIETNAM",
-          "SOCIALIST REPUBLIC OF VIET NAM")
+MOTTOS = (
+    "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "ĐỘC LẬP - TỰ DO - HẠNH PHÚC",
+    "COMMUNIST PARTY OF VIET NAM",
+    "COMMUNIST PARTY OF VIETNAM",
+    "SOCIALIST REPUBLIC OF VIET NAM",
+)
 _MOTTO_KEYS = tuple(fold_accents(m).upper().replace(" ", "") for m in MOTTOS)
-_MOTTO_START = re.compile(r"(?i)\b(?:c[oộ]ng\s+h[oòóà]a|c[oộ]ng\s+ho[àa]|đ[aả]ng\s+c[oộ]ng\s+s[aả]n|[đd][oộ]c\s+l[aậ]p\s*-|"
-                          r"communist\s+party|socialist\s+republic)")
+_MOTTO_START = re.compile(
+    r"(?i)\b(?:c[oộ]ng\s+h[oòóà]a|c[oộ]ng\s+ho[àa]|đ[aả]ng\s+c[oộ]ng\s+s[aả]n|[đd][oộ]c\s+l[aậ]p\s*-|"
+    r"communist\s+party|socialist\s+republic)"
+)
 # Gazette and publisher lines that sit above the letterhead; never an issuer or a title.
 PUBLISHER_LINES = ("VĂN BẢN QUY PHẠM PHÁP LUẬT", "VĂN BẢN HỢP NHẤT", "VĂN BẢN KHÁC", "CÔNG BÁO", "VĂN BẢN PHÁP LUẬT")
 # The first words of the name of a body that issues documents.
-ORG_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "SỞ", "BỘ", "BAN", "CHÍNH PHỦ", "QUỐC HỘI", "TỈNH ỦY", "TỈNH UỶ",
-             "THÀNH ỦY", "THÀNH UỶ", "HUYỆN ỦY", "HUYỆN UỶ", "QUẬN ỦY", "ĐẢNG ỦY", "ĐẢNG UỶ", "ĐẢNG BỘ",
-             "CHI BỘ", "NGÂN HÀNG", "TỔNG CỤC", "CỤC", "VỤ", "VĂN PHÒNG", "HỘI ĐỒNG", "TRUNG TÂM", "PHÒNG",
-             "TÒA ÁN", "TOÀ ÁN", "VIỆN", "KIỂM TOÁN", "THANH TRA", "CÔNG AN", "MẶT TRẬN", "ĐOÀN", "HỘI",
-             "TRƯỜNG", "THỦ TƯỚNG", "CHỦ TỊCH", "TẬP ĐOÀN", "TỔNG CÔNG TY", "CÔNG TY", "BỘ CHÍNH TRỊ",
-             "PEOPLE'S COMMITTEE", "MINISTRY", "DEPARTMENT", "CENTRAL COMMITTEE", "COMMITTEE", "PARTY CELL")
-_BODY_START = re.compile(r"^(?:Căn cứ|CĂN CỨ|Pursuant|Chương\s+[IVXLC\d]|CHƯƠNG\s+[IVXLC\d]|Điều\s+1\b|Article\s+1\b|"
-                         r"Kính gửi|Thực hiện|Trong thời gian)", re.IGNORECASE)
+ORG_WORDS = (
+    "ỦY BAN",
+    "UỶ BAN",
+    "UBND",
+    "SỞ",
+    "BỘ",
+    "BAN",
+    "CHÍNH PHỦ",
+    "QUỐC HỘI",
+    "TỈNH ỦY",
+    "TỈNH UỶ",
+    "THÀNH ỦY",
+    "THÀNH UỶ",
+    "HUYỆN ỦY",
+    "HUYỆN UỶ",
+    "QUẬN ỦY",
+    "ĐẢNG ỦY",
+    "ĐẢNG UỶ",
+    "ĐẢNG BỘ",
+    "CHI BỘ",
+    "NGÂN HÀNG",
+    "TỔNG CỤC",
+    "CỤC",
+    "VỤ",
+    "VĂN PHÒNG",
+    "HỘI ĐỒNG",
+    "TRUNG TÂM",
+    "PHÒNG",
+    "TÒA ÁN",
+    "TOÀ ÁN",
+    "VIỆN",
+    "KIỂM TOÁN",
+    "THANH TRA",
+    "CÔNG AN",
+    "MẶT TRẬN",
+    "ĐOÀN",
+    "HỘI",
+    "TRƯỜNG",
+    "THỦ TƯỚNG",
+    "CHỦ TỊCH",
+    "TẬP ĐOÀN",
+    "TỔNG CÔNG TY",
+    "CÔNG TY",
+    "BỘ CHÍNH TRỊ",
+    "PEOPLE'S COMMITTEE",
+    "MINISTRY",
+    "DEPARTMENT",
+    "CENTRAL COMMITTEE",
+    "COMMITTEE",
+    "PARTY CELL",
+)
+_BODY_START = re.compile(
+    r"^(?:Căn cứ|CĂN CỨ|Pursuant|Chương\s+[IVXLC\d]|CHƯƠNG\s+[IVXLC\d]|Điều\s+1\b|Article\s+1\b|"
+    r"Kính gửi|Thực hiện|Trong thời gian)",
+    re.IGNORECASE,
+)
 _RULE = re.compile(r"^[\s*_=~\-–—.·•]+$")  # separator lines: ***, _____, -----
 HEAD_LINES = 40  # the header is read within this many lines (before the body starts)
 TAIL_CHARS = 2500  # where a consolidated text puts its number and date
@@ -138,8 +225,13 @@ def is_letterhead_line(line: str) -> bool:
     """A line of the letterhead: a motto (in any case: TCVN3 capitals fonts lose it), the number line, the
     place-date line, a separator."""
     line = line.strip()
-    return bool(line) and (_is_motto(left_column(line) or line) or bool(_NUMBER_LINE.match(line))
-                           or bool(_PLACE_DATE.match(line)) or bool(_RULE.match(line)) or _is_motto(line))
+    return bool(line) and (
+        _is_motto(left_column(line) or line)
+        or bool(_NUMBER_LINE.match(line))
+        or bool(_PLACE_DATE.match(line))
+        or bool(_RULE.match(line))
+        or _is_motto(line)
+    )
 
 
 def _is_motto(line: str) -> bool:
@@ -219,11 +311,28 @@ def _garbled_number(lines: list[str], source_name: str) -> str | None:
 # --- date -----------------------------------------------------------------------------------------------
 _VI_DATE = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})", re.IGNORECASE)
 # "Hà Nội, ngày 10 tháng 7 năm 2025": a place name (no digits, no slash) before the date.
-_PLACE_DATE = re.compile(r"(?:^|(?<=\s))[^\W\d_][^,;:\n\d/()]{1,40},\s*ngày\s*\d{1,2}\s*tháng\s*\d{1,2}\s*năm\s*\d{4}",
-                         re.IGNORECASE)
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"])}
+_PLACE_DATE = re.compile(
+    r"(?:^|(?<=\s))[^\W\d_][^,;:\n\d/()]{1,40},\s*ngày\s*\d{1,2}\s*tháng\s*\d{1,2}\s*năm\s*\d{4}", re.IGNORECASE
+)
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
 _EN_DATE_DMY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")\s+(\d{4})\b", re.IGNORECASE)
 _EN_DATE_MDY = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})\b", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -289,7 +398,11 @@ def _issuer_candidate(line: str) -> str:
     if len(letters) < 2 or len(left) > 120:
         return ""
     # Capitals (the form), or a line with no capitals at all (a TCVN3 capitals font read without it).
-    return left if all(c.isupper() for c in letters) or all(c.islower() for c in letters) or _starts_a_body(left.upper()) else ""
+    return (
+        left
+        if all(c.isupper() for c in letters) or all(c.islower() for c in letters) or _starts_a_body(left.upper())
+        else ""
+    )
 
 
 def find_issuer(text: str, doc_number: str | None = None) -> str | None:
@@ -300,9 +413,15 @@ def find_issuer(text: str, doc_number: str | None = None) -> str | None:
     lines = header_lines(text)
     title_at = next((i for i, line in enumerate(lines) if _type_line(line) or _SUBJECT_LINE.match(line)), len(lines))
     lines = lines[:title_at]  # the issuer sits above the title
-    number_at = next((i for i, line in enumerate(lines)
-                      if _NUMBER_LINE.match(left_column(line) or line) or
-                      (doc_number and doc_number.replace(" ", "") in line.replace(" ", ""))), None)
+    number_at = next(
+        (
+            i
+            for i, line in enumerate(lines)
+            if _NUMBER_LINE.match(left_column(line) or line)
+            or (doc_number and doc_number.replace(" ", "") in line.replace(" ", ""))
+        ),
+        None,
+    )
     above = lines[:number_at] if number_at is not None else lines[:8]
     block: list[str] = []
     for line in reversed(above):
@@ -322,23 +441,49 @@ def find_issuer(text: str, doc_number: str | None = None) -> str | None:
 
 # --- title and type -------------------------------------------------------------------------------------
 TITLE_WORDS: list[tuple[str, DocType]] = [  # longest first so "QUYẾT ĐỊNH" is not read as "QUY ĐỊNH"
-    ("VĂN BẢN HỢP NHẤT", DocType.consolidated), ("NGHỊ QUYẾT", DocType.resolution), ("NGHỊ ĐỊNH", DocType.decree),
-    ("THÔNG TƯ LIÊN TỊCH", DocType.circular), ("THÔNG TƯ", DocType.circular), ("CHỈ THỊ", DocType.directive),
-    ("QUYẾT ĐỊNH", DocType.decision), ("QUY ĐỊNH", DocType.regulation), ("KẾT LUẬN", DocType.conclusion),
-    ("HƯỚNG DẪN", DocType.instruction), ("KẾ HOẠCH", DocType.plan), ("THÔNG BÁO", DocType.notice),
-    ("BÁO CÁO", DocType.report), ("BIÊN BẢN", DocType.minutes), ("BỘ LUẬT", DocType.law), ("LUẬT", DocType.law),
-    ("PHÁP LỆNH", DocType.ordinance), ("PHỤ LỤC", DocType.appendix), ("CÔNG VĂN", DocType.letter),
+    ("VĂN BẢN HỢP NHẤT", DocType.consolidated),
+    ("NGHỊ QUYẾT", DocType.resolution),
+    ("NGHỊ ĐỊNH", DocType.decree),
+    ("THÔNG TƯ LIÊN TỊCH", DocType.circular),
+    ("THÔNG TƯ", DocType.circular),
+    ("CHỈ THỊ", DocType.directive),
+    ("QUYẾT ĐỊNH", DocType.decision),
+    ("QUY ĐỊNH", DocType.regulation),
+    ("KẾT LUẬN", DocType.conclusion),
+    ("HƯỚNG DẪN", DocType.instruction),
+    ("KẾ HOẠCH", DocType.plan),
+    ("THÔNG BÁO", DocType.notice),
+    ("BÁO CÁO", DocType.report),
+    ("BIÊN BẢN", DocType.minutes),
+    ("BỘ LUẬT", DocType.law),
+    ("LUẬT", DocType.law),
+    ("PHÁP LỆNH", DocType.ordinance),
+    ("PHỤ LỤC", DocType.appendix),
+    ("CÔNG VĂN", DocType.letter),
     ("QUY CHẾ", DocType.regulation),
-    ("RESOLUTION", DocType.resolution), ("DIRECTIVE", DocType.directive), ("REGULATION", DocType.regulation),
-    ("DECISION", DocType.decision), ("DECREE", DocType.decree), ("CIRCULAR", DocType.circular),
-    ("CONCLUSION", DocType.conclusion), ("GUIDANCE", DocType.instruction), ("INSTRUCTION", DocType.instruction),
-    ("PLAN", DocType.plan), ("NOTICE", DocType.notice), ("REPORT", DocType.report), ("MINUTES", DocType.minutes),
-    ("LAW", DocType.law), ("APPENDIX", DocType.appendix),
+    ("RESOLUTION", DocType.resolution),
+    ("DIRECTIVE", DocType.directive),
+    ("REGULATION", DocType.regulation),
+    ("DECISION", DocType.decision),
+    ("DECREE", DocType.decree),
+    ("CIRCULAR", DocType.circular),
+    ("CONCLUSION", DocType.conclusion),
+    ("GUIDANCE", DocType.instruction),
+    ("INSTRUCTION", DocType.instruction),
+    ("PLAN", DocType.plan),
+    ("NOTICE", DocType.notice),
+    ("REPORT", DocType.report),
+    ("MINUTES", DocType.minutes),
+    ("LAW", DocType.law),
+    ("APPENDIX", DocType.appendix),
 ]
 # After the type word a title line goes on with its subject ("về ...", "của ..."); anything else
 # ("QUY ĐỊNH CHUNG", a chapter's name) is not a title.
-_TITLE_GOES_ON = re.compile(r"^(?:về|của|số|quy định|hướng dẫn|ban hành|thi hành|sửa đổi|[IVXLC]+\b|\d+\b|on|of|"
-                            r"for|regarding|concerning|no\.?)", re.IGNORECASE)
+_TITLE_GOES_ON = re.compile(
+    r"^(?:về|của|số|quy định|hướng dẫn|ban hành|thi hành|sửa đổi|[IVXLC]+\b|\d+\b|on|of|"
+    r"for|regarding|concerning|no\.?)",
+    re.IGNORECASE,
+)
 _SUBJECT_LINE = re.compile(r"^(?:V/v|V/V|Về việc|Vv)\b\s*:?\s*(.*)$")
 
 
@@ -349,7 +494,7 @@ def _type_line(line: str) -> DocType | None:
     for word, doc_type in TITLE_WORDS:
         if upper == word:
             return doc_type
-        if upper.startswith(word + " ") and len(text) < 160 and _TITLE_GOES_ON.match(text[len(word):].strip()):
+        if upper.startswith(word + " ") and len(text) < 160 and _TITLE_GOES_ON.match(text[len(word) :].strip()):
             return doc_type
     return None
 
@@ -392,7 +537,7 @@ def _following(lines: list[str], index: int) -> list[str]:
     from assistant.ingest.structure import line_heading
 
     out = []
-    for follow in lines[index + 1: index + 4]:
+    for follow in lines[index + 1 : index + 4]:
         if not follow or _RULE.match(follow) or follow.startswith(("-", "*", "Căn cứ", "Pursuant", "Kính gửi")):
             break
         if line_heading(follow) or _BODY_START.match(follow) or is_upper_line(follow) and _starts_a_body(follow):
@@ -405,7 +550,14 @@ def title_fallback(text: str) -> str:
     """A title when the header names none: the first line that reads like a sentence (not letterhead)."""
     for line in header_lines(text) or text.split("\n"):
         line = line.strip()
-        if len(line) >= 12 and not _RULE.match(line) and not _is_motto(line) and line.upper() not in PUBLISHER_LINES \
-                and not DOC_NUMBER.search(line) and not _VI_DATE.search(line) and not is_upper_line(line):
+        if (
+            len(line) >= 12
+            and not _RULE.match(line)
+            and not _is_motto(line)
+            and line.upper() not in PUBLISHER_LINES
+            and not DOC_NUMBER.search(line)
+            and not _VI_DATE.search(line)
+            and not is_upper_line(line)
+        ):
             return line[:160]
     return ""

@@ -12,8 +12,8 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
 from multiprocessing.pool import Pool
+from typing import Any, TypeVar
 
 from assistant.errors import IngestError
 from assistant.ingest.loaders import IMAGE_SUFFIXES, OFFICE_SUFFIXES, LoadedFile, load_bytes
@@ -59,8 +59,13 @@ class IsolatedParser:
 
     ``function`` (a module-level function, so the child can import it) does the parsing."""
 
-    def __init__(self, timeout_s: float = 60.0, memory_mb: int = 2048,
-                 function: Callable[[bytes, str], LoadedFile] = load_bytes, slow_page_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        timeout_s: float = 60.0,
+        memory_mb: int = 2048,
+        function: Callable[[bytes, str], LoadedFile] = load_bytes,
+        slow_page_s: float = 60.0,
+    ) -> None:
         self.timeout_s = timeout_s
         self.slow_page_s = slow_page_s  # extra time per page that OCR (or a LibreOffice conversion) must read
         self.function = function
@@ -73,8 +78,7 @@ class IsolatedParser:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
             self._pages = context.Queue()
-            self._pool = context.Pool(processes=1, initializer=_start_child,
-                                      initargs=(self.memory_bytes, self._pages))
+            self._pool = context.Pool(processes=1, initializer=_start_child, initargs=(self.memory_bytes, self._pages))
         return self._pool
 
     def parse(self, data: bytes, suffix: str, progress: Progress | None = None) -> LoadedFile:
@@ -82,11 +86,13 @@ class IsolatedParser:
 
         ``progress`` hears each page OCR reads ("OCR page 3 of 20")."""
         slow_pages = self.run(slow_pages_of, data, suffix) if self.function is load_bytes else 0
-        return self.run(self.function, data, suffix, timeout_s=self.timeout_s + slow_pages * self.slow_page_s,
-                        progress=progress)
+        return self.run(
+            self.function, data, suffix, timeout_s=self.timeout_s + slow_pages * self.slow_page_s, progress=progress
+        )
 
-    def run(self, function: Callable[..., T], *args: Any, timeout_s: float | None = None,
-            progress: Progress | None = None) -> T:
+    def run(
+        self, function: Callable[..., T], *args: Any, timeout_s: float | None = None, progress: Progress | None = None
+    ) -> T:
         """``function(*args)`` in the child (a module-level function; arguments and result are pickled)."""
         limit = timeout_s or self.timeout_s
         with self._lock:
@@ -103,8 +109,9 @@ class IsolatedParser:
                 return result
             except multiprocessing.TimeoutError as exc:
                 self._discard()
-                raise IngestError(f"reading the file took longer than {limit:g} s; it may be malformed "
-                                  "(save it again or split it)") from exc
+                raise IngestError(
+                    f"reading the file took longer than {limit:g} s; it may be malformed (save it again or split it)"
+                ) from exc
             except MemoryError as exc:
                 self._discard()
                 raise IngestError("reading the file needed too much memory; it may be malformed") from exc

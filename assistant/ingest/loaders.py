@@ -12,16 +12,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from assistant.errors import IngestError
-from assistant.progress import Progress
 from assistant.ingest import text_repair
 from assistant.lang import legacy_encoding
+from assistant.progress import Progress
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 OFFICE_SUFFIXES = {".doc", ".odt", ".rtf"}
@@ -51,7 +52,9 @@ def normalize_text(text: str) -> str:
 
 def unsupported_type(suffix: str) -> IngestError:
     """The error for a file type we cannot read."""
-    return IngestError(f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+    return IngestError(
+        f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+    )
 
 
 def read_sidecar(path: Path) -> tuple[dict[str, Any], bytes]:
@@ -98,7 +101,7 @@ def _split_front_matter(text: str) -> tuple[str, dict[str, Any]]:
         raise IngestError(f"front matter is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise IngestError("front matter must be a YAML mapping")
-    return text[match.end():], {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    return text[match.end() :], {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
 
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE)
@@ -155,16 +158,18 @@ def load_image(data: bytes) -> LoadedFile:
         if read.confidence < LOW_CONFIDENCE:
             low.append(f"{number} ({read.confidence:.0f}%)")
     if not any(p.strip() for p in pages):
-        raise IngestError("no text found in the image (OCR read nothing): is it a photo of a page, sharp and "
-                          "the right way up?")
+        raise IngestError(
+            "no text found in the image (OCR read nothing): is it a photo of a page, sharp and the right way up?"
+        )
     warnings.append(f"read by OCR: {len(pages)} page(s)")
     if low:
         warnings.append(f"OCR confidence is low on pages {', '.join(low)}: check quotes against the paper")
     return LoadedFile(pages=pages, warnings=warnings, ocr_pages=set(range(1, len(pages) + 1)))
 
 
-_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table",
-                         "blockquote"})
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "blockquote"}
+)
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template", "head"})
 _BREAK = object()
 
@@ -275,12 +280,15 @@ def repair_pages(loaded: LoadedFile) -> LoadedFile:
         loaded.warnings.append(f"converted from {ENCODING_NAMES[encoding]} to Unicode")
         whole = "\n\n".join(pages)
     if legacy_encoding.looks_undecoded(whole):
-        raise IngestError("the text looks like a legacy Vietnamese encoding that could not be converted "
-                          "(mojibake such as '§¶ng'); save the file with a Unicode font and try again")
+        raise IngestError(
+            "the text looks like a legacy Vietnamese encoding that could not be converted "
+            "(mojibake such as '§¶ng'); save the file with a Unicode font and try again"
+        )
     furniture = text_repair.strip_page_furniture(pages)
     context = "\n".join(furniture.pages)
-    pages = [text_repair.fix_ocr_text(p, context) if i + 1 in loaded.ocr_pages else p
-             for i, p in enumerate(furniture.pages)]
+    pages = [
+        text_repair.fix_ocr_text(p, context) if i + 1 in loaded.ocr_pages else p for i, p in enumerate(furniture.pages)
+    ]
     if loaded.ocr_pages:
         pages, renumbered = text_repair.renumber_roman_headings(pages, loaded.ocr_pages)
         if renumbered:

@@ -8,15 +8,25 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistant.domain import AccessLevel, Document, DocumentMeta, DocType
+from assistant.domain import AccessLevel, DocType, Document, DocumentMeta
 from assistant.errors import IngestError
 from assistant.ingest import identity
 from assistant.ingest.loaders import LoadedFile
 from assistant.ingest.structure import detect_language
 from assistant.text import normalize_org_unit, slugify
 
-ALLOWED_KEYS = {"doc_id", "title", "doc_number", "doc_type", "issuer", "issued_date", "date", "language",
-                "org_unit", "access_level"}
+ALLOWED_KEYS = {
+    "doc_id",
+    "title",
+    "doc_number",
+    "doc_type",
+    "issuer",
+    "issued_date",
+    "date",
+    "language",
+    "org_unit",
+    "access_level",
+}
 PAGE_SEPARATOR = "\n\n"
 
 
@@ -40,7 +50,9 @@ def build_document(loaded: LoadedFile, source: Path | str, digest: str, default_
     text, page_starts = assemble_text(loaded.pages)
     unknown = set(loaded.overrides) - ALLOWED_KEYS - {"subject", "author", "tags"}
     if unknown:
-        raise IngestError(f"unknown metadata field(s): {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(ALLOWED_KEYS))}")
+        raise IngestError(
+            f"unknown metadata field(s): {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(ALLOWED_KEYS))}"
+        )
     given: dict[str, Any] = {k: v for k, v in loaded.overrides.items() if k in ALLOWED_KEYS and v not in (None, "")}
     if "date" in given:
         given.setdefault("issued_date", given.pop("date"))
@@ -76,5 +88,3 @@ def build_document(loaded: LoadedFile, source: Path | str, digest: str, default_
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise IngestError(f"invalid metadata: {problems}") from exc
     return Document(meta=meta, text=text, page_starts=page_starts, source_path=str(source), content_hash=digest)
-
-

@@ -74,8 +74,10 @@ def tesseract_available() -> bool:
 
 def _require_tesseract() -> Any:
     if not tesseract_available():
-        raise IngestError("this file needs OCR (a scan or a photo) and Tesseract is not installed: "
-                          "install the Debian packages tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng")
+        raise IngestError(
+            "this file needs OCR (a scan or a photo) and Tesseract is not installed: "
+            "install the Debian packages tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng"
+        )
     try:
         import pytesseract
     except ImportError as exc:  # a dependency of the project; only missing in a broken install
@@ -84,7 +86,7 @@ def _require_tesseract() -> Any:
 
 
 MIN_PAGE_PIXELS = 2000  # a page's longer side below this (a photo at low resolution) is enlarged first
-UNEVEN_LIGHT = 1.15     # paper brighter than this many times its darkest part: the light is evened out
+UNEVEN_LIGHT = 1.15  # paper brighter than this many times its darkest part: the light is evened out
 
 
 def _grey(image: Any) -> Any:
@@ -98,7 +100,9 @@ def _grey(image: Any) -> Any:
         factor = MIN_PAGE_PIXELS / longest
         grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.LANCZOS)
     small = grey.resize((max(1, grey.width // 8), max(1, grey.height // 8)), Image.BILINEAR)
-    paper_small = np.asarray(small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(3)), dtype=np.float32)
+    paper_small = np.asarray(
+        small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(3)), dtype=np.float32
+    )
     if np.percentile(paper_small, 95) <= UNEVEN_LIGHT * max(float(np.percentile(paper_small, 5)), 1.0):
         return grey  # evenly lit (a scanner): left as it is
     paper = Image.fromarray(paper_small.astype(np.uint8)).resize(grey.size, Image.BILINEAR)
@@ -111,7 +115,7 @@ def skew_angle(image: Any) -> float:
     of dark pixels is the most peaked."""
     small = image.copy()
     small.thumbnail((1000, 1000))
-    dark = (np.asarray(small, dtype=np.uint8) < 128)
+    dark = np.asarray(small, dtype=np.uint8) < 128
     if dark.mean() < 0.002:  # a blank page
         return 0.0
     from PIL import Image
@@ -129,8 +133,7 @@ def skew_angle(image: Any) -> float:
 
 def _read(pytesseract: Any, image: Any, languages: str) -> tuple[str, float, int]:
     """Text (lines and paragraphs kept), mean word confidence, and the number of words."""
-    data = pytesseract.image_to_data(image, lang=languages, config="--psm 3",
-                                     output_type=pytesseract.Output.DICT)
+    data = pytesseract.image_to_data(image, lang=languages, config="--psm 3", output_type=pytesseract.Output.DICT)
     lines: list[str] = []
     current: list[str] = []
     last_key: tuple[int, int, int] | None = None
@@ -158,8 +161,9 @@ def _read(pytesseract: Any, image: Any, languages: str) -> tuple[str, float, int
 def _orientation(pytesseract: Any, image: Any) -> int:
     """Degrees Tesseract says the page must be turned (0, 90, 180, 270); 0 when it cannot tell."""
     try:
-        osd = pytesseract.image_to_osd(image, config="--psm 0 -c min_characters_to_try=5",
-                                       output_type=pytesseract.Output.DICT)
+        osd = pytesseract.image_to_osd(
+            image, config="--psm 0 -c min_characters_to_try=5", output_type=pytesseract.Output.DICT
+        )
         return int(osd.get("rotate", 0)) % 360
     except Exception:  # too little text to tell
         return 0
@@ -210,7 +214,8 @@ def _read_in(pytesseract: Any, image: Any, languages: str | None) -> tuple[str, 
 # worse than the mixed one (``STTTTCNTT``, ``STTTLECNTT``), and a handwritten number often as symbols only.
 _NUMBER_LINE = re.compile(r"^[ \t]*Số[ \t]*:?[ \t]*\S{0,8}[ \t]*/.*$", re.MULTILINE)
 _READ_NUMBER = re.compile(  # "Số" itself may come back as "S6" from the mixed model
-    r"^[ \t]*S\w?[ \t]*:?[ \t]*(?P<number>\S{0,8}?\d\S{0,8}[ \t]*/[ \t]*[A-ZĐ][\wĐ./-]*.*)$", re.MULTILINE)
+    r"^[ \t]*S\w?[ \t]*:?[ \t]*(?P<number>\S{0,8}?\d\S{0,8}[ \t]*/[ \t]*[A-ZĐ][\wĐ./-]*.*)$", re.MULTILINE
+)
 _CODE = re.compile(r"/[ \t]*([\wĐ./-]+)")
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
-import zipfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 from assistant.errors import IngestError
@@ -57,8 +57,10 @@ def to_docx(data: bytes, suffix: str, timeout_s: float = CONVERT_TIMEOUT_S) -> b
     check_format(data, suffix)
     binary = soffice_binary()
     if binary is None:
-        raise IngestError(f"reading {suffix} files needs LibreOffice: install the Debian package "
-                          "libreoffice-writer-nogui (or save the file as .docx)")
+        raise IngestError(
+            f"reading {suffix} files needs LibreOffice: install the Debian package "
+            "libreoffice-writer-nogui (or save the file as .docx)"
+        )
     try:
         return convert(binary, data, suffix, "docx:MS Word 2007 XML", ".docx", timeout_s)
     except ConversionFailed as exc:
@@ -72,8 +74,10 @@ def docx_to_pdf(data: bytes, timeout_s: float = CONVERT_TIMEOUT_S) -> bytes:
 
     binary = soffice_binary()
     if binary is None:
-        raise BackendUnavailable("PDF output needs LibreOffice: install the Debian packages libreoffice-writer-nogui "
-                                 "and fonts-liberation (or ask for DOCX)")
+        raise BackendUnavailable(
+            "PDF output needs LibreOffice: install the Debian packages libreoffice-writer-nogui "
+            "and fonts-liberation (or ask for DOCX)"
+        )
     try:
         return convert(binary, data, ".docx", "pdf:writer_pdf_Export", ".pdf", timeout_s)
     except ConversionFailed as exc:
@@ -91,8 +95,18 @@ def convert(binary: str, data: bytes, suffix: str, target: str, out_suffix: str,
         source = work / f"input{suffix.lower()}"
         source.write_bytes(data)
         profile = (work / "profile").as_uri()
-        command = [binary, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nologo",
-                   "--convert-to", target, "--outdir", str(work / "out"), str(source)]
+        command = [
+            binary,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--nologo",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(work / "out"),
+            str(source),
+        ]
         try:
             done = subprocess.run(command, capture_output=True, timeout=timeout_s, check=False)
         except subprocess.TimeoutExpired as exc:
@@ -100,6 +114,8 @@ def convert(binary: str, data: bytes, suffix: str, target: str, out_suffix: str,
         produced = work / "out" / f"input{out_suffix}"
         if done.returncode != 0 or not produced.is_file() or produced.stat().st_size == 0:
             detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
-            raise ConversionFailed("LibreOffice could not convert {what}"
-                                   + (f": {detail[-1]}" if detail else "; it may be damaged or not really a " + suffix))
+            raise ConversionFailed(
+                "LibreOffice could not convert {what}"
+                + (f": {detail[-1]}" if detail else "; it may be damaged or not really a " + suffix)
+            )
         return produced.read_bytes()

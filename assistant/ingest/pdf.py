@@ -90,8 +90,9 @@ def _with_tables(data: bytes, pdf, pages: list[str], numbers: list[int]) -> list
     with pdfplumber.open(io.BytesIO(data)) as document:
         for i in numbers:
             plumber = document.pages[i]
-            tables = sorted((t for t in plumber.find_tables() if len(t.rows) >= 2 and len(t.columns) >= 2),
-                            key=lambda t: t.bbox[1])
+            tables = sorted(
+                (t for t in plumber.find_tables() if len(t.rows) >= 2 and len(t.columns) >= 2), key=lambda t: t.bbox[1]
+            )
             if not tables:
                 continue
             textpage, height, width = pdf[i].get_textpage(), plumber.height, plumber.width
@@ -99,7 +100,9 @@ def _with_tables(data: bytes, pdf, pages: list[str], numbers: list[int]) -> list
             for table in tables:
                 _, table_top, _, bottom = table.bbox
                 if table_top > top:
-                    parts.append(textpage.get_text_bounded(left=0, bottom=height - table_top, right=width, top=height - top))
+                    parts.append(
+                        textpage.get_text_bounded(left=0, bottom=height - table_top, right=width, top=height - top)
+                    )
                 parts.append(table_text(table.extract()))
                 top = bottom
             parts.append(textpage.get_text_bounded(left=0, bottom=0, right=width, top=height - top))
@@ -112,8 +115,11 @@ def textless_pages(data: bytes) -> int:
     """How many pages are scans (an image and no text layer) that OCR will read; cheap, to budget time."""
     pdf = _open_pdfium(data)
     try:
-        return sum(1 for i in range(len(pdf))
-                   if len(pdf[i].get_textpage().get_text_bounded().strip()) < MIN_TEXT_CHARS and _has_image(pdf[i]))
+        return sum(
+            1
+            for i in range(len(pdf))
+            if len(pdf[i].get_textpage().get_text_bounded().strip()) < MIN_TEXT_CHARS and _has_image(pdf[i])
+        )
     finally:
         pdf.close()
 
@@ -149,8 +155,10 @@ def read_pdf(data: bytes, ocr: Callable[..., OcrPage] | None = ocr_image) -> Pdf
                 result.warnings.append(f"tables read as rows on pages {_page_list(tabled)}")
         if scanned and (ocr is None or not tesseract_available()):
             if len(scanned) == len(result.pages):
-                raise IngestError("PDF has no text layer (a scan) and OCR is not available: install the Debian "
-                                  "packages tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng")
+                raise IngestError(
+                    "PDF has no text layer (a scan) and OCR is not available: install the Debian "
+                    "packages tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng"
+                )
             result.warnings.append(f"pages {_page_list(scanned)} have no text layer and were left out (no OCR)")
             return result
         for done, i in enumerate(scanned, start=1):
@@ -165,8 +173,11 @@ def read_pdf(data: bytes, ocr: Callable[..., OcrPage] | None = ocr_image) -> Pdf
             result.warnings.append(f"read by OCR: pages {_page_list(scanned)}")
             low = [p for p, c in result.ocr_confidence.items() if c < LOW_CONFIDENCE]
             if low:
-                result.warnings.append("OCR confidence is low on pages " + ", ".join(
-                    f"{p} ({result.ocr_confidence[p]:.0f}%)" for p in low) + ": check quotes against the paper")
+                result.warnings.append(
+                    "OCR confidence is low on pages "
+                    + ", ".join(f"{p} ({result.ocr_confidence[p]:.0f}%)" for p in low)
+                    + ": check quotes against the paper"
+                )
         return result
     finally:
         pdf.close()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal
+from typing import Any, Literal
 
 from assistant.domain import Chunk, Document, DocumentMeta
 from assistant.errors import IngestError
 from assistant.index.chunk_index import ChunkIndex
 from assistant.ingest.chunker import StructureChunker
-from assistant.ingest.loaders import LoadedFile, SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, load_bytes, read_source
+from assistant.ingest.loaders import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, LoadedFile, load_bytes, read_source
 from assistant.ingest.metadata import build_document, content_hash
 from assistant.ingest.uploads import check_upload
 from assistant.progress import Progress
@@ -61,7 +62,11 @@ def discover(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path).parts
-                if child.is_file() and not any(p.startswith(".") for p in rel) and not child.name.endswith(SIDECAR_SUFFIX):
+                if (
+                    child.is_file()
+                    and not any(p.startswith(".") for p in rel)
+                    and not child.name.endswith(SIDECAR_SUFFIX)
+                ):
                     found.append((child, False))
         else:
             found.append((path, True))
@@ -85,7 +90,9 @@ class IngestPipeline:
     embedding model. A batch whose write fails is retried document by document, so a failure stays with
     the document that caused it."""
 
-    def __init__(self, index: ChunkIndex, chunker: StructureChunker | None = None, upload_parser: Parser = load_bytes) -> None:
+    def __init__(
+        self, index: ChunkIndex, chunker: StructureChunker | None = None, upload_parser: Parser = load_bytes
+    ) -> None:
         self.index = index
         settings = index.settings
         self.chunker = chunker or StructureChunker(settings.chunk_max_chars, settings.chunk_min_chars)
@@ -137,7 +144,9 @@ class IngestPipeline:
                 try:
                     outcome = self._prepare(document)
                 except IngestError as exc:
-                    results.append(FileResult(document.source_path, "failed", doc_id=document.meta.doc_id, reason=str(exc)))
+                    results.append(
+                        FileResult(document.source_path, "failed", doc_id=document.meta.doc_id, reason=str(exc))
+                    )
                     continue
                 if isinstance(outcome, FileResult):
                     results.append(outcome)
@@ -167,8 +176,14 @@ class IngestPipeline:
                     outcomes.append(p.result)
                 except Exception as exc:
                     log.exception("could not write %s", p.result.path)
-                    outcomes.append(FileResult(p.result.path, "failed", doc_id=p.result.doc_id,
-                                               reason=f"could not write to the index: {type(exc).__name__}: {exc}"))
+                    outcomes.append(
+                        FileResult(
+                            p.result.path,
+                            "failed",
+                            doc_id=p.result.doc_id,
+                            reason=f"could not write to the index: {type(exc).__name__}: {exc}",
+                        )
+                    )
         pending.clear()
         for outcome in outcomes:
             emit(outcome)
@@ -200,9 +215,15 @@ class IngestPipeline:
             log.exception("unexpected failure ingesting %s", source)
             return FileResult(source, "failed", reason=f"unexpected {type(exc).__name__}: {exc}")
 
-    def ingest_bytes(self, data: bytes, filename: str | None, metadata: dict[str, Any] | None = None,
-                     defaults: dict[str, Any] | None = None, guard: Guard | None = None,
-                     progress: Progress | None = None) -> FileResult:
+    def ingest_bytes(
+        self,
+        data: bytes,
+        filename: str | None,
+        metadata: dict[str, Any] | None = None,
+        defaults: dict[str, Any] | None = None,
+        guard: Guard | None = None,
+        progress: Progress | None = None,
+    ) -> FileResult:
         """Ingest an uploaded file: checked (size, real type, zip bomb), parsed by ``upload_parser``, then indexed.
 
         ``metadata`` wins over what the file says, which wins over ``defaults``. Raises for bad input.
@@ -245,8 +266,9 @@ class IngestPipeline:
         chunks = self.chunker.chunk(document)
         if not chunks:
             raise IngestError("no text to index after parsing")
-        return Prepared(document, chunks, FileResult(source, "updated" if existing else "added", doc_id=doc_id,
-                                                     chunks=len(chunks)))
+        return Prepared(
+            document, chunks, FileResult(source, "updated" if existing else "added", doc_id=doc_id, chunks=len(chunks))
+        )
 
     def delete(self, doc_id: str, guard: Guard | None = None) -> bool:
         """Remove a document; False when it is not indexed. ``guard`` may refuse (it sees the metadata first)."""

@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 
 
-
 def detect_language(text: str) -> str:
     """Cheap script/diacritic heuristic: 'vi', 'en', 'bn' or 'und'."""
     sample = text[:5000]
@@ -43,9 +42,19 @@ LEVEL_BOOK = 0.5  # "Phần thứ nhất" / "Phần I": above chapters in codes 
 _ROMAN = r"[IVXLC]{1,7}"
 _ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "tư": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9, "mười": 10}
 _HEADINGS: list[tuple[str, float, re.Pattern[str], str]] = [
-    ("book", LEVEL_BOOK, re.compile(rf"^(?:Phần|PHẦN)\s+((?:thứ|THỨ)\s+\w+|{_ROMAN}|\d{{1,2}})\b[.:]?\s*(.*)$"), "Phần {0}"),
+    (
+        "book",
+        LEVEL_BOOK,
+        re.compile(rf"^(?:Phần|PHẦN)\s+((?:thứ|THỨ)\s+\w+|{_ROMAN}|\d{{1,2}})\b[.:]?\s*(.*)$"),
+        "Phần {0}",
+    ),
     ("chapter", LEVEL_CHAPTER, re.compile(rf"^(?:Chương|CHƯƠNG)\s+({_ROMAN}|\d{{1,3}})\b[.:]?\s*(.*)$"), "Chương {0}"),
-    ("chapter", LEVEL_CHAPTER, re.compile(rf"^(?:Chapter|CHAPTER)\s+({_ROMAN}|\d{{1,3}})\b[.:]?\s*(.*)$"), "Chapter {0}"),
+    (
+        "chapter",
+        LEVEL_CHAPTER,
+        re.compile(rf"^(?:Chapter|CHAPTER)\s+({_ROMAN}|\d{{1,3}})\b[.:]?\s*(.*)$"),
+        "Chapter {0}",
+    ),
     ("section", LEVEL_SECTION, re.compile(r"^(?:Mục|MỤC)\s+(\d{1,3})\b[.:]?(?!\s*\()\s*(.*)$"), "Mục {0}"),
     ("section", LEVEL_SECTION, re.compile(r"^(?:Section|SECTION)\s+(\d{1,3})\b[.:]?(?!\s*\()\s*(.*)$"), "Section {0}"),
     ("article", LEVEL_ARTICLE, re.compile(r"^(?:Điều|ĐIỀU)\s+(\d{1,3}[a-z]?)\s*[.:]\s*(.*)$"), "Điều {0}"),
@@ -59,8 +68,9 @@ _HEADINGS: list[tuple[str, float, re.Pattern[str], str]] = [
 FOOTNOTE_HEADINGS = {"Chú thích": "vi", "CHÚ THÍCH": "vi", "Footnotes": "en", "FOOTNOTES": "en"}
 _EN_LABELS = {"Khoản": "Clause", "Điểm": "Point", "Phần": "Part", "Mục": "Section", "Chú thích": "Footnote"}
 _DECIMAL_LINE = re.compile(r"^\d{1,2}\.\d{1,3}\s*[.\-–)]?\s+\S", re.MULTILINE)
-_ARTICLE_OR_PART = re.compile(rf"^\s*(?:(?:Điều|ĐIỀU|Article|ARTICLE)\s+\d{{1,3}}\s*[.:]|{_ROMAN}\s*[.\-–]\s+\S)",
-                              re.MULTILINE)
+_ARTICLE_OR_PART = re.compile(
+    rf"^\s*(?:(?:Điều|ĐIỀU|Article|ARTICLE)\s+\d{{1,3}}\s*[.:]|{_ROMAN}\s*[.\-–]\s+\S)", re.MULTILINE
+)
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,7 @@ def _label(fmt: str, number: str, english: bool) -> str:
     if english:
         for vi, en in _EN_LABELS.items():
             if label.startswith(vi + " "):
-                return en + label[len(vi):]
+                return en + label[len(vi) :]
     return label
 
 
@@ -98,7 +108,7 @@ def _line_heading(line: str, english: bool = False) -> Heading | None:
         if kind == "decimal":
             level = LEVEL_DECIMAL_3 if number.count(".") == 2 else LEVEL_DECIMAL_2
         rest = (match.group(2) or "").strip() if match.lastindex and match.lastindex >= 2 else ""
-        separated = bool(rest) and bool(line[match.end(1):match.start(2)].strip())  # "Chương I. ...", "Phần II: ..."
+        separated = bool(rest) and bool(line[match.end(1) : match.start(2)].strip())  # "Chương I. ...", "Phần II: ..."
         if kind in ("book", "chapter", "section") and rest and not separated and not _heading_title(rest):
             return None  # "Phần thứ hai bao gồm từ ...", "Chương 2 của Luật này ...": a sentence, not a heading
         title = rest.rstrip(".") if level < LEVEL_CLAUSE else rest
@@ -169,8 +179,14 @@ def iter_headings(text: str, language: str = "vi"):
         offset += len(raw) + 1
 
 
-def _in_context(line: str, english: bool, decimal_document: bool, numbered_items: bool, stack: list[_Open],
-                last: dict[tuple[str, str], int]) -> _Open | None:
+def _in_context(
+    line: str,
+    english: bool,
+    decimal_document: bool,
+    numbered_items: bool,
+    stack: list[_Open],
+    last: dict[tuple[str, str], int],
+) -> _Open | None:
     if line in FOOTNOTE_HEADINGS:
         opened = _Open(Heading(LEVEL_FOOTNOTES, "Footnotes" if english else "Chú thích", "", "footnotes"), 0)
         stack.clear()
@@ -188,8 +204,9 @@ def _in_context(line: str, english: bool, decimal_document: bool, numbered_items
     if heading.kind == "part" and "book" in kinds:  # I., II. under "Phần I": its sections
         heading = Heading(heading.level, _label("Mục {0}", number_text, english), heading.title, "part")
     if heading.kind == "clause" and decimal_document and not kinds & {"article", "part"}:
-        heading = Heading(LEVEL_DECIMAL_1, _label("Mục {0}", number_text, english), heading.title.rstrip("."),
-                          "decimal")
+        heading = Heading(
+            LEVEL_DECIMAL_1, _label("Mục {0}", number_text, english), heading.title.rstrip("."), "decimal"
+        )
     if heading.kind == "decimal" and "." in number_text:
         if not decimal_document:
             return None
@@ -209,7 +226,11 @@ def _in_context(line: str, english: bool, decimal_document: bool, numbered_items
     number = _number(number_text.split(".")[-1])
     key = (heading.kind if heading.kind != "decimal" else f"decimal{heading.level}", parent)
     previous = last.get(key, 0)
-    allowed = number == previous + 1 or number == 1 or (heading.kind in ("article", "clause") and previous < number <= previous + 3)
+    allowed = (
+        number == previous + 1
+        or number == 1
+        or (heading.kind in ("article", "clause") and previous < number <= previous + 3)
+    )
     if heading.kind in ("point", "footnote"):
         allowed = True  # letters and notes: no numbering to check
     if not allowed:
@@ -221,13 +242,20 @@ def _in_context(line: str, english: bool, decimal_document: bool, numbered_items
     return opened
 
 
-def _decimal_in_context(heading: Heading, number_text: str, stack: list[_Open],
-                        english: bool) -> tuple[Heading | None, str]:
+def _decimal_in_context(
+    heading: Heading, number_text: str, stack: list[_Open], english: bool
+) -> tuple[Heading | None, str]:
     """A decimal item ``a.b`` (or ``a.b.c``) must sit under item ``a`` (``a.b``); a marker glued to its last
     number is cut off when what is left is the item that was due."""
     parts = number_text.split(".")
-    parent = next((o for o in reversed(stack) if o.heading.kind in ("decimal", "clause")
-                   and o.heading.label.split(" ", 1)[1].count(".") == len(parts) - 2), None)
+    parent = next(
+        (
+            o
+            for o in reversed(stack)
+            if o.heading.kind in ("decimal", "clause") and o.heading.label.split(" ", 1)[1].count(".") == len(parts) - 2
+        ),
+        None,
+    )
     if parent is not None and parent.heading.label.split(" ", 1)[1] != ".".join(parts[:-1]):
         return None, number_text  # "3.1" while item 2 is open: not an item of this document's numbering
     if parent is None and len(parts) == 3:
@@ -246,9 +274,18 @@ def _decimal_in_context(heading: Heading, number_text: str, stack: list[_Open],
 
 
 _RANGE = re.compile(r"^(\S+(?:\s\S+)?)\s+(\S+)–(\S+)$")  # "Khoản 1–3", "Điểm a–i", "Mục 1.1–1.2"
-_LABEL_LEVELS = {"Chương": LEVEL_CHAPTER, "Chapter": LEVEL_CHAPTER, "Phần": LEVEL_PART, "Part": LEVEL_PART,
-                 "Điều": LEVEL_ARTICLE, "Article": LEVEL_ARTICLE, "Khoản": LEVEL_CLAUSE, "Clause": LEVEL_CLAUSE,
-                 "Điểm": LEVEL_POINT, "Point": LEVEL_POINT}
+_LABEL_LEVELS = {
+    "Chương": LEVEL_CHAPTER,
+    "Chapter": LEVEL_CHAPTER,
+    "Phần": LEVEL_PART,
+    "Part": LEVEL_PART,
+    "Điều": LEVEL_ARTICLE,
+    "Article": LEVEL_ARTICLE,
+    "Khoản": LEVEL_CLAUSE,
+    "Clause": LEVEL_CLAUSE,
+    "Điểm": LEVEL_POINT,
+    "Point": LEVEL_POINT,
+}
 
 
 def _label_level(label: str) -> float:

@@ -77,7 +77,9 @@ def strip_page_furniture(pages: list[str]) -> Furniture:
 
 _HYPHEN_BREAK = regex.compile(r"(\p{L})-\n(\p{Ll})")
 # A speck read before a clause or section number at the start of a line ("-3. Biên soạn", "_ II. HÌNH THỨC").
-_SPECK_BEFORE_NUMBER = regex.compile(r"^[ \t]*[_~—'\"`,.\-]+[ \t]*(?=(?:\d{1,2}|[IVX]{1,5})\.[ \t]+\p{Lu})", regex.MULTILINE)
+_SPECK_BEFORE_NUMBER = regex.compile(
+    r"^[ \t]*[_~—'\"`,.\-]+[ \t]*(?=(?:\d{1,2}|[IVX]{1,5})\.[ \t]+\p{Lu})", regex.MULTILINE
+)
 # A clause number whose full stop was read as a comma ("4, Audio bulletins").
 _COMMA_AFTER_NUMBER = regex.compile(r"^([ \t]*\d{1,2}),(?=[ \t]+\p{Lu})", regex.MULTILINE)
 _NEVER_RESTORED = frozenset({"NAM"})  # VIỆT NAM: the capitals are right without marks
@@ -130,21 +132,44 @@ _WORD = regex.compile(r"[\p{L}\p{M}]+")
 # is a clause.
 _ROMAN_HEADING = regex.compile(
     r"^(\s*)((?:Chương|CHƯƠNG|Phần|PHẦN|Chapter|CHAPTER|Part|PART)\s+)?([IVXÏÍÌïlLTH1][IVXÏÍÌïlTH]{0,5}?)"
-    r"(L?[.,:;\])\-–]{0,2})(?=[ \t]+\p{Lu}|[ \t]*$)(.*)$", regex.MULTILINE)
-_ROMAN_LOOKALIKES = str.maketrans({"Ï": "I", "ï": "I", "Í": "I", "Ì": "I", "l": "I", "L": "I", "T": "I", "H": "II",
-                                   "1": "I"})
+    r"(L?[.,:;\])\-–]{0,2})(?=[ \t]+\p{Lu}|[ \t]*$)(.*)$",
+    regex.MULTILINE,
+)
+_ROMAN_LOOKALIKES = str.maketrans(
+    {"Ï": "I", "ï": "I", "Í": "I", "Ì": "I", "l": "I", "L": "I", "T": "I", "H": "II", "1": "I"}
+)
 _STANDARD_STOPS = {".", "-", "–", ".-", "/"}
-ROMAN_NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
-                  "XVI", "XVII", "XVIII", "XIX", "XX"]
+ROMAN_NUMERALS = [
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+]
 
 
 @dataclass
 class _RomanHeading:
-    page: int          # 0-based
-    start: int         # span of the numeral and its stop in the page
+    page: int  # 0-based
+    start: int  # span of the numeral and its stop in the page
     end: int
-    kind: str          # "" for bare sections, else "chương", "phần", ...
-    numeral: str       # as read (look-alikes mapped on OCR pages)
+    kind: str  # "" for bare sections, else "chương", "phần", ...
+    numeral: str  # as read (look-alikes mapped on OCR pages)
     stop: str
     digit: bool = False  # "1" read for "I"
 
@@ -192,14 +217,18 @@ def _targets(headings: list[_RomanHeading]) -> list[int | None]:
     previous = 0
     for h, value in zip(headings, values):
         wanted = previous + 1
-        if (value is None or value <= previous) and wanted <= len(ROMAN_NUMERALS) \
-                and _one_stroke_apart(h.numeral, ROMAN_NUMERALS[wanted - 1]):
+        if (
+            (value is None or value <= previous)
+            and wanted <= len(ROMAN_NUMERALS)
+            and _one_stroke_apart(h.numeral, ROMAN_NUMERALS[wanted - 1])
+        ):
             value = wanted
         walked.append(value)
         previous = value if value is not None else previous
     if len(headings) <= len(ROMAN_NUMERALS) and all(
-            h.numeral == ROMAN_NUMERALS[i] or _one_stroke_apart(h.numeral, ROMAN_NUMERALS[i])
-            for i, h in enumerate(headings)):
+        h.numeral == ROMAN_NUMERALS[i] or _one_stroke_apart(h.numeral, ROMAN_NUMERALS[i])
+        for i, h in enumerate(headings)
+    ):
         in_place = list(range(1, len(headings) + 1))
         changes = lambda targets: sum(t != v for t, v in zip(targets, values))  # noqa: E731
         if changes(in_place) <= changes(walked):
@@ -221,7 +250,7 @@ def renumber_roman_headings(pages: list[str], ocr_pages: set[int]) -> tuple[list
                 continue
             stop = "." if not heading.kind and heading.stop not in _STANDARD_STOPS else heading.stop
             text = ROMAN_NUMERALS[target - 1] + stop
-            if text != pages[heading.page][heading.start:heading.end]:
+            if text != pages[heading.page][heading.start : heading.end]:
                 edits.setdefault(heading.page, []).append((heading.start, heading.end, text))
     out = list(pages)
     for index, changes in edits.items():
@@ -230,8 +259,8 @@ def renumber_roman_headings(pages: list[str], ocr_pages: set[int]) -> tuple[list
     return out, sum(len(c) for c in edits.values())
 
 
-HARMONIZE_MIN_COUNT = 3   # the usual spelling of a word pair must appear at least this often...
-HARMONIZE_RATIO = 3.0     # ...and this many times as often as the spelling OCR made of it
+HARMONIZE_MIN_COUNT = 3  # the usual spelling of a word pair must appear at least this often...
+HARMONIZE_RATIO = 3.0  # ...and this many times as often as the spelling OCR made of it
 
 
 def harmonize_ocr_spellings(pages: list[str], ocr_pages: set[int]) -> tuple[list[str], int]:
@@ -269,7 +298,12 @@ def harmonize_ocr_spellings(pages: list[str], ocr_pages: set[int]) -> tuple[list
             wanted = better.get((first.lower(), second.lower()))
             if wanted is None or start1 < last or page[end1:start2].strip(" ") != "":
                 continue
-            pieces += [page[last:start1], _same_case(first, wanted[0]), page[end1:start2], _same_case(second, wanted[1])]
+            pieces += [
+                page[last:start1],
+                _same_case(first, wanted[0]),
+                page[end1:start2],
+                _same_case(second, wanted[1]),
+            ]
             last = end2
             fixes += 1
         out.append("".join(pieces) + page[last:])
@@ -302,8 +336,13 @@ def repair_split_syllables(text: str) -> tuple[str, int]:
     joins = 0
     for piece in pieces:
         previous_word = out[-4].lower() if len(out) >= 4 else ""
-        if (piece[0].isalpha() or unicodedata.category(piece[0]).startswith("M")) and len(out) >= 2 \
-                and out[-1] == " " and previous_word not in _LABEL_WORDS and _joinable(out[-2], piece, counts):
+        if (
+            (piece[0].isalpha() or unicodedata.category(piece[0]).startswith("M"))
+            and len(out) >= 2
+            and out[-1] == " "
+            and previous_word not in _LABEL_WORDS
+            and _joinable(out[-2], piece, counts)
+        ):
             out[-2:] = [out[-2] + piece]
             joins += 1
         else:

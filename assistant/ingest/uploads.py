@@ -57,7 +57,9 @@ def sniff(data: bytes) -> str:
         return "image"
     if data.startswith(b"{\\rtf"):
         return "rtf"
-    if data.startswith((b"RIFF", b"OggS", b"fLaC", b"ID3")) or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+    if data.startswith((b"RIFF", b"OggS", b"fLaC", b"ID3")) or (
+        len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0
+    ):
         return "audio"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "text"
@@ -72,11 +74,27 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
-_EXPECTED = {".pdf": "pdf", ".docx": "docx", ".doc": "ole", ".odt": "odt", ".rtf": "rtf",
-             **{s: "text" for s in TEXT_SUFFIXES}, **{s: "image" for s in IMAGE_SUFFIXES}}
-DESCRIBED = {"pdf": "a PDF", "docx": "a Word document", "zip": "a ZIP archive", "ole": "an old Office file (.doc/.xls)",
-             "odt": "an OpenDocument file", "rtf": "an RTF document",
-              "image": "an image", "audio": "audio", "text": "text", "binary": "binary data"}
+_EXPECTED = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".doc": "ole",
+    ".odt": "odt",
+    ".rtf": "rtf",
+    **{s: "text" for s in TEXT_SUFFIXES},
+    **{s: "image" for s in IMAGE_SUFFIXES},
+}
+DESCRIBED = {
+    "pdf": "a PDF",
+    "docx": "a Word document",
+    "zip": "a ZIP archive",
+    "ole": "an old Office file (.doc/.xls)",
+    "odt": "an OpenDocument file",
+    "rtf": "an RTF document",
+    "image": "an image",
+    "audio": "audio",
+    "text": "text",
+    "binary": "binary data",
+}
 
 
 def check_zip(data: bytes, max_expanded: int) -> None:
@@ -87,14 +105,20 @@ def check_zip(data: bytes, max_expanded: int) -> None:
     except zipfile.BadZipFile as exc:
         raise IngestError(f"corrupt DOCX (not a valid Word file): {exc}") from exc
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise IngestError(f"DOCX has {len(entries)} parts (limit {MAX_ZIP_ENTRIES}); it looks crafted, not saved by Word")
+        raise IngestError(
+            f"DOCX has {len(entries)} parts (limit {MAX_ZIP_ENTRIES}); it looks crafted, not saved by Word"
+        )
     total = sum(e.file_size for e in entries)
     if total > max_expanded:
-        raise IngestError(f"DOCX expands to {total / 2**20:.0f} MiB (limit {max_expanded / 2**20:.0f} MiB): refused as a zip bomb")
+        raise IngestError(
+            f"DOCX expands to {total / 2**20:.0f} MiB (limit {max_expanded / 2**20:.0f} MiB): refused as a zip bomb"
+        )
     for entry in entries:
         if entry.file_size > 2**20 and entry.file_size > MAX_ZIP_RATIO * max(entry.compress_size, 1):
-            raise IngestError(f"DOCX part {entry.filename} expands {entry.file_size // max(entry.compress_size, 1)}x: "
-                              "refused as a zip bomb")
+            raise IngestError(
+                f"DOCX part {entry.filename} expands {entry.file_size // max(entry.compress_size, 1)}x: "
+                "refused as a zip bomb"
+            )
 
 
 def check_upload(data: bytes, filename: str | None, max_bytes: int, docx_max_expanded: int) -> str:
@@ -106,11 +130,15 @@ def check_upload(data: bytes, filename: str | None, max_bytes: int, docx_max_exp
         raise IngestError("the file is empty")
     suffix = PurePosixPath(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnsupportedType(f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}")
+        raise UnsupportedType(
+            f"unsupported file type '{suffix or '(none)'}'; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
     found, expected = sniff(data), _EXPECTED[suffix]
     if found != expected:
-        raise UnsupportedType(f"the file is named {suffix} but its content is {DESCRIBED[found]}; "
-                              f"save it as {DESCRIBED[expected]} or give it the right extension")
+        raise UnsupportedType(
+            f"the file is named {suffix} but its content is {DESCRIBED[found]}; "
+            f"save it as {DESCRIBED[expected]} or give it the right extension"
+        )
     if found == "docx":
         check_zip(data, docx_max_expanded)
     return name

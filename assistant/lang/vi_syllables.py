@@ -13,8 +13,36 @@ from functools import lru_cache
 # Tone marks (combining, after NFD): acute, grave, hook above, tilde, dot below.
 TONE_MARKS = {"\u0301": "sắc", "\u0300": "huyền", "\u0309": "hỏi", "\u0303": "ngã", "\u0323": "nặng"}
 
-ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
-          "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "")
+ONSETS = (
+    "ngh",
+    "ng",
+    "nh",
+    "ch",
+    "gh",
+    "gi",
+    "kh",
+    "ph",
+    "qu",
+    "th",
+    "tr",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "g",
+    "h",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "x",
+    "",
+)
 
 # Rhymes without tone, grouped by nucleus; final consonants p/t/c/ch only take the sắc or nặng tone.
 _RHYMES = """
@@ -57,7 +85,7 @@ def is_syllable(token: str) -> bool:
     for onset in ONSETS:
         if not base.startswith(onset):
             continue
-        rhyme = base[len(onset):]
+        rhyme = base[len(onset) :]
         if onset == "gi" and (rhyme == "" or rhyme[0] not in "aăâeêioôơuưy"):
             rhyme = "i" + rhyme  # "gì", "gìn": the i belongs to the rhyme
         elif onset == "qu" and rhyme == "":

@@ -35,15 +35,18 @@ class ConsultationPlan(BaseModel):
     doc_id: str = Field(max_length=200, description="the indexed draft to comment on")
     title: str = Field(default="", max_length=500, description="default: the document's title")
     org_units: list[Annotated[str, StringConstraints(max_length=300)]] = Field(
-        default_factory=list, max_length=200, description="whose members comment (each with the units under it); "
-                                                          "default: your own unit")
+        default_factory=list,
+        max_length=200,
+        description="whose members comment (each with the units under it); default: your own unit",
+    )
     deadline: Annotated[dt.datetime, AfterValidator(wall_clock)] = Field(description="comments close then (local time)")
     names_above: bool = Field(default=False, description="show members' names to the levels above their cell")
 
 
 class CommentBody(BaseModel):
-    target: str = Field(default="", max_length=300, description="the article or clause (e.g. 'Điều 2'); '' = the "
-                                                                "whole draft")
+    target: str = Field(
+        default="", max_length=300, description="the article or clause (e.g. 'Điều 2'); '' = the whole draft"
+    )
     stance: Stance = Field(description="agree, disagree, or propose a change")
     text: CommentText
     expected_version: int | None = Field(default=None, ge=1, description="when editing: the version you saw")
@@ -109,17 +112,35 @@ class ConsultationsStore:
 
     def _comment_out(self, caller: Principal, row: ConsultationRow, c: CommentRow) -> CommentOut:
         named = c.key_id == caller.key_id or caller.org_unit == c.org_unit or row.names_above
-        return CommentOut(id=c.id, author=c.author if named else None, org_unit=c.org_unit, target=c.target,
-                          stance=c.stance, text=c.text, source=c.source, withdrawn=c.withdrawn,  # type: ignore[arg-type]
-                          mine=c.key_id == caller.key_id, updated_at=c.updated_at, version=c.version)
+        return CommentOut(
+            id=c.id,
+            author=c.author if named else None,
+            org_unit=c.org_unit,
+            target=c.target,
+            stance=c.stance,
+            text=c.text,
+            source=c.source,
+            withdrawn=c.withdrawn,  # type: ignore[arg-type]
+            mine=c.key_id == caller.key_id,
+            updated_at=c.updated_at,
+            version=c.version,
+        )
 
     def _out(self, caller: Principal, row: ConsultationRow) -> ConsultationOut:
         seen = self._seen_comments(caller, row)
-        return ConsultationOut(id=row.id, doc_id=row.doc_id, title=row.title, org_units=row.org_units,
-                               deadline=row.deadline, open=self.clock() < row.deadline, names_above=row.names_above,
-                               comments=len(seen),
-                               my_comments=[self._comment_out(caller, row, c) for c in row.comments
-                                            if c.key_id == caller.key_id and not c.withdrawn])
+        return ConsultationOut(
+            id=row.id,
+            doc_id=row.doc_id,
+            title=row.title,
+            org_units=row.org_units,
+            deadline=row.deadline,
+            open=self.clock() < row.deadline,
+            names_above=row.names_above,
+            comments=len(seen),
+            my_comments=[
+                self._comment_out(caller, row, c) for c in row.comments if c.key_id == caller.key_id and not c.withdrawn
+            ],
+        )
 
     def _seen_comments(self, caller: Principal, row: ConsultationRow) -> list[CommentRow]:
         if not oversees(caller, row):
@@ -133,8 +154,11 @@ class ConsultationsStore:
 
     def listing(self, caller: Principal) -> list[ConsultationOut]:
         with self.sessions() as session:
-            rows = session.scalars(select(ConsultationRow).options(selectinload(ConsultationRow.comments))
-                                   .order_by(ConsultationRow.deadline.desc()))
+            rows = session.scalars(
+                select(ConsultationRow)
+                .options(selectinload(ConsultationRow.comments))
+                .order_by(ConsultationRow.deadline.desc())
+            )
             return [self._out(caller, r) for r in rows if in_scope(caller.org_unit, r) or oversees(caller, r)]
 
     def comments(self, caller: Principal, consultation_id: str) -> tuple[ConsultationOut, list[CommentOut]]:
@@ -154,9 +178,17 @@ class ConsultationsStore:
             raise AccessDenied(f"you open consultations for {caller.org_unit} and the units under it, not {outside[0]}")
         if plan.deadline <= self.clock():
             raise InvalidInput(f"the deadline ({plan.deadline:%Y-%m-%d %H:%M}) must be after now")
-        row = ConsultationRow(id=uuid.uuid4().hex, doc_id=plan.doc_id, title=plan.title.strip() or title,
-                              org_units=units, owner_unit=caller.org_unit, deadline=plan.deadline,
-                              names_above=plan.names_above, opened_by=caller.key_id, opened_at=self.clock())
+        row = ConsultationRow(
+            id=uuid.uuid4().hex,
+            doc_id=plan.doc_id,
+            title=plan.title.strip() or title,
+            org_units=units,
+            owner_unit=caller.org_unit,
+            deadline=plan.deadline,
+            names_above=plan.names_above,
+            opened_by=caller.key_id,
+            opened_at=self.clock(),
+        )
         with self.sessions.begin() as session:
             session.add(row)
             session.flush()
@@ -175,27 +207,41 @@ class ConsultationsStore:
                 raise AccessDenied("only members of the units in scope comment; you oversee this consultation")
             self._open_for_comments(row)
             now = self.clock()
-            comment = CommentRow(key_id=caller.key_id, entered_by=caller.key_id, author=caller.name,
-                                 org_unit=caller.org_unit, target=target, stance=body.stance, text=body.text,
-                                 source="app", withdrawn=False, created_at=now, updated_at=now)
+            comment = CommentRow(
+                key_id=caller.key_id,
+                entered_by=caller.key_id,
+                author=caller.name,
+                org_unit=caller.org_unit,
+                target=target,
+                stance=body.stance,
+                text=body.text,
+                source="app",
+                withdrawn=False,
+                created_at=now,
+                updated_at=now,
+            )
             row.comments.append(comment)
             session.flush()
             return self._comment_out(caller, row, comment)
 
-    def _own(self, session: Session, caller: Principal, consultation_id: str, comment_id: int,
-             expected_version: int | None) -> tuple[ConsultationRow, CommentRow]:
+    def _own(
+        self, session: Session, caller: Principal, consultation_id: str, comment_id: int, expected_version: int | None
+    ) -> tuple[ConsultationRow, CommentRow]:
         row = self._visible(session, caller, consultation_id)
         comment = next((c for c in row.comments if c.id == comment_id and c.key_id == caller.key_id), None)
         if comment is None:
             raise NotFound(f"you have no comment {comment_id} in this consultation")
         self._open_for_comments(row)
         if expected_version is not None and expected_version != comment.version:
-            raise Conflict(f"the comment was changed meanwhile (version {comment.version}, you sent "
-                           f"{expected_version}): reload it and try again")
+            raise Conflict(
+                f"the comment was changed meanwhile (version {comment.version}, you sent "
+                f"{expected_version}): reload it and try again"
+            )
         return row, comment
 
-    def edit(self, caller: Principal, consultation_id: str, comment_id: int, body: CommentBody,
-             target: str) -> CommentOut:
+    def edit(
+        self, caller: Principal, consultation_id: str, comment_id: int, body: CommentBody, target: str
+    ) -> CommentOut:
         with self.sessions.begin() as session:
             row, comment = self._own(session, caller, consultation_id, comment_id, body.expected_version)
             comment.target, comment.stance, comment.text = target, body.stance, body.text
@@ -213,8 +259,9 @@ class ConsultationsStore:
             session.flush()
             return self._comment_out(caller, row, comment)
 
-    def enter_paper(self, caller: Principal, consultation_id: str, rows: list[tuple[str, str, Stance | None, str]]
-                    ) -> int:
+    def enter_paper(
+        self, caller: Principal, consultation_id: str, rows: list[tuple[str, str, Stance | None, str]]
+    ) -> int:
         """Comments gathered on paper at a meeting, typed in by the cell's secretary: (author, target, stance,
         text) each, all or none. Returns how many were added."""
         with self.sessions.begin() as session:
@@ -224,7 +271,19 @@ class ConsultationsStore:
             self._open_for_comments(row)
             now = self.clock()
             for author, target, stance, text in rows:
-                row.comments.append(CommentRow(key_id=None, entered_by=caller.key_id, author=author or "(trên giấy)",
-                                               org_unit=caller.org_unit, target=target, stance=stance, text=text,
-                                               source="paper", withdrawn=False, created_at=now, updated_at=now))
+                row.comments.append(
+                    CommentRow(
+                        key_id=None,
+                        entered_by=caller.key_id,
+                        author=author or "(trên giấy)",
+                        org_unit=caller.org_unit,
+                        target=target,
+                        stance=stance,
+                        text=text,
+                        source="paper",
+                        withdrawn=False,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
             return len(rows)

@@ -67,5 +67,6 @@ class IdempotencyStore:
     def release(self, owner: str, key: str) -> None:
         """Forget a claim whose request failed on the server's side: a retry runs it again."""
         with self.sessions.begin() as session:
-            session.execute(delete(IdempotentRequestRow).where(IdempotentRequestRow.owner == owner,
-                                                               IdempotentRequestRow.key == key))
+            session.execute(
+                delete(IdempotentRequestRow).where(IdempotentRequestRow.owner == owner, IdempotentRequestRow.key == key)
+            )

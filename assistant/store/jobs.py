@@ -29,21 +29,37 @@ class JobsStore:
 
     def unfinished_of(self, owner: str) -> int:
         with self.sessions() as session:
-            return session.scalar(select(func.count()).select_from(JobRow)
-                                  .where(JobRow.owner == owner, JobRow.status.in_(UNFINISHED))) or 0
+            return (
+                session.scalar(
+                    select(func.count()).select_from(JobRow).where(JobRow.owner == owner, JobRow.status.in_(UNFINISHED))
+                )
+                or 0
+            )
 
     def queued(self, limit: int) -> list[str]:
         """Ids of the oldest queued jobs."""
         with self.sessions() as session:
-            return list(session.scalars(select(JobRow.id).where(JobRow.status == "queued")
-                                        .order_by(JobRow.created_at).limit(limit)))
+            return list(
+                session.scalars(
+                    select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.created_at).limit(limit)
+                )
+            )
 
     def claim(self, job_id: str, worker: str, now: float) -> bool:
         """Take a queued job for this process; False when another took it (or it was cancelled) first."""
         with self.sessions.begin() as session:
-            taken = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued").values(
-                status="running", worker=worker, heartbeat_at=now, started_at=now, attempts=JobRow.attempts + 1,
-                message="started"))
+            taken = session.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.status == "queued")
+                .values(
+                    status="running",
+                    worker=worker,
+                    heartbeat_at=now,
+                    started_at=now,
+                    attempts=JobRow.attempts + 1,
+                    message="started",
+                )
+            )
             return taken.rowcount == 1
 
     def change(self, job_id: str, worker: str | None = None, **values: Any) -> bool:
@@ -58,8 +74,11 @@ class JobsStore:
         ids = list(job_ids)
         if ids:
             with self.sessions.begin() as session:
-                session.execute(update(JobRow).where(JobRow.id.in_(ids), JobRow.worker == worker,
-                                                     JobRow.status == "running").values(heartbeat_at=now))
+                session.execute(
+                    update(JobRow)
+                    .where(JobRow.id.in_(ids), JobRow.worker == worker, JobRow.status == "running")
+                    .values(heartbeat_at=now)
+                )
 
     def running(self) -> list[JobRow]:
         with self.sessions() as session:
@@ -67,19 +86,34 @@ class JobsStore:
 
     def cancel_queued(self, job_id: str, now: float) -> bool:
         with self.sessions.begin() as session:
-            return session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued").values(
-                status="cancelled", finished_at=now, message="cancelled before it started")).rowcount == 1
+            return (
+                session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == "queued")
+                    .values(status="cancelled", finished_at=now, message="cancelled before it started")
+                ).rowcount
+                == 1
+            )
 
     def request_cancel(self, job_id: str) -> bool:
         with self.sessions.begin() as session:
-            return session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.status == "running").values(
-                cancel_requested=True, message="cancelling")).rowcount == 1
+            return (
+                session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == "running")
+                    .values(cancel_requested=True, message="cancelling")
+                ).rowcount
+                == 1
+            )
 
     def expired(self, finished_before: float, keep_at_most: int) -> list[str]:
         """Finished jobs older than ``finished_before``, and the oldest finished ones beyond ``keep_at_most``."""
         with self.sessions() as session:
-            finished = list(session.scalars(select(JobRow.id).where(JobRow.finished_at.is_not(None))
-                                            .order_by(JobRow.finished_at.desc())))
+            finished = list(
+                session.scalars(
+                    select(JobRow.id).where(JobRow.finished_at.is_not(None)).order_by(JobRow.finished_at.desc())
+                )
+            )
             old = set(session.scalars(select(JobRow.id).where(JobRow.finished_at < finished_before)))
         return [job_id for position, job_id in enumerate(finished) if job_id in old or position >= keep_at_most]
 

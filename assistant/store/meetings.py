@@ -43,8 +43,9 @@ class MeetingPlan(BaseModel):
     place: str = Field(default="", max_length=500)
     online: bool = False
     agenda: list[ListItem] = Field(min_length=1, max_length=30)
-    readings: list[ListItem] = Field(default_factory=list, max_length=30,
-                                     description="numbers of documents to read beforehand, e.g. '339-QĐ/TW'")
+    readings: list[ListItem] = Field(
+        default_factory=list, max_length=30, description="numbers of documents to read beforehand, e.g. '339-QĐ/TW'"
+    )
 
     @model_validator(mode="after")
     def _where(self) -> MeetingPlan:
@@ -62,8 +63,13 @@ class MeetingPlan(BaseModel):
 class ReplyIn(BaseModel):
     attending: bool
     reason: str = Field(default="", max_length=500, description="why not, when not attending")
-    expected_version: int | None = Field(default=None, ge=1, description=(
-        "the version of your reply you are changing (from a previous answer): a reply changed meanwhile is a 409"))
+    expected_version: int | None = Field(
+        default=None,
+        ge=1,
+        description=(
+            "the version of your reply you are changing (from a previous answer): a reply changed meanwhile is a 409"
+        ),
+    )
 
     @model_validator(mode="after")
     def _reason(self) -> ReplyIn:
@@ -109,17 +115,23 @@ class MeetingOut(BaseModel):
     status: MeetingStatus
     version: int = Field(description="changes with every change of the meeting (send it back as expected_version)")
     started: bool = Field(description="the meeting has started: replies are closed, its record may be completed")
-    published_at: dt.datetime | None = Field(default=None, description="when the notice went to the members "
-                                                                        "(members see the meeting from then on)")
+    published_at: dt.datetime | None = Field(
+        default=None, description="when the notice went to the members (members see the meeting from then on)"
+    )
     notice: str | None = Field(default=None, description="the published notice (Markdown)")
     recorded: bool = Field(default=False, description="the secretary has completed the record of the meeting")
     attending: int = Field(description="members who replied they will attend")
     not_attending: int = Field(description="members who replied they cannot attend")
     my_reply: ReplyOut | None = None
-    replies: list[ReplyOut] | None = Field(default=None, description="every reply (the cell's secretary and "
-                                                                      "committees above only)")
-    documents: list[DocumentOut] = Field(default_factory=list, description=(
-        "minutes and resolution: every revision for those who oversee the cell, the approved ones for members"))
+    replies: list[ReplyOut] | None = Field(
+        default=None, description="every reply (the cell's secretary and committees above only)"
+    )
+    documents: list[DocumentOut] = Field(
+        default_factory=list,
+        description=(
+            "minutes and resolution: every revision for those who oversee the cell, the approved ones for members"
+        ),
+    )
 
 
 class MonthFigures(BaseModel):
@@ -138,14 +150,28 @@ class MonthFigures(BaseModel):
 
 
 def _reply_out(row: ReplyRow) -> ReplyOut:
-    return ReplyOut(meeting_id=row.meeting_id, member_name=row.member_name, attending=row.attending,
-                    reason=row.reason, replied_at=row.replied_at, version=row.version)
+    return ReplyOut(
+        meeting_id=row.meeting_id,
+        member_name=row.member_name,
+        attending=row.attending,
+        reason=row.reason,
+        replied_at=row.replied_at,
+        version=row.version,
+    )
 
 
 def document_out(row: MeetingDocumentRow) -> DocumentOut:
-    return DocumentOut(kind=row.kind, revision=row.revision, title=row.title, status=row.status,  # type: ignore[arg-type]
-                       engine=row.engine, drafted_at=row.drafted_at, approved_at=row.approved_at, doc_id=row.doc_id,
-                       markdown=row.markdown)
+    return DocumentOut(
+        kind=row.kind,
+        revision=row.revision,
+        title=row.title,
+        status=row.status,  # type: ignore[arg-type]
+        engine=row.engine,
+        drafted_at=row.drafted_at,
+        approved_at=row.approved_at,
+        doc_id=row.doc_id,
+        markdown=row.markdown,
+    )
 
 
 # -- who sees what ---------------------------------------------------------------------------------------
@@ -163,9 +189,12 @@ def sees(caller: Principal, row: MeetingRow) -> bool:
 
 def visible_meeting(session: Session, caller: Principal, meeting_id: str, lock: bool = False) -> MeetingRow:
     """The meeting, if ``caller`` may see it (else the same 404 as a missing one)."""
-    row = session.get(MeetingRow, meeting_id, options=[selectinload(MeetingRow.replies),
-                                                         selectinload(MeetingRow.documents)],
-                      with_for_update=lock or None)
+    row = session.get(
+        MeetingRow,
+        meeting_id,
+        options=[selectinload(MeetingRow.replies), selectinload(MeetingRow.documents)],
+        with_for_update=lock or None,
+    )
     if row is None or not sees(caller, row):
         raise NotFound(f"no meeting with id '{meeting_id}' that you may see")
     return row
@@ -181,8 +210,9 @@ def overseen_meeting(session: Session, caller: Principal, meeting_id: str, lock:
 
 def check_version(row: MeetingRow, expected: int | None) -> None:
     if expected is not None and expected != row.version:
-        raise Conflict(f"the meeting was changed meanwhile (version {row.version}, you sent {expected}): "
-                       "reload it and try again")
+        raise Conflict(
+            f"the meeting was changed meanwhile (version {row.version}, you sent {expected}): reload it and try again"
+        )
 
 
 def meeting_out(caller: Principal, row: MeetingRow, now: dt.datetime) -> MeetingOut:
@@ -190,13 +220,28 @@ def meeting_out(caller: Principal, row: MeetingRow, now: dt.datetime) -> Meeting
     overseer = oversees(caller, row)
     documents = [document_out(d) for d in row.documents if overseer or d.status == "approved"]
     return MeetingOut(
-        id=row.id, org_unit=row.org_unit, organization=Organization.model_validate(row.organization),
-        kind=MeetingKind(row.kind), topic=row.topic, starts_at=row.starts_at, place=row.place, online=row.online,
-        agenda=row.agenda, readings=row.readings, status=row.status, version=row.version,  # type: ignore[arg-type]
-        started=now >= row.starts_at, published_at=row.published_at, notice=row.notice, recorded=row.record is not None,
-        attending=sum(r.attending for r in row.replies), not_attending=sum(not r.attending for r in row.replies),
+        id=row.id,
+        org_unit=row.org_unit,
+        organization=Organization.model_validate(row.organization),
+        kind=MeetingKind(row.kind),
+        topic=row.topic,
+        starts_at=row.starts_at,
+        place=row.place,
+        online=row.online,
+        agenda=row.agenda,
+        readings=row.readings,
+        status=row.status,
+        version=row.version,  # type: ignore[arg-type]
+        started=now >= row.starts_at,
+        published_at=row.published_at,
+        notice=row.notice,
+        recorded=row.record is not None,
+        attending=sum(r.attending for r in row.replies),
+        not_attending=sum(not r.attending for r in row.replies),
         my_reply=_reply_out(mine) if mine else None,
-        replies=[_reply_out(r) for r in row.replies] if overseer else None, documents=documents)
+        replies=[_reply_out(r) for r in row.replies] if overseer else None,
+        documents=documents,
+    )
 
 
 def overseen_unit(caller: Principal, org_unit: str | None) -> str:
@@ -229,14 +274,30 @@ class MeetingsStore:
         caller.require(Permission.draft)
         unit = plan.org_unit if plan.org_unit is not None else caller.org_unit
         if caller.org_unit and not is_under(unit, caller.org_unit):
-            raise AccessDenied(f"you schedule meetings of {caller.org_unit} and the units under it, not {unit or 'the whole organization'}")
+            raise AccessDenied(
+                f"you schedule meetings of {caller.org_unit} and the units under it, "
+                f"not {unit or 'the whole organization'}"
+            )
         now = self.clock()
         if plan.starts_at <= now:
-            raise InvalidInput(f"the meeting ({plan.starts_at:%Y-%m-%d %H:%M}) must start after now ({now:%Y-%m-%d %H:%M})")
-        row = MeetingRow(id=uuid.uuid4().hex, org_unit=unit, organization=plan.organization.model_dump(mode="json"),
-                         kind=plan.kind.value, topic=plan.topic, starts_at=plan.starts_at, place=plan.place,
-                         online=plan.online, agenda=plan.agenda, readings=plan.readings, status="scheduled",
-                         created_by=caller.key_id, created_at=now)
+            raise InvalidInput(
+                f"the meeting ({plan.starts_at:%Y-%m-%d %H:%M}) must start after now ({now:%Y-%m-%d %H:%M})"
+            )
+        row = MeetingRow(
+            id=uuid.uuid4().hex,
+            org_unit=unit,
+            organization=plan.organization.model_dump(mode="json"),
+            kind=plan.kind.value,
+            topic=plan.topic,
+            starts_at=plan.starts_at,
+            place=plan.place,
+            online=plan.online,
+            agenda=plan.agenda,
+            readings=plan.readings,
+            status="scheduled",
+            created_by=caller.key_id,
+            created_at=now,
+        )
         with self.sessions.begin() as session:
             session.add(row)
             session.flush()
@@ -252,15 +313,20 @@ class MeetingsStore:
         for their record or approval); else every one starting from ``since`` (default all)."""
         now = self.clock()
         with self.sessions() as session:
-            query = (select(MeetingRow).options(selectinload(MeetingRow.replies), selectinload(MeetingRow.documents))
-                     .order_by(MeetingRow.starts_at))
+            query = (
+                select(MeetingRow)
+                .options(selectinload(MeetingRow.replies), selectinload(MeetingRow.documents))
+                .order_by(MeetingRow.starts_at)
+            )
             if open_only:
                 query = query.where(MeetingRow.status.in_(("scheduled", "held")))
             elif since is not None:
                 query = query.where(MeetingRow.starts_at >= since)
             if caller.org_unit:
-                query = query.where((MeetingRow.org_unit == caller.org_unit)
-                                    | MeetingRow.org_unit.startswith(caller.org_unit.rstrip("/") + "/"))
+                query = query.where(
+                    (MeetingRow.org_unit == caller.org_unit)
+                    | MeetingRow.org_unit.startswith(caller.org_unit.rstrip("/") + "/")
+                )
             return [meeting_out(caller, row, now) for row in session.scalars(query) if sees(caller, row)]
 
     def publish(self, caller: Principal, meeting_id: str, notice_markdown: str) -> MeetingOut:
@@ -309,18 +375,27 @@ class MeetingsStore:
             now = self.clock()
             if now >= row.starts_at:
                 raise Conflict(f"the meeting started at {row.starts_at:%Y-%m-%d %H:%M}: replies are closed")
-            mine = session.scalars(select(ReplyRow).where(ReplyRow.meeting_id == meeting_id,
-                                                          ReplyRow.member_key_id == caller.key_id)).first()
+            mine = session.scalars(
+                select(ReplyRow).where(ReplyRow.meeting_id == meeting_id, ReplyRow.member_key_id == caller.key_id)
+            ).first()
             if mine is None:
                 if answer.expected_version is not None:
                     raise Conflict("you have no reply to change yet: send it without expected_version")
-                mine = ReplyRow(meeting_id=meeting_id, member_key_id=caller.key_id, member_name=caller.name,
-                                attending=answer.attending, reason=answer.reason.strip(), replied_at=now)
+                mine = ReplyRow(
+                    meeting_id=meeting_id,
+                    member_key_id=caller.key_id,
+                    member_name=caller.name,
+                    attending=answer.attending,
+                    reason=answer.reason.strip(),
+                    replied_at=now,
+                )
                 session.add(mine)
             else:
                 if answer.expected_version is not None and answer.expected_version != mine.version:
-                    raise Conflict(f"your reply was changed meanwhile (version {mine.version}, you sent "
-                                   f"{answer.expected_version}): reload it and try again")
+                    raise Conflict(
+                        f"your reply was changed meanwhile (version {mine.version}, you sent "
+                        f"{answer.expected_version}): reload it and try again"
+                    )
                 mine.attending, mine.reason, mine.replied_at = answer.attending, answer.reason.strip(), now
             try:
                 session.flush()
@@ -335,14 +410,31 @@ class MeetingsStore:
         unit = overseen_unit(caller, org_unit)
         totals: dict[str, dict[str, int]] = {}
         with self.sessions() as session:
-            rows = session.scalars(select(MeetingRow).options(selectinload(MeetingRow.replies))
-                                   .where(MeetingRow.starts_at >= first, MeetingRow.starts_at < after))
+            rows = session.scalars(
+                select(MeetingRow)
+                .options(selectinload(MeetingRow.replies))
+                .where(MeetingRow.starts_at >= first, MeetingRow.starts_at < after)
+            )
             for row in rows:
                 if unit and not is_under(row.org_unit, unit):
                     continue
-                t = totals.setdefault(row.org_unit, dict.fromkeys(
-                    ("scheduled", "held", "approved", "replies", "attending", "not_attending", "present", "expected",
-                     "decisions"), 0))
+                t = totals.setdefault(
+                    row.org_unit,
+                    dict.fromkeys(
+                        (
+                            "scheduled",
+                            "held",
+                            "approved",
+                            "replies",
+                            "attending",
+                            "not_attending",
+                            "present",
+                            "expected",
+                            "decisions",
+                        ),
+                        0,
+                    ),
+                )
                 t["scheduled"] += row.status != "cancelled"
                 t["replies"] += len(row.replies)
                 t["attending"] += sum(r.attending for r in row.replies)
@@ -354,5 +446,9 @@ class MeetingsStore:
                     t["present"] += record.members_present
                     t["expected"] += record.members_expected
                     t["decisions"] += len(record.decisions)
-        return [MonthFigures(org_unit=cell, month=month, rate=round(t["present"] / t["expected"], 4) if t["expected"] else None,
-                             **t) for cell, t in sorted(totals.items())]
+        return [
+            MonthFigures(
+                org_unit=cell, month=month, rate=round(t["present"] / t["expected"], 4) if t["expected"] else None, **t
+            )
+            for cell, t in sorted(totals.items())
+        ]

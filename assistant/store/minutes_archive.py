@@ -72,12 +72,23 @@ def document_of(row: MeetingDocumentRow, meeting: MeetingRow) -> Document:
     """An approved minutes or resolution as an indexable document: the cell's, at ``internal``."""
     organization = meeting.organization.get("name", "")
     language = (meeting.record or {}).get("language", "vi")
-    meta = DocumentMeta(doc_id=row.doc_id, title=row.title, doc_type=DOC_TYPES[row.kind], issuer=organization or None,
-                        issued_date=meeting.starts_at.date().isoformat(), language=language,
-                        org_unit=meeting.org_unit, access_level=AccessLevel.internal)
+    meta = DocumentMeta(
+        doc_id=row.doc_id,
+        title=row.title,
+        doc_type=DOC_TYPES[row.kind],
+        issuer=organization or None,
+        issued_date=meeting.starts_at.date().isoformat(),
+        language=language,
+        org_unit=meeting.org_unit,
+        access_level=AccessLevel.internal,
+    )
     digest = hashlib.sha256(f"{row.doc_id}|{row.revision}|{row.markdown}".encode()).hexdigest()
-    return Document(meta=meta, text=strip_markdown(row.markdown), source_path=f"meeting:{meeting.id}/{row.kind}/{row.revision}",
-                    content_hash=digest)
+    return Document(
+        meta=meta,
+        text=strip_markdown(row.markdown),
+        source_path=f"meeting:{meeting.id}/{row.kind}/{row.revision}",
+        content_hash=digest,
+    )
 
 
 class MinutesArchive:
@@ -100,32 +111,51 @@ class MinutesArchive:
         exempt = [m for m in roster if m.exempt]
         expected = [m for m in roster if not m.exempt]
         present = [m for m in expected if m.key_id in replies and replies[m.key_id].attending]
-        absent = [{"name": m.name, "reason": replies[m.key_id].reason if m.key_id in replies else ""}
-                  for m in expected if m not in present]
+        absent = [
+            {"name": m.name, "reason": replies[m.key_id].reason if m.key_id in replies else ""}
+            for m in expected
+            if m not in present
+        ]
         on_roster = {m.key_id for m in roster}
-        present_names = [m.name for m in present] + [r.member_name for k, r in replies.items()
-                                                    if r.attending and k not in on_roster]
+        present_names = [m.name for m in present] + [
+            r.member_name for k, r in replies.items() if r.attending and k not in on_roster
+        ]
         probationary = [m for m in roster if m.membership == "probationary"]
         record = {
-            "organization": row.organization, "kind": row.kind, "topic": row.topic,
-            "date": row.starts_at.date().isoformat(), "time_start": row.starts_at.strftime("%H:%M"), "time_end": "",
-            "place": row.place, "online": row.online, "chair": {"name": "", "role": ""},
+            "organization": row.organization,
+            "kind": row.kind,
+            "topic": row.topic,
+            "date": row.starts_at.date().isoformat(),
+            "time_start": row.starts_at.strftime("%H:%M"),
+            "time_end": "",
+            "place": row.place,
+            "online": row.online,
+            "chair": {"name": "", "role": ""},
             "secretary": {"name": caller.name, "role": ""},
-            "members_total": len(roster) or len(replies), "members_exempt": len(exempt),
-            "members_present": len(present_names), "members_probationary": len(probationary),
+            "members_total": len(roster) or len(replies),
+            "members_exempt": len(exempt),
+            "members_present": len(present_names),
+            "members_probationary": len(probationary),
             "probationary_present": sum(m in present for m in probationary),
             "probationary_names": [m.name for m in probationary],
-            "absent": absent, "agenda": [{"title": item, "notes": ""} for item in row.agenda],
-            "decisions": [], "tasks": [], "references": row.readings,
+            "absent": absent,
+            "agenda": [{"title": item, "notes": ""} for item in row.agenda],
+            "decisions": [],
+            "tasks": [],
+            "references": row.readings,
         }
-        sources = {"members": f"the roster of {row.org_unit} ({len(roster)} active, {len(exempt)} exempt)",
-                   "present": f"{len(present_names)} replied they would attend; correct it to who came",
-                   "absent": "members who replied they could not attend (their reason) or did not reply",
-                   "agenda": "the agenda of the notice", "to complete": "time_end, chair, notes, decisions, tasks"}
+        sources = {
+            "members": f"the roster of {row.org_unit} ({len(roster)} active, {len(exempt)} exempt)",
+            "present": f"{len(present_names)} replied they would attend; correct it to who came",
+            "absent": "members who replied they could not attend (their reason) or did not reply",
+            "agenda": "the agenda of the notice",
+            "to complete": "time_end, chair, notes, decisions, tasks",
+        }
         return RecordDraft(record=record, sources=sources, version=row.version)
 
-    def save_record(self, caller: Principal, meeting_id: str, record: MeetingRecord,
-                    expected_version: int | None = None) -> MeetingOut:
+    def save_record(
+        self, caller: Principal, meeting_id: str, record: MeetingRecord, expected_version: int | None = None
+    ) -> MeetingOut:
         """Keep the completed record; the meeting is ``held`` from now on. Allowed once the meeting has started."""
         with self.sessions.begin() as session:
             row = overseen_meeting(session, caller, meeting_id, lock=True)
@@ -133,8 +163,10 @@ class MinutesArchive:
             if row.status == "cancelled":
                 raise Conflict("the meeting was cancelled: it has no record")
             if self.clock() < row.starts_at:
-                raise Conflict(f"the meeting has not been held yet (it starts {row.starts_at:%Y-%m-%d %H:%M}): "
-                               "its record is completed after it")
+                raise Conflict(
+                    f"the meeting has not been held yet (it starts {row.starts_at:%Y-%m-%d %H:%M}): "
+                    "its record is completed after it"
+                )
             if record.date != row.starts_at.date():
                 raise InvalidInput(f"the record is of {record.date}, the meeting was on {row.starts_at.date()}")
             check_record(record, ("record",))
@@ -156,11 +188,18 @@ class MinutesArchive:
         start = dt.datetime.combine(first, dt.time())
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
         with self.sessions() as session:
-            rows = session.scalars(select(MeetingRow).where(MeetingRow.starts_at >= start, MeetingRow.starts_at < end,
-                                                            MeetingRow.record.is_not(None)).order_by(MeetingRow.starts_at))
-            return [MeetingRecord.model_validate(r.record) for r in rows
-                    if (not org_unit or is_under(r.org_unit, org_unit)) and r.status in ("held", "approved")
-                    and (not caller.org_unit or is_under(r.org_unit, caller.org_unit))]
+            rows = session.scalars(
+                select(MeetingRow)
+                .where(MeetingRow.starts_at >= start, MeetingRow.starts_at < end, MeetingRow.record.is_not(None))
+                .order_by(MeetingRow.starts_at)
+            )
+            return [
+                MeetingRecord.model_validate(r.record)
+                for r in rows
+                if (not org_unit or is_under(r.org_unit, org_unit))
+                and r.status in ("held", "approved")
+                and (not caller.org_unit or is_under(r.org_unit, caller.org_unit))
+            ]
 
     # -- drafts and approval -------------------------------------------------------------------------
     def store_drafts(self, caller: Principal, meeting_id: str, drafts: list[NewDocument]) -> MeetingOut:
@@ -178,24 +217,32 @@ class MinutesArchive:
                 if latest is not None and latest.status == "draft":
                     target = latest
                 else:
-                    target = MeetingDocumentRow(kind=new.kind, revision=(latest.revision + 1) if latest else 1,
-                                                status="draft", doc_id=f"meeting-{row.id}-{new.kind}")
+                    target = MeetingDocumentRow(
+                        kind=new.kind,
+                        revision=(latest.revision + 1) if latest else 1,
+                        status="draft",
+                        doc_id=f"meeting-{row.id}-{new.kind}",
+                    )
                     row.documents.append(target)
                 target.title, target.markdown, target.engine = new.title, new.markdown, new.engine
                 target.drafted_by, target.drafted_at = caller.key_id, now
             session.flush()
             return meeting_out(caller, row, self.clock())
 
-    def approve(self, caller: Principal, meeting_id: str, archive: Archive, expected_version: int | None = None
-                ) -> MeetingOut:
+    def approve(
+        self, caller: Principal, meeting_id: str, archive: Archive, expected_version: int | None = None
+    ) -> MeetingOut:
         """The chair approves the meeting's drafts: they become immutable and searchable by the cell."""
         with self.sessions.begin() as session:
             row = overseen_meeting(session, caller, meeting_id, lock=True)
             check_version(row, expected_version)
             drafts = [d for d in row.documents if d.status == "draft"]
             if not drafts:
-                raise Conflict("nothing to approve: draft the minutes first" if not row.documents else
-                               "nothing new to approve: the documents are approved already")
+                raise Conflict(
+                    "nothing to approve: draft the minutes first"
+                    if not row.documents
+                    else "nothing new to approve: the documents are approved already"
+                )
             if any(d.drafted_by == caller.key_id for d in drafts):
                 raise Conflict("whoever drafted the minutes may not approve them: the chair of the meeting approves")
             now = self.clock()
@@ -218,8 +265,11 @@ class MinutesArchive:
                     archive.put(document_of(d, row))
             except Exception:
                 for d in pending:
-                    previous = max((p for p in row.documents if p.kind == d.kind and p.status == "approved"),
-                                   key=lambda p: p.revision, default=None)
+                    previous = max(
+                        (p for p in row.documents if p.kind == d.kind and p.status == "approved"),
+                        key=lambda p: p.revision,
+                        default=None,
+                    )
                     try:
                         archive.put(document_of(previous, row)) if previous else archive.remove(d.doc_id)
                     except Exception:  # the index's own journal repairs a half write on its next open
@@ -229,14 +279,18 @@ class MinutesArchive:
 
     def _set_back(self, meeting_id: str) -> None:
         with self.sessions.begin() as session:
-            for d in session.scalars(select(MeetingDocumentRow).where(MeetingDocumentRow.meeting_id == meeting_id,
-                                                                      MeetingDocumentRow.status == "approving")):
+            for d in session.scalars(
+                select(MeetingDocumentRow).where(
+                    MeetingDocumentRow.meeting_id == meeting_id, MeetingDocumentRow.status == "approving"
+                )
+            ):
                 d.status, d.approved_by, d.approved_at = "draft", None, None
 
     def _finish(self, caller: Principal | None, meeting_id: str) -> MeetingOut | None:
         with self.sessions.begin() as session:
-            row = session.get(MeetingRow, meeting_id, options=[selectinload(MeetingRow.documents),
-                                                                selectinload(MeetingRow.replies)])
+            row = session.get(
+                MeetingRow, meeting_id, options=[selectinload(MeetingRow.documents), selectinload(MeetingRow.replies)]
+            )
             for d in [d for d in row.documents if d.status == "approving"]:
                 for older in row.documents:
                     if older.kind == d.kind and older.status == "approved":
@@ -249,8 +303,13 @@ class MinutesArchive:
     def recover(self, archive: Archive) -> int:
         """Finish approvals a crash interrupted (documents ``approving``): index them and mark them approved."""
         with self.sessions() as session:
-            meetings = sorted(set(session.scalars(select(MeetingDocumentRow.meeting_id)
-                                                  .where(MeetingDocumentRow.status == "approving"))))
+            meetings = sorted(
+                set(
+                    session.scalars(
+                        select(MeetingDocumentRow.meeting_id).where(MeetingDocumentRow.status == "approving")
+                    )
+                )
+            )
         for meeting_id in meetings:
             try:
                 self._archive(meeting_id, archive)

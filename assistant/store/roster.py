@@ -50,8 +50,16 @@ class RosterChange(BaseModel):
 
 
 def entry_of(row: RosterRow) -> RosterEntry:
-    return RosterEntry(key_id=row.key_id, name=row.name, org_unit=row.org_unit, membership=row.membership,  # type: ignore[arg-type]
-                       exempt=row.exempt, exempt_reason=row.exempt_reason, active=row.active, version=row.version)
+    return RosterEntry(
+        key_id=row.key_id,
+        name=row.name,
+        org_unit=row.org_unit,
+        membership=row.membership,  # type: ignore[arg-type]
+        exempt=row.exempt,
+        exempt_reason=row.exempt_reason,
+        active=row.active,
+        version=row.version,
+    )
 
 
 def on_roster(info: KeyInfo) -> bool:
@@ -61,8 +69,11 @@ def on_roster(info: KeyInfo) -> bool:
 
 def cell_members(session: Session, org_unit: str) -> list[RosterRow]:
     """The active members of exactly ``org_unit``, by name."""
-    return list(session.scalars(select(RosterRow).where(RosterRow.org_unit == org_unit, RosterRow.active.is_(True))
-                                .order_by(RosterRow.name)))
+    return list(
+        session.scalars(
+            select(RosterRow).where(RosterRow.org_unit == org_unit, RosterRow.active.is_(True)).order_by(RosterRow.name)
+        )
+    )
 
 
 class RosterStore:
@@ -83,9 +94,18 @@ class RosterStore:
                 active = info.usable()
                 row = known.get(info.key_id)
                 if row is None:
-                    session.add(RosterRow(key_id=info.key_id, org_unit=info.org_unit, name=info.name, active=active,
-                                          membership=(membership or {}).get(info.key_id, "official"), exempt=False,
-                                          exempt_reason="", updated_at=now))
+                    session.add(
+                        RosterRow(
+                            key_id=info.key_id,
+                            org_unit=info.org_unit,
+                            name=info.name,
+                            active=active,
+                            membership=(membership or {}).get(info.key_id, "official"),
+                            exempt=False,
+                            exempt_reason="",
+                            updated_at=now,
+                        )
+                    )
                     counts["enrolled"] += 1
                 elif (row.name, row.org_unit, row.active) != (info.name, info.org_unit, active):
                     counts["left" if row.active and not active else "updated"] += 1
@@ -98,13 +118,17 @@ class RosterStore:
         if caller.org_unit and not is_under(org_unit, caller.org_unit):
             raise AccessDenied(f"your key sees the rosters of {caller.org_unit} and the units under it")
 
-    def listing(self, caller: Principal, org_unit: str | None = None, include_inactive: bool = False) -> list[RosterEntry]:
+    def listing(
+        self, caller: Principal, org_unit: str | None = None, include_inactive: bool = False
+    ) -> list[RosterEntry]:
         """The members of ``org_unit`` (default the caller's unit) and the units under it."""
         unit = org_unit if org_unit is not None else caller.org_unit
         self._check_oversees(caller, unit)
         with self.sessions() as session:
             rows = session.scalars(select(RosterRow).order_by(RosterRow.org_unit, RosterRow.name))
-            return [entry_of(r) for r in rows if (not unit or is_under(r.org_unit, unit)) and (include_inactive or r.active)]
+            return [
+                entry_of(r) for r in rows if (not unit or is_under(r.org_unit, unit)) and (include_inactive or r.active)
+            ]
 
     def update(self, caller: Principal, key_id: str, change: RosterChange) -> RosterEntry:
         with self.sessions.begin() as session:
@@ -113,8 +137,10 @@ class RosterStore:
                 raise NotFound(f"no member with key id '{key_id}' on a roster you may see")
             self._check_oversees(caller, row.org_unit)
             if change.expected_version is not None and change.expected_version != row.version:
-                raise Conflict(f"the entry was changed meanwhile (version {row.version}, you sent "
-                               f"{change.expected_version}): reload it and try again")
+                raise Conflict(
+                    f"the entry was changed meanwhile (version {row.version}, you sent "
+                    f"{change.expected_version}): reload it and try again"
+                )
             if change.membership is not None:
                 row.membership = change.membership
             if change.exempt is not None:

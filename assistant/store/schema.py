@@ -27,7 +27,9 @@ class MeetingRow(Base):
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     agenda: Mapped[list] = mapped_column(JSON)
     readings: Mapped[list] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)  # scheduled|held|approved|cancelled
+    status: Mapped[str] = mapped_column(
+        String(20), default="scheduled", index=True
+    )  # scheduled|held|approved|cancelled
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)  # the notice sent to members
@@ -37,8 +39,9 @@ class MeetingRow(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     replies: Mapped[list[ReplyRow]] = relationship(back_populates="meeting", cascade="all, delete-orphan")
-    documents: Mapped[list[MeetingDocumentRow]] = relationship(back_populates="meeting", cascade="all, delete-orphan",
-                                                              order_by="MeetingDocumentRow.id")
+    documents: Mapped[list[MeetingDocumentRow]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingDocumentRow.id"
+    )
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -147,8 +150,9 @@ class ConsultationRow(Base):
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    comments: Mapped[list[CommentRow]] = relationship(back_populates="consultation", cascade="all, delete-orphan",
-                                                      order_by="CommentRow.id")
+    comments: Mapped[list[CommentRow]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan", order_by="CommentRow.id"
+    )
     __mapper_args__ = {"version_id_col": version}
 
 

@@ -18,8 +18,8 @@ from assistant.ingest.structure import detect_language
 from assistant.llm import EngineChoice, require_llm
 from assistant.retrieve import UNACCENTED_QUERY_RATIO, HybridRetriever
 from assistant.tasks.evidence import QueryTerms, Sentence, score_sentences
-from assistant.tasks.facts import REQUIRED, asked_fact
 from assistant.tasks.extractive import ExtractiveOptions, select_blocks
+from assistant.tasks.facts import REQUIRED, asked_fact
 from assistant.tasks.llm_answer import LLMAnswerer
 from assistant.text import unwrap_lines
 
@@ -42,8 +42,13 @@ class AskOptions:
 class AskService:
     """The Q&A task: one retrieval, two engines, one answer shape."""
 
-    def __init__(self, retriever: HybridRetriever, llm: LLMAnswerer | None = None,
-                 options: AskOptions = AskOptions(), extractive: ExtractiveOptions = ExtractiveOptions()) -> None:
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        llm: LLMAnswerer | None = None,
+        options: AskOptions = AskOptions(),
+        extractive: ExtractiveOptions = ExtractiveOptions(),
+    ) -> None:
         self.retriever = retriever
         self.llm = llm
         self.options = options
@@ -74,8 +79,14 @@ class AskService:
         required = fact in REQUIRED
         if required and not any(s.holds_fact and s.coverage >= self.options.min_confidence for s in sentences):
             # The passages are about the question, but none states the date / amount / number it asks for.
-            return _not_found(question, language, EXTRACTIVE, None, confidence,
-                              warnings=[f"the passages found do not state the {fact.value} asked for"])
+            return _not_found(
+                question,
+                language,
+                EXTRACTIVE,
+                None,
+                confidence,
+                warnings=[f"the passages found do not state the {fact.value} asked for"],
+            )
         if wants_llm:
             try:
                 return self._llm_answer(question, hits, language, confidence)
@@ -96,10 +107,21 @@ class AskService:
         return language if language in NOT_FOUND_MESSAGE else "en"
 
     def _page_starts(self, hits: list[SearchHit]) -> dict[str, list[int]]:
-        return {h.chunk.doc_id: self.catalog.page_starts(h.chunk.doc_id) for h in hits if h.chunk.page_end != h.chunk.page_start}
+        return {
+            h.chunk.doc_id: self.catalog.page_starts(h.chunk.doc_id)
+            for h in hits
+            if h.chunk.page_end != h.chunk.page_start
+        }
 
-    def _extractive_answer(self, question: str, hits: list[SearchHit], sentences: list[Sentence], language: str,
-                           confidence: float, fact_required: bool = False) -> Answer:
+    def _extractive_answer(
+        self,
+        question: str,
+        hits: list[SearchHit],
+        sentences: list[Sentence],
+        language: str,
+        confidence: float,
+        fact_required: bool = False,
+    ) -> Answer:
         page_starts = self._page_starts(hits)
         items = []
         for block in select_blocks(sentences, hits, self.extractive, fact_required):
@@ -117,15 +139,18 @@ class AskService:
         if not verified.sentences:
             warnings = list(verified.warnings)
             if not verified.model_said_not_found:
-                warnings.append("none of the model's sentences could be verified against the documents, so none is shown")
+                warnings.append(
+                    "none of the model's sentences could be verified against the documents, so none is shown"
+                )
             return _not_found(question, language, name, version, confidence, warnings=warnings)
         answer = compose_answer(question, verified.sentences, name, version, confidence)
         answer.warnings.extend(verified.warnings)
         return answer
 
 
-def compose_answer(question: str, items: list[tuple[str, list[Citation]]], engine: str, prompt_version: str | None,
-                   confidence: float) -> Answer:
+def compose_answer(
+    question: str, items: list[tuple[str, list[Citation]]], engine: str, prompt_version: str | None, confidence: float
+) -> Answer:
     """Number the citations (the same span cited twice gets one number) and mark each sentence with them."""
     citations: list[Citation] = []
     numbers: dict[tuple[str, int, int], int] = {}
@@ -141,11 +166,34 @@ def compose_answer(question: str, items: list[tuple[str, list[Citation]]], engin
                 marks.append(numbers[key])
         sentences.append(AnswerSentence(text=text, citations=marks))
     answer = "\n".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}" for s in sentences)
-    return Answer(question=question, status="answered", answer=answer, sentences=sentences, citations=citations,
-                  engine=engine, prompt_version=prompt_version, confidence=confidence)
+    return Answer(
+        question=question,
+        status="answered",
+        answer=answer,
+        sentences=sentences,
+        citations=citations,
+        engine=engine,
+        prompt_version=prompt_version,
+        confidence=confidence,
+    )
 
 
-def _not_found(question: str, language: str, engine: str, prompt_version: str | None, confidence: float,
-               fallback: str | None = None, warnings: list[str] | None = None) -> Answer:
-    return Answer(question=question, status="not_found", answer=NOT_FOUND_MESSAGE[language], engine=engine,
-                  prompt_version=prompt_version, confidence=confidence, fallback=fallback, warnings=warnings or [])
+def _not_found(
+    question: str,
+    language: str,
+    engine: str,
+    prompt_version: str | None,
+    confidence: float,
+    fallback: str | None = None,
+    warnings: list[str] | None = None,
+) -> Answer:
+    return Answer(
+        question=question,
+        status="not_found",
+        answer=NOT_FOUND_MESSAGE[language],
+        engine=engine,
+        prompt_version=prompt_version,
+        confidence=confidence,
+        fallback=fallback,
+        warnings=warnings or [],
+    )

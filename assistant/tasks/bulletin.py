@@ -13,10 +13,18 @@ from assistant.progress import Progress
 
 PAUSE_S = 0.8  # between paragraphs
 SPOKEN = {
-    "vi": {"intro": "Bản tin tóm tắt: {title}.", "number": "Văn bản số {number}.", "point": "Ý {n}. {text}",
-           "end": "Hết bản tin. Đề nghị các đồng chí đọc văn bản gốc để biết đầy đủ."},
-    "en": {"intro": "Summary bulletin: {title}.", "number": "Document number {number}.", "point": "Point {n}. {text}",
-           "end": "End of the bulletin. Please read the original document for the full text."},
+    "vi": {
+        "intro": "Bản tin tóm tắt: {title}.",
+        "number": "Văn bản số {number}.",
+        "point": "Ý {n}. {text}",
+        "end": "Hết bản tin. Đề nghị các đồng chí đọc văn bản gốc để biết đầy đủ.",
+    },
+    "en": {
+        "intro": "Summary bulletin: {title}.",
+        "number": "Document number {number}.",
+        "point": "Point {n}. {text}",
+        "end": "End of the bulletin. Please read the original document for the full text.",
+    },
 }
 
 
@@ -53,8 +61,9 @@ class BulletinMaker:
     def __init__(self, synthesizer: EspeakSynthesizer) -> None:
         self.synthesizer = synthesizer
 
-    def make(self, summary: Summary, rate_wpm: int = 140, fmt: AudioFormat = "mp3",
-             progress: Progress | None = None) -> tuple[Bulletin, bytes]:
+    def make(
+        self, summary: Summary, rate_wpm: int = 140, fmt: AudioFormat = "mp3", progress: Progress | None = None
+    ) -> tuple[Bulletin, bytes]:
         script = bulletin_script(summary)
         voice = self.synthesizer.voice_for(summary.language)  # fails early for a language with no voice
         parts: list[Audio] = []
@@ -64,8 +73,17 @@ class BulletinMaker:
                 progress(number / len(script), f"speaking paragraph {number}/{len(script)}")
         audio = Audio.join(parts, PAUSE_S)
         data = encode(audio, fmt)
-        bulletin = Bulletin(title=summary.title, language=summary.language, script=script, voice=voice,
-                            rate_wpm=rate_wpm, format=fmt, media_type=MEDIA_TYPES[fmt],
-                            duration_s=round(audio.duration_s, 2), bytes=len(data),
-                            engine=self.synthesizer.name, summary=summary)
+        bulletin = Bulletin(
+            title=summary.title,
+            language=summary.language,
+            script=script,
+            voice=voice,
+            rate_wpm=rate_wpm,
+            format=fmt,
+            media_type=MEDIA_TYPES[fmt],
+            duration_s=round(audio.duration_s, 2),
+            bytes=len(data),
+            engine=self.synthesizer.name,
+            summary=summary,
+        )
         return bulletin, data

@@ -18,7 +18,7 @@ from assistant.tasks import selection
 from assistant.tasks.selection import Weights, content_words
 from assistant.text import sentence_spans
 
-MIN_SENTENCE_WORDS = 3   # shorter fragments ("Đồng ý.", "Vâng.") are never chosen on their own
+MIN_SENTENCE_WORDS = 3  # shorter fragments ("Đồng ý.", "Vâng.") are never chosen on their own
 # Feature weights for meeting notes: facts (sums, counts, deadlines) must stay in minutes, so they count most;
 # the first sentence a little (notes open with the gist).
 NOTES = Weights(centrality=1.0, position=0.5, position_scale=1.0, key=2.0, relevance=1.0, same_segment=0.0)
@@ -28,8 +28,8 @@ _FACT = re.compile(r"\d|\b(?:hạn|trước ngày|deadline|by \d)", re.IGNORECAS
 @dataclass(frozen=True)
 class CondenseOptions:
     max_sentences: int = 3
-    ratio: float = 0.5          # keep at most this share of the sentences (at least one)
-    keep_all_below: int = 2     # texts this short are kept whole
+    ratio: float = 0.5  # keep at most this share of the sentences (at least one)
+    keep_all_below: int = 2  # texts this short are kept whole
 
 
 def condense_spans(text: str, options: CondenseOptions = CondenseOptions(), focus: str = "") -> list[tuple[int, int]]:
@@ -48,8 +48,9 @@ def condense_spans(text: str, options: CondenseOptions = CondenseOptions(), focu
     vectors = selection.tfidf_matrix(texts, [focus] if focus.strip() else [])
     count = len(texts)
     relevance = selection.zscore(vectors[:count] @ vectors[count]) if focus.strip() else None
-    score = selection.scores(selection.centrality(vectors[:count]), NOTES, eligible,
-                             [bool(_FACT.search(t)) for t in texts], relevance)
+    score = selection.scores(
+        selection.centrality(vectors[:count]), NOTES, eligible, [bool(_FACT.search(t)) for t in texts], relevance
+    )
     budget = max(1, min(options.max_sentences, math.ceil(len(spans) * options.ratio)))
     chosen = selection.select(score, vectors[:count], texts, [len(words(t)) for t in texts], None, budget)
     return [spans[eligible[i]] for i in chosen]

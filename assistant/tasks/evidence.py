@@ -22,7 +22,8 @@ from assistant.tasks.facts import Fact, holds
 from assistant.text import fold_accents, sentence_spans
 
 # Function and question words (Vietnamese syllables, English and Bengali words) that carry no topic.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 à ạ ai anh bao bị bởi các cái cần cho chị chưa chứ có của cùng cũng đã đang đâu để đến đều đó
 được gì hãy hay hả hoặc khi không là làm lâu lại lên mà mấy mình một này nào nếu người như nhé
 nhiêu những nơi phải ra rằng rồi sao sẽ tại thế thì theo tôi trên trong từ và vào vẫn về vì với
@@ -31,7 +32,8 @@ a about an and any are as at be been by can could do does did for from had has h
 into is it its many me much must my of often on or our please shall should tell that the their
 there these this to under us was we what when where which who whom why will with would you your
 আমি আমার আমাদের এই এবং ও কত কবে কখন কী কি কিভাবে কেন কে কোথায় কোন জন্য তার তাদের না হবে হয়
-""".split())
+""".split()
+)
 CONTEXT_CREDIT = 0.5  # a word found only in the document number, title or heading path
 BIGRAM_SHARE = 0.4  # share of the score given to consecutive word pairs, when the question has any
 
@@ -52,13 +54,16 @@ class QueryTerms:
     numbers: frozenset[str] = frozenset()  # document numbers the question names
 
     @classmethod
-    def of(cls, question: str, lexical: LexicalIndex) -> "QueryTerms":
+    def of(cls, question: str, lexical: LexicalIndex) -> QueryTerms:
         ws = words(question)
         content = [w for w in ws if w not in STOPWORDS]
         pairs = [f"{a}_{b}" for a, b in zip(ws, ws[1:]) if a not in STOPWORDS and b not in STOPWORDS]
         idf = lexical.idf([_lookup_form(t) for t in (*content, *pairs)])
-        return cls({t: idf[_lookup_form(t)] for t in content}, {p: idf[_lookup_form(p)] for p in pairs},
-                   frozenset(_numbers(question)))
+        return cls(
+            {t: idf[_lookup_form(t)] for t in content},
+            {p: idf[_lookup_form(p)] for p in pairs},
+            frozenset(_numbers(question)),
+        )
 
     @property
     def empty(self) -> bool:
@@ -114,20 +119,27 @@ def rank_prior(hit_rank: int) -> float:
 def _is_structure_heading(line: str, language: str) -> bool:
     """A bare chapter/section/article heading such as ``Điều 5. Tài khoản người dùng`` (no sentence after it)."""
     heading = line_heading(line, language)
-    return heading is not None and heading.level <= LEVEL_ARTICLE and not line.rstrip().endswith((".", "!", "?", "…", "।"))
+    return (
+        heading is not None and heading.level <= LEVEL_ARTICLE and not line.rstrip().endswith((".", "!", "?", "…", "।"))
+    )
 
 
 # Letterhead lines: "Số 21-BC/ĐU", "*", "Hà Nội, ngày 22 tháng 4 năm 2025", "Thai Nguyen, 2 June 2025".
 _LETTERHEAD = re.compile(
     r"^(?:\*+|(?:Số|So|No\.?)\s*[:.]?\s*\S+|[^,\n]{2,40},\s*(?:ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"
-    r"|\d{1,2}\s+\w+\s+\d{4}))\s*$", re.IGNORECASE)
+    r"|\d{1,2}\s+\w+\s+\d{4}))\s*$",
+    re.IGNORECASE,
+)
 
 
 def is_letterhead(line: str) -> bool:
     """Issuer, motto, number and place-date lines, written in capitals or in the fixed header forms."""
     letters = [c for c in line if c.isalpha()]
-    return ((len(letters) >= 3 and all(c.isupper() for c in letters)) or bool(_LETTERHEAD.match(line.strip()))
-            or is_letterhead_line(line))
+    return (
+        (len(letters) >= 3 and all(c.isupper() for c in letters))
+        or bool(_LETTERHEAD.match(line.strip()))
+        or is_letterhead_line(line)
+    )
 
 
 def _squashed(text: str) -> str:
@@ -178,8 +190,19 @@ def score_sentences(query: QueryTerms, hits: list[SearchHit], fact: Fact | None 
             bonus = FACT_BONUS if fact is not None and has_fact else 1.0
             if asked_numbers and (_numbers(sentence) - asked_numbers):
                 bonus *= OTHER_DOCUMENT  # "Nghị định số 110/2004/NĐ-CP ... hết hiệu lực" when 30/2020 was asked
-            out.append(Sentence(rank, start, end, sentence, coverage, coverage * rank_prior(rank) * bonus, has_fact,
-                                lead_in, fact is Fact.subject and _squashed(sentence) in title))
+            out.append(
+                Sentence(
+                    rank,
+                    start,
+                    end,
+                    sentence,
+                    coverage,
+                    coverage * rank_prior(rank) * bonus,
+                    has_fact,
+                    lead_in,
+                    fact is Fact.subject and _squashed(sentence) in title,
+                )
+            )
     return out
 
 

@@ -3,7 +3,8 @@
 From the retrieved chunks it picks the sentence that covers the question best, expands it when it
 introduces a list (``... gồm:`` followed by items), adds up to two more sentences that score
 nearly as well (skipping near-duplicates, e.g. a guideline repeating its regulation), and keeps
-them with the best sentence's chunk first, then in retrieval order and text order. Each picked block becomes one cited sentence.
+them with the best sentence's chunk first, then in retrieval order and text order. Each picked block becomes one
+cited sentence.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Block:
     coverage: float
 
     def text(self, hits: list[SearchHit]) -> str:
-        return hits[self.hit_rank].chunk.text[self.start:self.end]
+        return hits[self.hit_rank].chunk.text[self.start : self.end]
 
 
 def _with_list(best: Sentence, sentences: list[Sentence], options: ExtractiveOptions) -> Block:
@@ -73,8 +74,12 @@ def _overlaps(a: Block, b: Block) -> bool:
     return a.hit_rank == b.hit_rank and a.start < b.end and b.start < a.end
 
 
-def select_blocks(sentences: list[Sentence], hits: list[SearchHit], options: ExtractiveOptions = ExtractiveOptions(),
-                  fact_required: bool = False) -> list[Block]:
+def select_blocks(
+    sentences: list[Sentence],
+    hits: list[SearchHit],
+    options: ExtractiveOptions = ExtractiveOptions(),
+    fact_required: bool = False,
+) -> list[Block]:
     """Pick the supporting blocks for an answer (empty when there is nothing to quote).
 
     With ``fact_required`` (the question asks for a date, an amount, a number...) the answer leads with the
@@ -109,7 +114,11 @@ def _merge_adjacent(blocks: list[Block], hits: list[SearchHit]) -> list[Block]:
     merged: list[Block] = []
     for block in blocks:
         last = merged[-1] if merged else None
-        if last and last.hit_rank == block.hit_rank and not hits[block.hit_rank].chunk.text[last.end:block.start].strip():
+        if (
+            last
+            and last.hit_rank == block.hit_rank
+            and not hits[block.hit_rank].chunk.text[last.end : block.start].strip()
+        ):
             last.end = block.end
             last.coverage = max(last.coverage, block.coverage)
         else:

@@ -54,22 +54,36 @@ class VerifiedAnswer:
 class LLMAnswerer:
     """Prompt the chat model with the passages, then verify its quotes and sentences."""
 
-    def __init__(self, chat: ChatModel, prompts: PromptLibrary, prompt_version: str = "ask_v1", max_sentences: int = 4) -> None:
+    def __init__(
+        self, chat: ChatModel, prompts: PromptLibrary, prompt_version: str = "ask_v1", max_sentences: int = 4
+    ) -> None:
         self.chat = chat
         self.prompts = prompts
         self.prompt_version = prompt_version
         self.max_sentences = max_sentences
 
     def messages(self, question: str, hits: list[SearchHit], language: str) -> tuple[str, str]:
-        passages = [{"doc_number": h.meta.doc_number, "title": h.meta.title, "structure_path": h.chunk.structure_path,
-                     "page": h.chunk.page_start, "text": h.chunk.text} for h in hits]
-        system = self.prompts.render(f"{self.prompt_version}.system.j2",
-                                     language_name=LANGUAGE_NAMES.get(language, "the language of the question"),
-                                     max_sentences=self.max_sentences)
+        passages = [
+            {
+                "doc_number": h.meta.doc_number,
+                "title": h.meta.title,
+                "structure_path": h.chunk.structure_path,
+                "page": h.chunk.page_start,
+                "text": h.chunk.text,
+            }
+            for h in hits
+        ]
+        system = self.prompts.render(
+            f"{self.prompt_version}.system.j2",
+            language_name=LANGUAGE_NAMES.get(language, "the language of the question"),
+            max_sentences=self.max_sentences,
+        )
         user = self.prompts.render(f"{self.prompt_version}.user.j2", passages=passages, question=question)
         return system, user
 
-    def answer(self, question: str, hits: list[SearchHit], language: str, page_starts: dict[str, list[int]]) -> VerifiedAnswer:
+    def answer(
+        self, question: str, hits: list[SearchHit], language: str, page_starts: dict[str, list[int]]
+    ) -> VerifiedAnswer:
         system, user = self.messages(question, hits, language)
         raw = self.chat.complete(system, user)
         try:
@@ -98,7 +112,9 @@ class LLMAnswerer:
         return out
 
     @staticmethod
-    def _locate(quote: _Quote, hits: list[SearchHit], page_starts: dict[str, list[int]]) -> tuple[SearchHit, Citation] | None:
+    def _locate(
+        quote: _Quote, hits: list[SearchHit], page_starts: dict[str, list[int]]
+    ) -> tuple[SearchHit, Citation] | None:
         """The passage holding the quote (its own, or another if the model mixed up numbers) and the citation."""
         order = list(range(len(hits)))
         if 1 <= quote.passage <= len(hits):

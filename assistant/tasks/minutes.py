@@ -86,8 +86,9 @@ class NarrativeWriter(Protocol):
     name: str
     prompt_version: str
 
-    def rewrite(self, record: MeetingRecord, sources: list[ItemSource],
-                drafts: list[ItemNarrative]) -> tuple[list[ItemNarrative], list[str]]: ...
+    def rewrite(
+        self, record: MeetingRecord, sources: list[ItemSource], drafts: list[ItemNarrative]
+    ) -> tuple[list[ItemNarrative], list[str]]: ...
 
 
 def _substance(text: str) -> str:
@@ -113,8 +114,14 @@ def extractive_narrative(source: ItemSource) -> ItemNarrative:
         summary = condense(" ".join(said.pop("")), SUMMARY, focus=item.title)
     opinions = [Opinion(speaker=o.speaker, text=condense(o.text, OPINION)) for o in item.opinions]
     opinions += [Opinion(speaker=speaker, text=condense(" ".join(texts), OPINION)) for speaker, texts in said.items()]
-    return ItemNarrative(index=source.index, title=item.title, presenter=item.presenter, summary=summary,
-                         opinions=[o for o in opinions if o.text], conclusion=item.conclusion)
+    return ItemNarrative(
+        index=source.index,
+        title=item.title,
+        presenter=item.presenter,
+        summary=summary,
+        opinions=[o for o in opinions if o.text],
+        conclusion=item.conclusion,
+    )
 
 
 def item_sources(record: MeetingRecord) -> list[ItemSource]:
@@ -146,7 +153,9 @@ def minutes_title(record: MeetingRecord) -> str:
 class MinutesDrafter:
     """Drafts minutes from a meeting record with the document templates in ``prompts/``."""
 
-    def __init__(self, prompts: PromptLibrary, writer: NarrativeWriter | None = None, fallback_to_extractive: bool = True) -> None:
+    def __init__(
+        self, prompts: PromptLibrary, writer: NarrativeWriter | None = None, fallback_to_extractive: bool = True
+    ) -> None:
         self.prompts = prompts
         self.writer = writer
         self.fallback_to_extractive = fallback_to_extractive
@@ -170,16 +179,26 @@ class MinutesDrafter:
         markdown = self.render(record, narratives)
         report = check_minutes(markdown, record)
         if not record.quorate:
-            warnings.insert(0, f"only {record.members_present} of {record.members_expected} members present: "
-                               "not more than half; check the meeting's validity")
+            warnings.insert(
+                0,
+                f"only {record.members_present} of {record.members_expected} members present: "
+                "not more than half; check the meeting's validity",
+            )
         warnings += outcome_warnings(record)
         llm_used = [n for n in narratives if n.engine != "extractive"]
         return MinutesDraft(
-            title=minutes_title(record), language=record.language, markdown=markdown, items=narratives,
+            title=minutes_title(record),
+            language=record.language,
+            markdown=markdown,
+            items=narratives,
             engine=llm_used[0].engine if llm_used else "extractive",
             prompt_version=self.writer.prompt_version if llm_used and self.writer else None,
-            fallback=fallback, quorate=record.quorate, field_coverage=round(report.coverage, 4),
-            facts_checked=len(report.facts), warnings=warnings + report.warnings())
+            fallback=fallback,
+            quorate=record.quorate,
+            field_coverage=round(report.coverage, 4),
+            facts_checked=len(report.facts),
+            warnings=warnings + report.warnings(),
+        )
 
     def render(self, record: MeetingRecord, narratives: list[ItemNarrative]) -> str:
         """The Markdown minutes from the record and the items' narratives."""
@@ -187,7 +206,12 @@ class MinutesDrafter:
         for decision in record.decisions:
             by_item.setdefault(decision.agenda_item or 0, []).append(decision)
         items = [{**n.model_dump(), "decisions": by_item.get(n.index, [])} for n in narratives]
-        markdown = self.prompts.render(f"minutes_{record.language}.md.j2", record=record, items=items,
-                                       other_decisions=by_item.get(0, []), lang=record.language,
-                                       d_outcome=lambda d: outcome(d, record))
+        markdown = self.prompts.render(
+            f"minutes_{record.language}.md.j2",
+            record=record,
+            items=items,
+            other_decisions=by_item.get(0, []),
+            lang=record.language,
+            d_outcome=lambda d: outcome(d, record),
+        )
         return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", markdown)) + "\n"

@@ -27,24 +27,50 @@ from assistant.votes import outcome
 
 # Labels the document templates print before each count (see prompts/minutes_*.md.j2).
 COUNT_LABELS = {
-    "vi": {"members_total": "Tổng số đảng viên", "members_exempt": "Miễn sinh hoạt", "members_present": "Có mặt",
-           "absent_excused": "Vắng có lý do", "absent_unexcused": "Vắng không có lý do",
-           "agree": "Tán thành", "disagree": "Không tán thành", "abstain": "Không biểu quyết",
-           "members_probationary": "Đảng viên dự bị", "issued": "Số phiếu phát ra", "returned": "số phiếu thu về",
-           "valid": "số phiếu hợp lệ", "invalid": "số phiếu không hợp lệ"},
-    "en": {"members_total": "Members of the cell", "members_exempt": "Exempt from meetings",
-           "members_present": "Present", "absent_excused": "Absent with reason",
-           "absent_unexcused": "Absent without reason", "agree": "For", "disagree": "Against",
-           "abstain": "Abstained", "members_probationary": "Probationary members", "issued": "Ballots issued",
-           "returned": "ballots returned", "valid": "valid ballots", "invalid": "invalid ballots"},
+    "vi": {
+        "members_total": "Tổng số đảng viên",
+        "members_exempt": "Miễn sinh hoạt",
+        "members_present": "Có mặt",
+        "absent_excused": "Vắng có lý do",
+        "absent_unexcused": "Vắng không có lý do",
+        "agree": "Tán thành",
+        "disagree": "Không tán thành",
+        "abstain": "Không biểu quyết",
+        "members_probationary": "Đảng viên dự bị",
+        "issued": "Số phiếu phát ra",
+        "returned": "số phiếu thu về",
+        "valid": "số phiếu hợp lệ",
+        "invalid": "số phiếu không hợp lệ",
+    },
+    "en": {
+        "members_total": "Members of the cell",
+        "members_exempt": "Exempt from meetings",
+        "members_present": "Present",
+        "absent_excused": "Absent with reason",
+        "absent_unexcused": "Absent without reason",
+        "agree": "For",
+        "disagree": "Against",
+        "abstain": "Abstained",
+        "members_probationary": "Probationary members",
+        "issued": "Ballots issued",
+        "returned": "ballots returned",
+        "valid": "valid ballots",
+        "invalid": "invalid ballots",
+    },
 }
 # How the templates state a computed result (prompts/_votes.md.j2), read back per decision.
-RESULT_PHRASES = {"vi": {True: "kết quả: được thông qua", False: "kết quả: không được thông qua", "elected": "trúng cử",
-                         "nobody": "không có đồng chí nào trúng cử"},
-                  "en": {True: "result: passed", False: "result: not passed", "elected": "elected",
-                         "nobody": "nobody elected"}}
+RESULT_PHRASES = {
+    "vi": {
+        True: "kết quả: được thông qua",
+        False: "kết quả: không được thông qua",
+        "elected": "trúng cử",
+        "nobody": "không có đồng chí nào trúng cử",
+    },
+    "en": {True: "result: passed", False: "result: not passed", "elected": "elected", "nobody": "nobody elected"},
+}
 _HONORIFIC_NAME = regex.compile(
-    r"(?:\b(?:[Đđ]ồng chí|[Đđ]/c|Comrade|Mr\.?|Ms\.?|Mrs\.?)\s+)((?:\p{Lu}\p{Ll}*[ \t]*){1,4})")
+    r"(?:\b(?:[Đđ]ồng chí|[Đđ]/c|Comrade|Mr\.?|Ms\.?|Mrs\.?)\s+)((?:\p{Lu}\p{Ll}*[ \t]*){1,4})"
+)
 _LIST_MARKER = re.compile(r"^\s*(?:#+\s+|[-*]\s+)?\d+[.)]\s", re.MULTILINE)
 _ROMAN_HEADING = re.compile(r"^#+\s+[IVX]+\.", re.MULTILINE)
 
@@ -102,8 +128,8 @@ def _decision_blocks(markdown: str, texts: list[str]) -> list[str]:
         if start < 0:
             blocks.append("")
             continue
-        later = [s for s in starts[i + 1:] if s > start]
-        blocks.append(flat[start: min(later) if later else len(flat)])
+        later = [s for s in starts[i + 1 :] if s > start]
+        blocks.append(flat[start : min(later) if later else len(flat)])
     return blocks
 
 
@@ -112,13 +138,22 @@ def record_facts(markdown: str, record: MeetingRecord) -> list[Fact]:
     lang = record.language
     said, plain = stated_in(markdown), markdown.replace("**", "")
     stated = lambda field, value: Fact(field, value, said(value))  # noqa: E731
-    facts = [stated("organization", record.organization.name), stated("date", long_date(record.date, lang)),
-             stated("time_start", clock(record.time_start, lang)), stated("time_end", clock(record.time_end, lang)),
-             stated("chair", record.chair.name), stated("secretary", record.secretary.name)]
+    facts = [
+        stated("organization", record.organization.name),
+        stated("date", long_date(record.date, lang)),
+        stated("time_start", clock(record.time_start, lang)),
+        stated("time_end", clock(record.time_end, lang)),
+        stated("chair", record.chair.name),
+        stated("secretary", record.secretary.name),
+    ]
     if record.place:
         facts.append(stated("place", record.place))
-    counts = {"members_total": record.members_total, "members_present": record.members_present,
-              "absent_excused": len(record.absent_excused), "absent_unexcused": len(record.absent_unexcused)}
+    counts = {
+        "members_total": record.members_total,
+        "members_present": record.members_present,
+        "absent_excused": len(record.absent_excused),
+        "absent_unexcused": len(record.absent_unexcused),
+    }
     if record.members_exempt:
         counts["members_exempt"] = record.members_exempt
     if record.members_probationary is not None:
@@ -135,8 +170,10 @@ def record_facts(markdown: str, record: MeetingRecord) -> list[Fact]:
     for i, (decision, block) in enumerate(zip(record.decisions, blocks)):
         facts.append(Fact(f"decisions.{i}", decision.text, bool(block)))
         if decision.votes and decision.kind != "election":
-            facts += [_count_fact(f"decisions.{i}.votes.{name}", name, getattr(decision.votes, name), block, lang)
-                      for name in ("agree", "disagree", "abstain")]
+            facts += [
+                _count_fact(f"decisions.{i}.votes.{name}", name, getattr(decision.votes, name), block, lang)
+                for name in ("agree", "disagree", "abstain")
+            ]
         facts += _vote_facts(decision, i, record, block)
     for i, task in enumerate(record.tasks):
         line = next((_flat(ln) for ln in plain.splitlines() if _flat(task.what) in _flat(ln)), "")
@@ -149,18 +186,24 @@ def _vote_facts(decision: Decision, i: int, record: MeetingRecord, block: str) -
     """The ballot's figures, each candidate's votes, and the computed result, as the draft states them."""
     lang, facts = record.language, []
     if decision.ballot is not None:
-        facts += [_count_fact(f"decisions.{i}.ballot.{name}", name, getattr(decision.ballot, name), block, lang)
-                  for name in ("issued", "returned", "valid", "invalid")]
-        facts += [Fact(f"decisions.{i}.ballot.candidates.{j}", f"{c.name}: {c.votes}", count_after(c.name, block) == c.votes)
-                  for j, c in enumerate(decision.ballot.candidates)]
+        facts += [
+            _count_fact(f"decisions.{i}.ballot.{name}", name, getattr(decision.ballot, name), block, lang)
+            for name in ("issued", "returned", "valid", "invalid")
+        ]
+        facts += [
+            Fact(f"decisions.{i}.ballot.candidates.{j}", f"{c.name}: {c.votes}", count_after(c.name, block) == c.votes)
+            for j, c in enumerate(decision.ballot.candidates)
+        ]
     result = outcome(decision, record)
     if result is None or not result.decided:
         return facts
     flat, phrases = _flat(block), RESULT_PHRASES[lang]
     if decision.kind == "election":
         if result.elected:
-            stated = all(any(_flat(name) in line and phrases["elected"] in line for line in flat.split(" - "))
-                         for name in result.elected)
+            stated = all(
+                any(_flat(name) in line and phrases["elected"] in line for line in flat.split(" - "))
+                for name in result.elected
+            )
             facts.append(Fact(f"decisions.{i}.elected", ", ".join(result.elected), stated))
         else:
             facts.append(Fact(f"decisions.{i}.elected", phrases["nobody"], phrases["nobody"] in flat))
@@ -173,8 +216,13 @@ def _vote_facts(decision: Decision, i: int, record: MeetingRecord, block: str) -
 def allowed_numbers(record: MeetingRecord) -> set[str]:
     """Numbers a draft of ``record`` may contain: the record's own, and the shares computed from them."""
     lang = record.language
-    texts = [record.text(), long_date(record.date, lang), clock(record.time_start, lang),
-             clock(record.time_end, lang), percent(record.members_present, record.members_expected, lang)]
+    texts = [
+        record.text(),
+        long_date(record.date, lang),
+        clock(record.time_start, lang),
+        clock(record.time_end, lang),
+        percent(record.members_present, record.members_expected, lang),
+    ]
     texts += [percent(d.votes.agree, record.members_present, lang) for d in record.decisions if d.votes]
     texts += [short_date(t.deadline, lang) for t in record.tasks]
     counts = [record.members_expected, len(record.absent), len(record.absent_excused), len(record.absent_unexcused)]

@@ -41,8 +41,9 @@ def _problem(text: str, source: str, people: str) -> str | None:
 class LLMNarrativeWriter:
     """Rewrites each item's narrative with a chat model, one request per meeting."""
 
-    def __init__(self, chat: ChatModel, prompts: PromptLibrary, prompt_version: str = "minutes_v1",
-                 max_sentences: int = 4) -> None:
+    def __init__(
+        self, chat: ChatModel, prompts: PromptLibrary, prompt_version: str = "minutes_v1", max_sentences: int = 4
+    ) -> None:
         self.chat = chat
         self.name = chat.name
         self.prompts = prompts
@@ -50,12 +51,16 @@ class LLMNarrativeWriter:
         self.max_sentences = max_sentences
 
     def messages(self, record: MeetingRecord, sources: list[ItemSource]) -> tuple[str, str]:
-        system = self.prompts.render(f"{self.prompt_version}.system.j2", max_sentences=self.max_sentences,
-                                     language_name=LANGUAGE_NAMES.get(record.language, record.language))
+        system = self.prompts.render(
+            f"{self.prompt_version}.system.j2",
+            max_sentences=self.max_sentences,
+            language_name=LANGUAGE_NAMES.get(record.language, record.language),
+        )
         return system, self.prompts.render(f"{self.prompt_version}.user.j2", record=record, sources=sources)
 
-    def rewrite(self, record: MeetingRecord, sources: list[ItemSource],
-                drafts: list[ItemNarrative]) -> tuple[list[ItemNarrative], list[str]]:
+    def rewrite(
+        self, record: MeetingRecord, sources: list[ItemSource], drafts: list[ItemNarrative]
+    ) -> tuple[list[ItemNarrative], list[str]]:
         """``drafts`` with every narrative part the model rewrote faithfully replaced; warnings for the rest."""
         reply = parse_json_reply(self.chat.complete(*self.messages(record, sources)), _Reply)
         by_item = {r.item: r for r in reply.items}
@@ -83,11 +88,18 @@ class LLMNarrativeWriter:
                     narrative.opinions[i] = Opinion(speaker=opinion.speaker, text=" ".join(rewritten.text.split()))
                     used = True
                 else:
-                    warnings.append(f"item {source.index}: kept {opinion.speaker}'s own words, the model's version {problem}")
-            strangers = [o.speaker for o in answer.opinions
-                         if not any(same_person(o.speaker, n.speaker) for n in narrative.opinions)]
+                    warnings.append(
+                        f"item {source.index}: kept {opinion.speaker}'s own words, the model's version {problem}"
+                    )
+            strangers = [
+                o.speaker
+                for o in answer.opinions
+                if not any(same_person(o.speaker, n.speaker) for n in narrative.opinions)
+            ]
             if strangers:
-                warnings.append(f"item {source.index}: dropped opinions of {', '.join(strangers)}, who did not speak on it")
+                warnings.append(
+                    f"item {source.index}: dropped opinions of {', '.join(strangers)}, who did not speak on it"
+                )
             if used:
                 narrative.engine = self.name
             out.append(narrative)

@@ -21,10 +21,21 @@ from pydantic import BaseModel, Field, model_validator
 from assistant.domain import Citation
 from assistant.filters import SearchFilter
 from assistant.formatting import month_year, percent
-from assistant.official_form import number_line, signer_for
 from assistant.index.catalog import Catalog
 from assistant.ingest.identity import DOC_NUMBER, normalize_doc_number
-from assistant.meeting import Decision, FieldProblem, InvalidRecord, MeetingKind, MeetingRecord, Organization, Person, Task, TaskStatus, record_problems
+from assistant.meeting import (
+    Decision,
+    FieldProblem,
+    InvalidRecord,
+    MeetingKind,
+    MeetingRecord,
+    Organization,
+    Person,
+    Task,
+    TaskStatus,
+    record_problems,
+)
+from assistant.official_form import number_line, signer_for
 from assistant.prompts import PromptLibrary
 from assistant.retrieve import HybridRetriever
 from assistant.text import normalize_org_unit
@@ -38,7 +49,7 @@ class ReportPeriod(BaseModel):
     number: int = Field(ge=1, le=12, description="month 1-12, or quarter 1-4")
 
     @model_validator(mode="after")
-    def _quarter_range(self) -> "ReportPeriod":
+    def _quarter_range(self) -> ReportPeriod:
         if self.kind == "quarter" and self.number > 4:
             raise ValueError(f"quarter {self.number} does not exist (1-4)")
         return self
@@ -61,20 +72,31 @@ class ReportPeriod(BaseModel):
 
 def _report_recipients(parent: str, language: str) -> list[str]:
     file_copy = "Lưu chi bộ" if language == "vi" else "File"
-    return ([f"{parent} (để báo cáo)" if language == "vi" else f"{parent} (for information)"] if parent else []) + [file_copy]
+    return ([f"{parent} (để báo cáo)" if language == "vi" else f"{parent} (for information)"] if parent else []) + [
+        file_copy
+    ]
 
 
 class ReportRequest(BaseModel):
     organization: Organization = Field(description="the cell or ward the report is about")
     period: ReportPeriod
-    records: list[MeetingRecord] = Field(min_length=1, description="meeting records of the organization and the units under it")
-    report_date: dt.date | None = Field(default=None, description="date printed on the report; default: end of the period")
+    records: list[MeetingRecord] = Field(
+        min_length=1, description="meeting records of the organization and the units under it"
+    )
+    report_date: dt.date | None = Field(
+        default=None, description="date printed on the report; default: end of the period"
+    )
     language: Literal["vi", "en"] = "vi"
-    number: int | None = Field(default=None, ge=1, le=999, description="the report's number (Số 03-BC/CB); "
-                                                                       "empty: left blank to fill in by hand")
+    number: int | None = Field(
+        default=None,
+        ge=1,
+        le=999,
+        description="the report's number (Số 03-BC/CB); empty: left blank to fill in by hand",
+    )
     signer: Person | None = Field(default=None, description="who signs (the secretary); default: left blank")
-    recipients: list[str] | None = Field(default=None, description="the 'Nơi nhận' list; default: the body above "
-                                                                   "and the file")
+    recipients: list[str] | None = Field(
+        default=None, description="the 'Nơi nhận' list; default: the body above and the file"
+    )
 
 
 class MeetingLine(BaseModel):
@@ -144,12 +166,26 @@ class ReportDrafter:
     def draft(self, request: ReportRequest, scope: SearchFilter | None = None) -> ReportDraft:
         records, warnings = self._records_in(request)
         as_of = request.report_date or request.period.last_day
-        meetings = sorted((MeetingLine(date=r.date, organization=r.organization.name, kind=r.kind,
-                                       present=r.members_present, expected=r.members_expected, quorate=r.quorate)
-                           for r in records), key=lambda m: (m.date, m.organization))
+        meetings = sorted(
+            (
+                MeetingLine(
+                    date=r.date,
+                    organization=r.organization.name,
+                    kind=r.kind,
+                    present=r.members_present,
+                    expected=r.members_expected,
+                    quorate=r.quorate,
+                )
+                for r in records
+            ),
+            key=lambda m: (m.date, m.organization),
+        )
         present, expected = sum(m.present for m in meetings), sum(m.expected for m in meetings)
-        decisions = [DecisionLine(date=r.date, organization=r.organization.name, decision=d, present=r.members_present)
-                     for r in records for d in r.decisions]
+        decisions = [
+            DecisionLine(date=r.date, organization=r.organization.name, decision=d, present=r.members_present)
+            for r in records
+            for d in r.decisions
+        ]
         tasks = [TaskLine(date=r.date, organization=r.organization.name, task=t) for r in records for t in r.tasks]
         late = lambda t: t.task.status is TaskStatus.open and t.task.deadline is not None and t.task.deadline < as_of  # noqa: E731
         done = [t for t in tasks if t.task.status is TaskStatus.done]
@@ -157,24 +193,56 @@ class ReportDrafter:
         open_ = [t for t in tasks if t.task.status is TaskStatus.open and not late(t)]
         citations, missing = self._citations(records, scope or SearchFilter())
         warnings += [f"document {n} was referred to but is not in the documents you can see" for n in missing]
-        warnings += [f"{m.organization}, {m.date}: only {m.present} of {m.expected} members present (no quorum)"
-                     for m in meetings if not m.quorate]
+        warnings += [
+            f"{m.organization}, {m.date}: only {m.present} of {m.expected} members present (no quorum)"
+            for m in meetings
+            if not m.quorate
+        ]
         lang = request.language
-        title = (f"Báo cáo kết quả sinh hoạt {request.period.label(lang)} — {request.organization.name}" if lang == "vi"
-                 else f"Activity report, {request.period.label(lang)} — {request.organization.name}")
+        title = (
+            f"Báo cáo kết quả sinh hoạt {request.period.label(lang)} — {request.organization.name}"
+            if lang == "vi"
+            else f"Activity report, {request.period.label(lang)} — {request.organization.name}"
+        )
         draft = ReportDraft(
-            title=title, language=lang, markdown="", meetings=meetings,
+            title=title,
+            language=lang,
+            markdown="",
+            meetings=meetings,
             meetings_by_kind={k.value: sum(m.kind is k for m in meetings) for k in MeetingKind},
             attendance_rate=round(present / expected, 4) if expected else 0.0,
-            decisions=decisions, tasks_done=done, tasks_open=open_, tasks_overdue=overdue, citations=citations,
-            warnings=warnings)
-        draft.markdown = re.sub(r"\n{3,}", "\n\n", self.prompts.render(
-            f"report_{lang}.md.j2", request=request, report=draft, as_of=as_of, lang=lang,
-            present=present, expected=expected, attendance=percent(present, expected, lang),
-            number=number_line("report", request.organization.name, request.number, lang),
-            signer=signer_for(request.organization.name, request.signer.name if request.signer else "",
-                              request.signer.role if request.signer else "", lang),
-            recipients=request.recipients or _report_recipients(request.organization.parent, lang))) + "\n"
+            decisions=decisions,
+            tasks_done=done,
+            tasks_open=open_,
+            tasks_overdue=overdue,
+            citations=citations,
+            warnings=warnings,
+        )
+        draft.markdown = (
+            re.sub(
+                r"\n{3,}",
+                "\n\n",
+                self.prompts.render(
+                    f"report_{lang}.md.j2",
+                    request=request,
+                    report=draft,
+                    as_of=as_of,
+                    lang=lang,
+                    present=present,
+                    expected=expected,
+                    attendance=percent(present, expected, lang),
+                    number=number_line("report", request.organization.name, request.number, lang),
+                    signer=signer_for(
+                        request.organization.name,
+                        request.signer.name if request.signer else "",
+                        request.signer.role if request.signer else "",
+                        lang,
+                    ),
+                    recipients=request.recipients or _report_recipients(request.organization.parent, lang),
+                ),
+            )
+            + "\n"
+        )
         return draft
 
     @staticmethod
@@ -186,8 +254,11 @@ class ReportDrafter:
             problems += [FieldProblem(("records", i) + p.loc, p.message) for p in record_problems(record)]
             own = normalize_org_unit(record.organization.org_unit)
             if unit and not (own == unit or own.startswith(unit + "/")):
-                problems.append(FieldProblem(("records", i, "organization", "org_unit"),
-                                             f"'{own or '(none)'}' is not part of '{unit}'"))
+                problems.append(
+                    FieldProblem(
+                        ("records", i, "organization", "org_unit"), f"'{own or '(none)'}' is not part of '{unit}'"
+                    )
+                )
         if problems:
             raise InvalidRecord(problems)
         period = request.period
@@ -196,12 +267,16 @@ class ReportDrafter:
             if period.first_day <= r.date <= period.last_day:
                 inside.append(r)
             else:
-                warnings.append(f"left out the meeting of {r.organization.name} on {r.date}: outside {period.label('en')}")
+                warnings.append(
+                    f"left out the meeting of {r.organization.name} on {r.date}: outside {period.label('en')}"
+                )
         return sorted(inside, key=lambda r: (r.date, r.organization.name)), warnings
 
     def _citations(self, records: list[MeetingRecord], scope: SearchFilter) -> tuple[list[Citation], list[str]]:
         """A citation per referred document visible in ``scope``; the numbers not found."""
-        by_number = {normalize_doc_number(m.doc_number): m.doc_id for m in self.catalog.metas().values() if m.doc_number}
+        by_number = {
+            normalize_doc_number(m.doc_number): m.doc_id for m in self.catalog.metas().values() if m.doc_number
+        }
         citations, missing = [], []
         seen: set[str] = set()
         for record in records:
@@ -210,8 +285,13 @@ class ReportDrafter:
                     continue
                 seen.add(number)
                 doc_id = by_number.get(number)
-                hits = self.retriever.search(_context_of(number, record), k=1,
-                                             search_filter=dataclasses.replace(scope, doc_ids={doc_id})).hits if doc_id else []
+                hits = (
+                    self.retriever.search(
+                        _context_of(number, record), k=1, search_filter=dataclasses.replace(scope, doc_ids={doc_id})
+                    ).hits
+                    if doc_id
+                    else []
+                )
                 if hits:
                     citations.append(hits[0].citation())
                 else:

@@ -33,8 +33,8 @@ DUPLICATE_WORDS = 80  # rapidfuzz token_set_ratio
 class Weights:
     """How much each feature counts (see the module docstring)."""
 
-    centrality: float = 1.0       # over embeddings (meaning)
-    lexical: float = 0.0          # over TF-IDF (the text's own words: topic keywords)
+    centrality: float = 1.0  # over embeddings (meaning)
+    lexical: float = 0.0  # over TF-IDF (the text's own words: topic keywords)
     position: float = 0.0
     position_scale: float = 3.0
     key: float = 0.0
@@ -44,14 +44,16 @@ class Weights:
 
 # Words of talk that say nothing about the topic (transcripts are full of them); with STOPWORDS they are not
 # content words.
-DISCOURSE = frozenset("""
+DISCOURSE = frozenset(
+    """
 yeah yes yep yup no nope okay ok oh ah uh um hmm mm so well just like think thought mean know knew really right
 gonna wanna gotta kinda sorta kind sort thing things stuff actually basically maybe probably also then now get got
 go going goes went say said says see saw guess anyway though lot lots bit little pretty quite sure mean means
 something anything everything somebody anybody one ones way want wanted let us
 s t re m ll ve d don didn doesn isn wasn aren weren won wouldn couldn shouldn haven hasn
 vâng dạ ừ ờ ạ nhé nhỉ à ừm thôi
-""".split())
+""".split()
+)
 
 
 def content_words(text: str) -> list[str]:
@@ -94,8 +96,14 @@ def position_prior(positions: Sequence[int], scale: float) -> np.ndarray:
     return 1.0 / (1.0 + np.asarray(positions, dtype=np.float32) / scale)
 
 
-def scores(centrality_z: np.ndarray, weights: Weights, positions: Sequence[int], key: Sequence[bool] | None = None,
-           relevance_z: np.ndarray | None = None, lexical_z: np.ndarray | None = None) -> np.ndarray:
+def scores(
+    centrality_z: np.ndarray,
+    weights: Weights,
+    positions: Sequence[int],
+    key: Sequence[bool] | None = None,
+    relevance_z: np.ndarray | None = None,
+    lexical_z: np.ndarray | None = None,
+) -> np.ndarray:
     """The weighted sum of the features; ``positions`` are the sentences' places in the whole text."""
     total = weights.centrality * centrality_z
     if weights.lexical and lexical_z is not None:
@@ -109,22 +117,34 @@ def scores(centrality_z: np.ndarray, weights: Weights, positions: Sequence[int],
     return total
 
 
-def select(score: np.ndarray, vectors: np.ndarray, texts: Sequence[str], word_counts: Sequence[int],
-           budget_words: int | None, max_points: int, segments: Sequence[int] | None = None,
-           weights: Weights = Weights()) -> list[int]:
+def select(
+    score: np.ndarray,
+    vectors: np.ndarray,
+    texts: Sequence[str],
+    word_counts: Sequence[int],
+    budget_words: int | None,
+    max_points: int,
+    segments: Sequence[int] | None = None,
+    weights: Weights = Weights(),
+) -> list[int]:
     """Indexes of the chosen sentences, in document order: best first within the budget, no near-duplicates,
     spread over segments; at least one sentence when there is any."""
     chosen: list[int] = []
     remaining = set(range(len(score)))
     total = 0
     while remaining and len(chosen) < max_points:
+
         def adjusted(i: int) -> float:
             taken_here = sum(1 for j in chosen if segments is not None and segments[j] == segments[i])
             return float(score[i]) - weights.same_segment * taken_here
+
         best = max(remaining, key=adjusted)
         remaining.discard(best)
-        if any(float(vectors[best] @ vectors[j]) >= DUPLICATE_COSINE
-               or fuzz.token_set_ratio(texts[best], texts[j]) >= DUPLICATE_WORDS for j in chosen):
+        if any(
+            float(vectors[best] @ vectors[j]) >= DUPLICATE_COSINE
+            or fuzz.token_set_ratio(texts[best], texts[j]) >= DUPLICATE_WORDS
+            for j in chosen
+        ):
             continue
         if budget_words is not None and chosen and total + word_counts[best] > budget_words * 1.15:
             continue
@@ -145,14 +165,14 @@ def topic_segments(rows: np.ndarray, topics: int) -> list[int]:
     window = max(2, min(20, count // (2 * topics)))
     similarity = np.ones(count, dtype=np.float32)  # similarity[g]: across the gap before sentence g
     for gap in range(1, count):
-        before = rows[max(0, gap - window):gap].sum(axis=0)
-        after = rows[gap:gap + window].sum(axis=0)
+        before = rows[max(0, gap - window) : gap].sum(axis=0)
+        after = rows[gap : gap + window].sum(axis=0)
         norm = float(np.linalg.norm(before) * np.linalg.norm(after))
         similarity[gap] = float(before @ after) / norm if norm else 0.0
     depth = np.zeros(count, dtype=np.float32)
     for gap in range(1, count):  # how far the similarity dips here below the peaks on either side
-        left = similarity[max(1, gap - window):gap + 1].max()
-        right = similarity[gap:min(count, gap + window + 1)].max()
+        left = similarity[max(1, gap - window) : gap + 1].max()
+        right = similarity[gap : min(count, gap + window + 1)].max()
         depth[gap] = (left - similarity[gap]) + (right - similarity[gap])
     cuts: list[int] = []
     for gap in np.argsort(-depth):
@@ -166,12 +186,14 @@ def topic_segments(rows: np.ndarray, topics: int) -> list[int]:
 
 
 # Words that frame a question rather than say what it is about ("summarize the discussion about the budget").
-QUESTION_FRAME = frozenset("""
+QUESTION_FRAME = frozenset(
+    """
 summarize summarise summary summaries discuss discussed discussing discussion discussions talk talked talking
 about what why how who whom which whose did does do think thought thinks opinion opinions view views say said
 meeting meetings group team decide decided decision decisions happened happen regarding according
 tóm tắt thảo luận bàn cuộc họp buổi hội nghị ý kiến nói gì nào thế ra sao quyết định đã về việc
-""".split())
+""".split()
+)
 
 
 def focus_words(question: str) -> list[str]:

@@ -42,14 +42,14 @@ Style = Literal["plain", "formal"]
 EXTRACTIVE = "extractive"
 
 SHORT_POINTS = 5
-SHORT_MAX_SHARE = 0.2     # ...and "short" stays under this share of the source's words
+SHORT_MAX_SHARE = 0.2  # ...and "short" stays under this share of the source's words
 STANDARD_SHARE, STANDARD_MIN, STANDARD_MAX = 0.25, 6, 12
 AUTO_MIN_WORDS, AUTO_MAX_WORDS = 40, 300  # a short notice still gets two points
-QUERY_MIN_WORDS = 15      # ...but the answer to one question may be one point
+QUERY_MIN_WORDS = 15  # ...but the answer to one question may be one point
 MIN_POINT_WORDS = 4
-MIN_TURN_CONTENT = 4      # in a meeting, a point says something: at least 4 words that are not function words
+MIN_TURN_CONTENT = 4  # in a meeting, a point says something: at least 4 words that are not function words
 EMBED_BATCH = 64
-EMBED_LIMIT = 60          # candidates embedded (the best by TF-IDF features); the rest cannot be chosen
+EMBED_LIMIT = 60  # candidates embedded (the best by TF-IDF features); the rest cannot be chosen
 
 Kind = Literal["prose", "structured", "transcript"]
 # Feature weights per kind of text (tuned on vietnews-dev, qmsum-dev and evals/datasets/summaries together).
@@ -62,20 +62,22 @@ WEIGHTS: dict[Kind, Weights] = {
 # qmsum-dev); a directive is dense, every article a duty or a deadline: its references run ~7 x sqrt(words) (our set).
 AUTO_FACTOR: dict[Kind, float] = {"prose": 1.5, "structured": 7.0, "transcript": 1.5}
 KIND_NAMES = {"prose": "text", "structured": "document with articles", "transcript": "meeting transcript"}
-QUERY_RELEVANCE = 2.0      # the weight of relevance to the question in a query-focused summary
-QUERY_SHARE = 0.4          # a summary of one question: 0.4 x the whole-text length (QMSum answers: ~67 words)
+QUERY_RELEVANCE = 2.0  # the weight of relevance to the question in a query-focused summary
+QUERY_SHARE = 0.4  # a summary of one question: 0.4 x the whole-text length (QMSum answers: ~67 words)
 QUERY_WINDOW, QUERY_NEAR = 5, 2.0  # relevance of the sentences around (5 each side), and its weight
 REGION_WINDOW, REGION_SHARE = 8, 0.5  # in a meeting, points come from the stretch the question is most about
-TOPIC_POINTS = 2           # a meeting's topics: about one per this many points
+TOPIC_POINTS = 2  # a meeting's topics: about one per this many points
 
 _KEY = re.compile(
     r"\d|\b(?:phải|không được|nghiêm cấm|cấm|có trách nhiệm|chậm nhất|trước ngày|thời hạn|hạn chót|bắt buộc"
     r"|must|shall|required|no later than|deadline|within|prohibited|may not)\b|অবশ্যই|মধ্যে",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _ENUMERATOR = re.compile(r"^\s*(?:\d{1,3}[.)]|[a-zđ][)]|[-–•*+])\s+", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"^(?:căn cứ|xét đề nghị|nơi nhận|t/m|k/t|số\s*\d|pursuant to|recipients)\b|, ngày \d{1,2} tháng \d{1,2} năm \d{4}",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _MARKUP = re.compile(r"[*_`#>]+")
 
 
@@ -89,11 +91,11 @@ Length = Literal["auto", "short", "standard"] | int
 
 @dataclass(frozen=True)
 class SummaryOptions:
-    length: Length = "auto"                                 # int: a target number of words
+    length: Length = "auto"  # int: a target number of words
     style: Style = "plain"
-    language: str | None = None                             # output language (LLM engine only)
+    language: str | None = None  # output language (LLM engine only)
     engine: EngineChoice = "auto"
-    query: str | None = None                                # summarize only what answers this question
+    query: str | None = None  # summarize only what answers this question
 
 
 @dataclass
@@ -103,14 +105,14 @@ class Candidate:
     chunk_index: int
     start: int
     end: int
-    text: str                 # cleaned for reading: no list marker or markup, context prefixed
+    text: str  # cleaned for reading: no list marker or markup, context prefixed
     key: bool
     words: int
     score: float = 0.0
     vector: np.ndarray | None = field(default=None, repr=False)
-    position: int = 0         # order among the candidates
-    segment: int = 0          # the passage (or stretch of a meeting) it belongs to
-    speaker: str = ""         # in a meeting: who said it
+    position: int = 0  # order among the candidates
+    segment: int = 0  # the passage (or stretch of a meeting) it belongs to
+    speaker: str = ""  # in a meeting: who said it
 
 
 def _heading_title(heading: str) -> str:
@@ -174,7 +176,7 @@ def candidates(source: SummarySource) -> list[Candidate]:
     out = []
     for index, chunk in enumerate(source.chunks):
         title = _heading_title(chunk.heading)
-        for start, end in (_line_sentence_spans(chunk.text) if transcript else sentence_spans(chunk.text)):
+        for start, end in _line_sentence_spans(chunk.text) if transcript else sentence_spans(chunk.text):
             raw = chunk.text[start:end]
             # a heading line glued to the sentence after it is not part of the point
             first, _, rest = raw.partition("\n")
@@ -191,7 +193,10 @@ def candidates(source: SummarySource) -> list[Candidate]:
                     if words_start > chunk.char_start + start:  # the sentence starts with the speaker's label
                         start = words_start - chunk.char_start
                         raw = chunk.text[start:end]
-                if is_filler_turn(raw) or len(content_words(clean_speech(raw, source.meta.language))) < MIN_TURN_CONTENT:
+                if (
+                    is_filler_turn(raw)
+                    or len(content_words(clean_speech(raw, source.meta.language))) < MIN_TURN_CONTENT
+                ):
                     continue
             if not _is_point(raw, source.meta.language):
                 continue
@@ -201,11 +206,24 @@ def candidates(source: SummarySource) -> list[Candidate]:
                 bare = clean_speech(bare, source.meta.language)
             text = bare
             if listed and title and not text.lower().startswith(title.lower()):
-                text = f"{title}: {text[0].lower() + text[1:] if text[:2].istitle() and not text[:2].isupper() else text}"
+                text = (
+                    f"{title}: {text[0].lower() + text[1:] if text[:2].istitle() and not text[:2].isupper() else text}"
+                )
             if speaker:
                 text = f"{speaker}: {text}"
-            out.append(Candidate(index, start, end, text, is_key(bare), len(words(text)), position=len(out),
-                                 segment=index, speaker=speaker))
+            out.append(
+                Candidate(
+                    index,
+                    start,
+                    end,
+                    text,
+                    is_key(bare),
+                    len(words(text)),
+                    position=len(out),
+                    segment=index,
+                    speaker=speaker,
+                )
+            )
     without_title = [c for c in out if not _is_title(c.text, source.meta.title)]
     out = without_title or out  # a one-sentence text is its own title
     for position, candidate in enumerate(out):
@@ -231,8 +249,9 @@ def parse_length(text: str) -> str | int:
     raise InvalidInput(f"unknown length '{text}'; use auto, short, standard or a number of words")
 
 
-def point_budget(length: Length, available: int, source_words: int = 0, kind: Kind = "prose", query: bool = False
-                 ) -> tuple[int, int | None, str]:
+def point_budget(
+    length: Length, available: int, source_words: int = 0, kind: Kind = "prose", query: bool = False
+) -> tuple[int, int | None, str]:
     """How many points (and how many words) a summary may have, and the rule, in words, that set them."""
     if isinstance(length, int):
         if length < 10:
@@ -242,8 +261,14 @@ def point_budget(length: Length, available: int, source_words: int = 0, kind: Ki
         factor = AUTO_FACTOR[kind] * (QUERY_SHARE if query else 1.0)
         minimum = QUERY_MIN_WORDS if query else AUTO_MIN_WORDS
         target = int(min(AUTO_MAX_WORDS, max(minimum, round(factor * math.sqrt(max(1, source_words))))))
-        return available, target, (f"about {target} words for a {source_words}-word {KIND_NAMES[kind]} "
-                                   f"({factor:.2g} × √words{', one question' if query else ''}, at most {AUTO_MAX_WORDS})")
+        return (
+            available,
+            target,
+            (
+                f"about {target} words for a {source_words}-word {KIND_NAMES[kind]} "
+                f"({factor:.2g} × √words{', one question' if query else ''}, at most {AUTO_MAX_WORDS})"
+            ),
+        )
     if length == "short":
         cap = max(40, round(SHORT_MAX_SHARE * source_words))
         return SHORT_POINTS, cap, f"short: {SHORT_POINTS} points, at most {cap} words"
@@ -256,7 +281,7 @@ def point_budget(length: Length, available: int, source_words: int = 0, kind: Ki
 def embed_candidates(items: list[Candidate], embedder: Embedder, progress: Progress | None = None) -> None:
     """Unit vectors for every candidate, in batches (reporting progress)."""
     for first in range(0, len(items), EMBED_BATCH):
-        batch = items[first:first + EMBED_BATCH]
+        batch = items[first : first + EMBED_BATCH]
         vectors = np.asarray(embedder.embed_documents([c.text for c in batch]), dtype=np.float32)
         vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
         for candidate, vector in zip(batch, vectors):
@@ -269,7 +294,7 @@ def _segments(items: list[Candidate], kind: Kind, points: int, tfidf: np.ndarray
     """A document's passages; a meeting cut into topics where its words change (about one topic per 2 points)."""
     if kind != "transcript":
         return [c.segment for c in items]
-    return selection.topic_segments(tfidf[:len(items)], max(2, points // TOPIC_POINTS))
+    return selection.topic_segments(tfidf[: len(items)], max(2, points // TOPIC_POINTS))
 
 
 def topic_labels(source: SummarySource, chosen: list[Candidate], items: list[Candidate]) -> dict[int, str]:
@@ -278,9 +303,13 @@ def topic_labels(source: SummarySource, chosen: list[Candidate], items: list[Can
     labels = {}
     for number, topic in enumerate(sorted({c.segment for c in chosen}), start=1):
         members = [c for c in items if c.segment == topic]
-        first, last = (source.text.count("\n", 0, source.chunks[c.chunk_index].char_start + c.start) + 1
-                       for c in (members[0], members[-1]))
-        labels[topic] = (f"Phần {number} (lượt {first}–{last})" if vietnamese else f"Part {number} (turns {first}–{last})")
+        first, last = (
+            source.text.count("\n", 0, source.chunks[c.chunk_index].char_start + c.start) + 1
+            for c in (members[0], members[-1])
+        )
+        labels[topic] = (
+            f"Phần {number} (lượt {first}–{last})" if vietnamese else f"Part {number} (turns {first}–{last})"
+        )
     return labels
 
 
@@ -289,8 +318,14 @@ def _weights(kind: Kind, query: str | None) -> Weights:
     weights = WEIGHTS[kind]
     if not query:
         return weights
-    return replace(weights, centrality=weights.centrality / 2, lexical=weights.lexical / 2, position=0.0,
-                   relevance=QUERY_RELEVANCE, same_segment=0.0)
+    return replace(
+        weights,
+        centrality=weights.centrality / 2,
+        lexical=weights.lexical / 2,
+        position=0.0,
+        relevance=QUERY_RELEVANCE,
+        same_segment=0.0,
+    )
 
 
 def _question_fit(tfidf: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -302,13 +337,24 @@ def _question_fit(tfidf: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray
     return np.maximum(overlap, near), combined
 
 
-def _shortlist(items: list[Candidate], kind: Kind, weights: Weights, lexical_z: np.ndarray,
-               fit: tuple[np.ndarray, np.ndarray] | None, speakers: set[str] = frozenset()) -> list[int]:  # type: ignore[assignment]
+def _shortlist(
+    items: list[Candidate],
+    kind: Kind,
+    weights: Weights,
+    lexical_z: np.ndarray,
+    fit: tuple[np.ndarray, np.ndarray] | None,
+    speakers: set[str] = frozenset(),
+) -> list[int]:  # type: ignore[assignment]
     """Indexes (in order) of the best candidates by the cheap features: the only ones embedded and chosen from.
     With a question: only sentences that hold or neighbour its words, in a meeting only the stretch it is
     most about, and of the ``speakers`` it names (when they spoke there)."""
-    first_pass = selection.scores(lexical_z, replace(weights, centrality=weights.centrality + weights.lexical, lexical=0),
-                                  range(len(items)), [c.key for c in items], fit[1] if fit else None)
+    first_pass = selection.scores(
+        lexical_z,
+        replace(weights, centrality=weights.centrality + weights.lexical, lexical=0),
+        range(len(items)),
+        [c.key for c in items],
+        fit[1] if fit else None,
+    )
     order = sorted(range(len(items)), key=lambda i: -first_pass[i])
     if fit is not None:
         overlap, combined = fit
@@ -321,8 +367,15 @@ def _shortlist(items: list[Candidate], kind: Kind, weights: Weights, lexical_z: 
     return sorted(order[:EMBED_LIMIT])
 
 
-def choose(items: list[Candidate], embedder: Embedder, kind: Kind, max_points: int, max_words: int | None,
-           query: str | None = None, progress: Progress | None = None) -> list[Candidate]:
+def choose(
+    items: list[Candidate],
+    embedder: Embedder,
+    kind: Kind,
+    max_points: int,
+    max_words: int | None,
+    query: str | None = None,
+    progress: Progress | None = None,
+) -> list[Candidate]:
     """The points: TF-IDF features for every candidate, embeddings for the shortlist (only when the weights or
     a question need them), then the selection."""
     weights = _weights(kind, query)
@@ -344,15 +397,25 @@ def choose(items: list[Candidate], embedder: Embedder, kind: Kind, max_points: i
             relevance = selection.zscore(vectors @ question) + fit[1][kept]
     else:  # the text's own words decide (meetings): no model needed
         vectors = tfidf[kept]
-    score = selection.scores(centrality, weights, kept, [c.key for c in pool], relevance, selection.zscore(lexical_z[kept]))
+    score = selection.scores(
+        centrality, weights, kept, [c.key for c in pool], relevance, selection.zscore(lexical_z[kept])
+    )
     for candidate, value in zip(pool, score):
         candidate.score = float(value)
     segments = _segments(items, kind, max_points if max_words is None else max(2, max_words // 25), tfidf)
     if kind == "transcript":
         for candidate, topic in zip(items, segments):
             candidate.segment = topic
-    chosen = selection.select(score, vectors, [c.text for c in pool], [c.words for c in pool], max_words, max_points,
-                              [segments[i] for i in kept], weights)
+    chosen = selection.select(
+        score,
+        vectors,
+        [c.text for c in pool],
+        [c.words for c in pool],
+        max_words,
+        max_points,
+        [segments[i] for i in kept],
+        weights,
+    )
     return [pool[i] for i in chosen]
 
 
@@ -374,37 +437,62 @@ class PointWriter(Protocol):
     name: str
     prompt_version: str
 
-    def write(self, source: SummarySource, pool: list[Candidate], options: SummaryOptions,
-              max_points: int, language: str) -> tuple[list[SummaryPoint], list[Citation], list[str]]: ...
+    def write(
+        self, source: SummarySource, pool: list[Candidate], options: SummaryOptions, max_points: int, language: str
+    ) -> tuple[list[SummaryPoint], list[Citation], list[str]]: ...
 
 
 class Summarizer:
     """Summaries of a source at a chosen length and style, extractive or written by an LLM."""
 
-    def __init__(self, embedder: Embedder, prompts: PromptLibrary, writer: PointWriter | None = None,
-                 fallback_to_extractive: bool = True) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        prompts: PromptLibrary,
+        writer: PointWriter | None = None,
+        fallback_to_extractive: bool = True,
+    ) -> None:
         self.embedder = embedder
         self.prompts = prompts
         self.writer = writer
         self.fallback_to_extractive = fallback_to_extractive
 
-    def summarize(self, source: SummarySource, options: SummaryOptions = SummaryOptions(),
-                  progress: Progress | None = None) -> Summary:
+    def summarize(
+        self, source: SummarySource, options: SummaryOptions = SummaryOptions(), progress: Progress | None = None
+    ) -> Summary:
         require_llm(options.engine, self.writer is not None)
         items = require_candidates(source)
         kind = source_kind(source)
-        max_points, max_words, rule = point_budget(options.length, len(items), source.word_count, kind,
-                                                   bool(options.query))
+        max_points, max_words, rule = point_budget(
+            options.length, len(items), source.word_count, kind, bool(options.query)
+        )
         source_language = source.meta.language if source.meta.language != "und" else "vi"
         language = options.language or source_language
         warnings: list[str] = []
         if self.writer is not None and options.engine in ("auto", "llm"):
-            pool = choose(items, self.embedder, kind, min(len(items), max_points * 3),
-                          None if max_words is None else max_words * 3, options.query, progress)
+            pool = choose(
+                items,
+                self.embedder,
+                kind,
+                min(len(items), max_points * 3),
+                None if max_words is None else max_words * 3,
+                options.query,
+                progress,
+            )
             try:
                 points, citations, notes = self.writer.write(source, pool, options, max_points, language)
-                return self._finish(source, options, points, citations, language, self.writer.name,
-                                    self.writer.prompt_version, None, notes, rule)
+                return self._finish(
+                    source,
+                    options,
+                    points,
+                    citations,
+                    language,
+                    self.writer.name,
+                    self.writer.prompt_version,
+                    None,
+                    notes,
+                    rule,
+                )
             except (BackendUnavailable, ValueError) as exc:
                 if options.engine == "llm" or not self.fallback_to_extractive:
                     raise BackendUnavailable(str(exc)) from exc
@@ -413,19 +501,24 @@ class Summarizer:
         else:
             fallback = None
         if language != source_language:
-            warnings.append(f"the summary is in the document's language ({source_language}): "
-                            f"writing it in '{language}' needs the language model")
+            warnings.append(
+                f"the summary is in the document's language ({source_language}): "
+                f"writing it in '{language}' needs the language model"
+            )
         chosen = choose(items, self.embedder, kind, max_points, max_words, options.query, progress)
         points, citations = self.extractive_points(source, chosen, options.style)
         if kind == "transcript" and not options.query:
             labels = topic_labels(source, chosen, items)
             for point, candidate in zip(points, chosen):
                 point.topic = labels[candidate.segment]
-        return self._finish(source, options, points, citations, source_language, EXTRACTIVE, None, fallback, warnings,
-                            rule)
+        return self._finish(
+            source, options, points, citations, source_language, EXTRACTIVE, None, fallback, warnings, rule
+        )
 
     @staticmethod
-    def extractive_points(source: SummarySource, chosen: list[Candidate], style: Style) -> tuple[list[SummaryPoint], list[Citation]]:
+    def extractive_points(
+        source: SummarySource, chosen: list[Candidate], style: Style
+    ) -> tuple[list[SummaryPoint], list[Citation]]:
         points, citations = [], []
         for candidate in chosen:
             citations.append(source.citation(candidate.chunk_index, candidate.start, candidate.end))
@@ -433,21 +526,52 @@ class Summarizer:
             points.append(SummaryPoint(text=text, citations=[len(citations)], key=candidate.key))
         return points, citations
 
-    def _finish(self, source: SummarySource, options: SummaryOptions, points: list[SummaryPoint],
-                citations: list[Citation], language: str, engine: str, prompt_version: str | None,
-                fallback: str | None, warnings: list[str], length_rule: str = "") -> Summary:
+    def _finish(
+        self,
+        source: SummarySource,
+        options: SummaryOptions,
+        points: list[SummaryPoint],
+        citations: list[Citation],
+        language: str,
+        engine: str,
+        prompt_version: str | None,
+        fallback: str | None,
+        warnings: list[str],
+        length_rule: str = "",
+    ) -> Summary:
         if options.style == "plain" and not any(p.topic for p in points):  # dates, deadlines and obligations first
             points = [p for p in points if p.key] + [p for p in points if not p.key]
         summary_words = sum(len(words(p.text)) for p in points)
         source_words = max(1, source.word_count)
         title = source.meta.title or source.meta.doc_number or source.meta.doc_id
         template = "summary_vi.md.j2" if language == "vi" else "summary_en.md.j2"
-        markdown = self.prompts.render(template, title=title, doc_number=source.meta.doc_number, points=points,
-                                       citations=citations, style=options.style, engine=engine,
-                                       query=options.query, paged=len(source.page_starts) > 1)
-        return Summary(title=title, doc_id=source.meta.doc_id if source.indexed else None,
-                       doc_number=source.meta.doc_number, language=language, style=options.style, points=points,
-                       citations=citations, markdown=markdown, engine=engine, prompt_version=prompt_version,
-                       fallback=fallback, source_words=source_words, summary_words=summary_words, length=length_rule,
-                       query=options.query,
-                       compression=round(summary_words / source_words, 4), warnings=warnings)
+        markdown = self.prompts.render(
+            template,
+            title=title,
+            doc_number=source.meta.doc_number,
+            points=points,
+            citations=citations,
+            style=options.style,
+            engine=engine,
+            query=options.query,
+            paged=len(source.page_starts) > 1,
+        )
+        return Summary(
+            title=title,
+            doc_id=source.meta.doc_id if source.indexed else None,
+            doc_number=source.meta.doc_number,
+            language=language,
+            style=options.style,
+            points=points,
+            citations=citations,
+            markdown=markdown,
+            engine=engine,
+            prompt_version=prompt_version,
+            fallback=fallback,
+            source_words=source_words,
+            summary_words=summary_words,
+            length=length_rule,
+            query=options.query,
+            compression=round(summary_words / source_words, 4),
+            warnings=warnings,
+        )

@@ -33,20 +33,38 @@ class LLMPointWriter:
         self.prompts = prompts
         self.prompt_version = prompt_version
 
-    def messages(self, source: SummarySource, pool: list[Candidate], options: SummaryOptions, max_points: int,
-                 language: str) -> tuple[str, str]:
+    def messages(
+        self, source: SummarySource, pool: list[Candidate], options: SummaryOptions, max_points: int, language: str
+    ) -> tuple[str, str]:
         max_words = options.length if isinstance(options.length, int) else None
-        system = self.prompts.render(f"{self.prompt_version}.system.j2", max_points=max_points, style=options.style,
-                                     max_words=max_words, language_name=LANGUAGE_NAMES.get(language, language))
-        passages = [{"text": source.chunks[c.chunk_index].text[c.start:c.end],
-                     "location": source.chunks[c.chunk_index].structure_path} for c in pool]
-        user = self.prompts.render(f"{self.prompt_version}.user.j2", passages=passages,
-                                   doc_number=source.meta.doc_number, title=source.meta.title)
+        system = self.prompts.render(
+            f"{self.prompt_version}.system.j2",
+            max_points=max_points,
+            style=options.style,
+            max_words=max_words,
+            language_name=LANGUAGE_NAMES.get(language, language),
+        )
+        passages = [
+            {
+                "text": source.chunks[c.chunk_index].text[c.start : c.end],
+                "location": source.chunks[c.chunk_index].structure_path,
+            }
+            for c in pool
+        ]
+        user = self.prompts.render(
+            f"{self.prompt_version}.user.j2",
+            passages=passages,
+            doc_number=source.meta.doc_number,
+            title=source.meta.title,
+        )
         return system, user
 
-    def write(self, source: SummarySource, pool: list[Candidate], options: SummaryOptions, max_points: int,
-              language: str) -> tuple[list[SummaryPoint], list[Citation], list[str]]:
-        reply = parse_json_reply(self.chat.complete(*self.messages(source, pool, options, max_points, language)), _Reply)
+    def write(
+        self, source: SummarySource, pool: list[Candidate], options: SummaryOptions, max_points: int, language: str
+    ) -> tuple[list[SummaryPoint], list[Citation], list[str]]:
+        reply = parse_json_reply(
+            self.chat.complete(*self.messages(source, pool, options, max_points, language)), _Reply
+        )
         same_language = language == source.meta.language
         citations: list[Citation] = []
         cited: dict[int, int] = {}  # pool index -> citation number
@@ -57,7 +75,9 @@ class LLMPointWriter:
             if not text or not valid:
                 warnings.append(f"point {number}: dropped, it cites no passage it was given")
                 continue
-            evidence = "\n".join(source.chunks[pool[s - 1].chunk_index].text[pool[s - 1].start:pool[s - 1].end] for s in valid)
+            evidence = "\n".join(
+                source.chunks[pool[s - 1].chunk_index].text[pool[s - 1].start : pool[s - 1].end] for s in valid
+            )
             problem = unsupported_reason(text, evidence, same_language)
             if problem:
                 warnings.append(f"point {number}: dropped ({problem})")

@@ -8,9 +8,9 @@ text are parsed and chunked exactly as ingest would, but not indexed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from assistant.audio.transcribe import Transcription
 from assistant.domain import Chunk, Citation, DocumentMeta, SearchHit
@@ -20,8 +20,8 @@ from assistant.index.catalog import Catalog
 from assistant.index.lexical import words
 from assistant.ingest.chunker import StructureChunker
 from assistant.ingest.loaders import LoadedFile, load_bytes
-from assistant.ingest.uploads import MAX_DOCX_EXPANDED, check_upload
 from assistant.ingest.metadata import build_document
+from assistant.ingest.uploads import MAX_DOCX_EXPANDED, check_upload
 from assistant.text import slugify
 
 
@@ -72,20 +72,29 @@ def from_index(catalog: Catalog, doc_id: str, scope: SearchFilter | None = None)
     document = catalog.get_document(doc_id)
     if document is None or (scope is not None and not scope.matches(document.meta)):
         raise NotFound(f"no document with id '{doc_id}' that you may read")
-    return SummarySource(document.meta, catalog.chunks_of(doc_id), document.page_starts, indexed=True, text=document.text)
+    return SummarySource(
+        document.meta, catalog.chunks_of(doc_id), document.page_starts, indexed=True, text=document.text
+    )
 
 
 def _from_loaded(loaded: LoadedFile, filename: str, digest: str, chunker: StructureChunker) -> SummarySource:
-    document = build_document(loaded, f"upload:{filename}", digest, default_doc_id=slugify(Path(filename).stem) or "upload")
+    document = build_document(
+        loaded, f"upload:{filename}", digest, default_doc_id=slugify(Path(filename).stem) or "upload"
+    )
     chunks = chunker.chunk(document)
     if not chunks:
         raise InvalidInput("the file has no text to summarize")
     return SummarySource(document.meta, chunks, document.page_starts, text=document.text)
 
 
-def from_bytes(data: bytes, filename: str | None, chunker: StructureChunker, max_bytes: int,
-               parser: Callable[[bytes, str], LoadedFile] = load_bytes, max_docx_expanded: int = MAX_DOCX_EXPANDED
-               ) -> SummarySource:
+def from_bytes(
+    data: bytes,
+    filename: str | None,
+    chunker: StructureChunker,
+    max_bytes: int,
+    parser: Callable[[bytes, str], LoadedFile] = load_bytes,
+    max_docx_expanded: int = MAX_DOCX_EXPANDED,
+) -> SummarySource:
     """An uploaded file (PDF, DOCX, TXT/Markdown, HTML): checked like an upload, parsed and chunked, not indexed."""
     name = check_upload(data, filename, max_bytes, max_docx_expanded)
     return _from_loaded(parser(data, Path(name).suffix), name, hashlib.sha256(data).hexdigest(), chunker)
@@ -108,6 +117,14 @@ def from_transcript(transcription: Transcription, filename: str) -> SummarySourc
     meta = DocumentMeta(doc_id=f"audio:{filename}", title=Path(filename).stem, language=transcription.language)
     chunks = []
     for i, segment in enumerate(transcription.segments):
-        chunks.append(Chunk(chunk_id=f"audio-{i}", doc_id=meta.doc_id, ordinal=i, text=segment.text,
-                            structure_path=segment.label, heading=segment.label))
+        chunks.append(
+            Chunk(
+                chunk_id=f"audio-{i}",
+                doc_id=meta.doc_id,
+                ordinal=i,
+                text=segment.text,
+                structure_path=segment.label,
+                heading=segment.label,
+            )
+        )
     return SummarySource(meta, chunks, [0])

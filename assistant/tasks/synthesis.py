@@ -56,8 +56,10 @@ class Theme(BaseModel):
     unmarked: int = Field(description="comments without a stance (e.g. typed from paper without one)")
     quotes: list[Quote]
     comment_ids: list[str]
-    copies: list[list[str]] = Field(default_factory=list, description="ids of comments merged as copies of each "
-                                                                      "other (form letters), a list per text")
+    copies: list[list[str]] = Field(
+        default_factory=list,
+        description="ids of comments merged as copies of each other (form letters), a list per text",
+    )
 
 
 class TargetSynthesis(BaseModel):
@@ -74,7 +76,9 @@ class Synthesis(BaseModel):
 
     def check_counts(self) -> None:
         """Every comment is counted exactly once (raises AssertionError otherwise)."""
-        seen = [cid for t in self.targets for th in [*t.themes, *([t.other] if t.other else [])] for cid in th.comment_ids]
+        seen = [
+            cid for t in self.targets for th in [*t.themes, *([t.other] if t.other else [])] for cid in th.comment_ids
+        ]
         assert len(seen) == len(set(seen)) == self.comments, "a comment was lost or counted twice"
 
 
@@ -107,8 +111,9 @@ def cluster(vectors: np.ndarray, threshold: float) -> np.ndarray:
     from sklearn.cluster import MiniBatchKMeans
 
     # random initial centres: k-means++ over thousands of centres costs more than the clustering itself
-    micro = MiniBatchKMeans(n_clusters=DIRECT_LIMIT // 2, init="random", random_state=0, n_init=1,
-                            batch_size=4096).fit(vectors)
+    micro = MiniBatchKMeans(n_clusters=DIRECT_LIMIT // 2, init="random", random_state=0, n_init=1, batch_size=4096).fit(
+        vectors
+    )
     centres = micro.cluster_centers_ / np.maximum(np.linalg.norm(micro.cluster_centers_, axis=1, keepdims=True), 1e-12)
     return _agglomerate(centres, threshold)[micro.labels_]
 
@@ -126,14 +131,24 @@ def _theme(members: list[CommentIn], vectors: np.ndarray, copies: list[list[str]
         if len(quotes) == 3:
             break
     head = members[int(order[0])]
-    return Theme(title=first_sentence(head.text) if title else "Ý kiến khác", title_comment_id=head.id if title else None,
-                 comments=len(members), duplicates_merged=sum(len(c) - 1 for c in copies), agree=stances["agree"],
-                 disagree=stances["disagree"], propose=stances["propose"], unmarked=stances[None],
-                 quotes=quotes, comment_ids=[c.id for c in members], copies=copies)
+    return Theme(
+        title=first_sentence(head.text) if title else "Ý kiến khác",
+        title_comment_id=head.id if title else None,
+        comments=len(members),
+        duplicates_merged=sum(len(c) - 1 for c in copies),
+        agree=stances["agree"],
+        disagree=stances["disagree"],
+        propose=stances["propose"],
+        unmarked=stances[None],
+        quotes=quotes,
+        comment_ids=[c.id for c in members],
+        copies=copies,
+    )
 
 
-def synthesize_target(target: str, comments: list[CommentIn], embed: Embed, threshold: float = THEME_DISTANCE,
-                      min_theme: int = MIN_THEME) -> TargetSynthesis:
+def synthesize_target(
+    target: str, comments: list[CommentIn], embed: Embed, threshold: float = THEME_DISTANCE, min_theme: int = MIN_THEME
+) -> TargetSynthesis:
     """Themes of the comments on one article (or on the whole draft)."""
     by_text: dict[str, list[int]] = defaultdict(list)
     for i, comment in enumerate(comments):
@@ -163,22 +178,26 @@ def synthesize_target(target: str, comments: list[CommentIn], embed: Embed, thre
         if len(indices) < min_theme:
             rest.extend(indices)
             continue
-        themes.append(_theme([comments[i] for i in indices], np.stack([vector_of[i] for i in indices]),
-                             copies_of[label]))
+        themes.append(
+            _theme([comments[i] for i in indices], np.stack([vector_of[i] for i in indices]), copies_of[label])
+        )
     themes.sort(key=lambda t: -t.comments)
-    other = _theme([comments[i] for i in rest], np.stack([vector_of[i] for i in rest]), [], title=False) if rest else None
+    other = (
+        _theme([comments[i] for i in rest], np.stack([vector_of[i] for i in rest]), [], title=False) if rest else None
+    )
     return TargetSynthesis(target=target, comments=len(comments), themes=themes, other=other)
 
 
-def synthesize(comments: list[CommentIn], embed: Embed, threshold: float = THEME_DISTANCE,
-               min_theme: int = MIN_THEME) -> Synthesis:
+def synthesize(
+    comments: list[CommentIn], embed: Embed, threshold: float = THEME_DISTANCE, min_theme: int = MIN_THEME
+) -> Synthesis:
     """Themes per article (in the order the articles first appear), then the comments on the whole draft."""
     by_target: dict[str, list[CommentIn]] = defaultdict(list)
     for comment in comments:
         by_target[comment.target].append(comment)
     order = sorted(by_target, key=lambda t: (t == "", list(by_target).index(t)))
-    result = Synthesis(comments=len(comments), targets=[synthesize_target(t, by_target[t], embed, threshold, min_theme)
-                                                        for t in order])
+    result = Synthesis(
+        comments=len(comments), targets=[synthesize_target(t, by_target[t], embed, threshold, min_theme) for t in order]
+    )
     result.check_counts()
     return result
-

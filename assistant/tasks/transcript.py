@@ -87,8 +87,9 @@ def split_by_agenda(turns: list[Turn], titles: list[str]) -> list[list[Turn]]:
     current = 0
     for turn in turns:
         said = _folded_words(turn.text)
-        shares = {j: len(said & title_words[j]) / len(title_words[j])
-                  for j in range(current, len(titles)) if title_words[j]}
+        shares = {
+            j: len(said & title_words[j]) / len(title_words[j]) for j in range(current, len(titles)) if title_words[j]
+        }
         named = sorted((j for j, share in shares.items() if share >= TITLE_MATCH), key=lambda j: -shares[j])
         if len(named) > 1 and shares[named[0]] == shares[named[1]]:
             continue
@@ -103,9 +104,14 @@ def split_by_agenda(turns: list[Turn], titles: list[str]) -> list[list[Turn]]:
 _FILLER = re.compile(
     r"^(?:(?:u+m+|u+h+|mm+-?h+m+|hmm+|yeah|yes|yep|no|nope|okay|ok|right|alright|sure|so|well|oh|ah|great|good|"
     r"fine|cool|thanks?|thank you|sorry|exactly|true|indeed|i see|got it|and|but|vâng|dạ|ừ|ờ|à|đúng|đúng rồi|"
-    r"được|đồng ý|cảm ơn|xin cảm ơn|rồi)[\s,.!?…-]*)+$", re.IGNORECASE)
-_PROCEDURE = re.compile(r"\b(?:can you hear|is (?:this|it) on|next slide|move on to|let'?s (?:start|begin|move on)|"
-                        r"read (?:the )?digits|mời đồng chí|xin mời|tôi xin phép)\b", re.IGNORECASE)
+    r"được|đồng ý|cảm ơn|xin cảm ơn|rồi)[\s,.!?…-]*)+$",
+    re.IGNORECASE,
+)
+_PROCEDURE = re.compile(
+    r"\b(?:can you hear|is (?:this|it) on|next slide|move on to|let'?s (?:start|begin|move on)|"
+    r"read (?:the )?digits|mời đồng chí|xin mời|tôi xin phép)\b",
+    re.IGNORECASE,
+)
 FILLER_MAX_WORDS = 4
 
 
@@ -119,8 +125,11 @@ def is_transcript(text: str) -> bool:
 def is_filler_turn(text: str) -> bool:
     """A backchannel ("Yeah.", "Mm-hmm", "Vâng ạ"), a very short turn, or procedure ("can you hear me")."""
     words_ = text.split()
-    return len(words_) <= FILLER_MAX_WORDS or bool(_FILLER.match(text.strip())) or (
-        len(words_) <= 12 and bool(_PROCEDURE.search(text)))
+    return (
+        len(words_) <= FILLER_MAX_WORDS
+        or bool(_FILLER.match(text.strip()))
+        or (len(words_) <= 12 and bool(_PROCEDURE.search(text)))
+    )
 
 
 def speaker_at(text: str, offset: int) -> tuple[str, int, int] | None:
@@ -128,7 +137,7 @@ def speaker_at(text: str, offset: int) -> tuple[str, int, int] | None:
     holds ``offset``; None when that line has no speaker label."""
     line_start = text.rfind("\n", 0, offset) + 1
     line_end = text.find("\n", offset)
-    line = text[line_start: line_end if line_end >= 0 else len(text)]
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
     match = _SPEAKER.match(line)
     if not match:
         return None
@@ -136,8 +145,11 @@ def speaker_at(text: str, offset: int) -> tuple[str, int, int] | None:
 
 
 # Disfluencies a reader of a summary does not need: hesitations, fillers and stutters.
-_HESITATION = regex.compile(r"(?<![\p{L}\p{M}'-])(?:u+h+m*|u+m+|e+r+m*|a+h+|h+m+|m+-?h+m+|m+|ờ+|ừm+)"
-                            r"(?![\p{L}\p{M}'-])[,.…]*", regex.IGNORECASE)
+_HESITATION = regex.compile(
+    r"(?<![\p{L}\p{M}'-])(?:u+h+m*|u+m+|e+r+m*|a+h+|h+m+|m+-?h+m+|m+|ờ+|ừm+)"
+    r"(?![\p{L}\p{M}'-])[,.…]*",
+    regex.IGNORECASE,
+)
 _FILLER_PHRASE = regex.compile(r"(?<![\p{L}\p{M}'])(?:you know|sort of|kind of)(?![\p{L}\p{M}'])[,]?", regex.IGNORECASE)
 _WORD_SPAN = regex.compile(r"[\p{L}\p{M}\p{N}'’-]+|\S")
 
@@ -157,8 +169,15 @@ def clean_speech(text: str, language: str = "en") -> str:
         following = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
         if stutters and token.isalpha() and kept and lower == kept[-1].lower():
             continue  # "the the", "I I"
-        if (stutters and token.isalpha() and following.isalpha() and len(lower) <= 3 and lower not in STOPWORDS
-                and len(following) > len(lower) and following.startswith(lower)):
+        if (
+            stutters
+            and token.isalpha()
+            and following.isalpha()
+            and len(lower) <= 3
+            and lower not in STOPWORDS
+            and len(following) > len(lower)
+            and following.startswith(lower)
+        ):
             continue  # a cut-off start: "d dig", "c courses", "sam same"
         if kept and token in ",." and kept[-1] in ",.":
             continue
@@ -180,7 +199,10 @@ def speakers_named(question: str, speakers: set[str]) -> set[str]:
     folded = fold_accents(question).casefold()
 
     def said(phrase: str) -> bool:
-        return bool(phrase) and re.search(rf"(?<!\w){re.escape(fold_accents(phrase).casefold())}(?!\w)", folded) is not None
+        return (
+            bool(phrase)
+            and re.search(rf"(?<!\w){re.escape(fold_accents(phrase).casefold())}(?!\w)", folded) is not None
+        )
 
     named = {s for s in speakers if said(s)}
     if named:
@@ -192,8 +214,12 @@ def speakers_named(question: str, speakers: set[str]) -> set[str]:
             continue
         letter = parts[-1]
         if len(letter) == 1 and letter.isupper():  # "Grad C": "What did C think"
-            pattern = (rf"(?<!\w){letter}(?!\w)" if letter not in "AI"  # "A" and "I" are also words: only as a subject
-                       else rf"\b(?:did|does|do|has|had|was|were) {letter}\b|(?<!\w){letter} (?:thinks?|thought|says?|said|suggest\w*|propose\w*|agree\w*)\b")
+            pattern = (
+                rf"(?<!\w){letter}(?!\w)"
+                if letter not in "AI"  # "A" and "I" are also words: only as a subject
+                else rf"\b(?:did|does|do|has|had|was|were) {letter}\b"
+                rf"|(?<!\w){letter} (?:thinks?|thought|says?|said|suggest\w*|propose\w*|agree\w*)\b"
+            )
             if re.search(pattern, question):
                 named.add(speaker)
             clues.setdefault(_ROLE_PREFIX.sub("", f"{parts[0]} ").strip() or parts[0], set()).add(speaker)

@@ -30,8 +30,9 @@ def upgrade() -> None:
     op.create_table(
         "consultation_comments",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("consultation_id", sa.String(32), sa.ForeignKey("consultations.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "consultation_id", sa.String(32), sa.ForeignKey("consultations.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("key_id", sa.String(64), nullable=True),
         sa.Column("entered_by", sa.String(64), nullable=False),
         sa.Column("author", sa.String(200), nullable=False),
