@@ -16,6 +16,7 @@ from api.drafting import router as drafting_router
 from api.errors import install_error_handlers
 from api.idempotency import install_idempotency
 from api.meetings import router as meetings_router
+from api.observability import install_observability
 from api.roster import router as roster_router
 from api.routes import router
 from api.security import install_audit
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.include_router(audit_router)
     app.include_router(web_router)
     app.mount("/static", STATIC, name="static")
+    install_observability(app)  # last: its middleware wraps all the others
 
     if assistant.engine == "extractive":
         app.openapi = lambda: _without_llm_engine(app)  # type: ignore[method-assign]

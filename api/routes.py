@@ -189,6 +189,7 @@ async def upload_document(
         status=ingested.status, doc_id=ingested.doc_id, chunks=ingested.chunks, reason=ingested.reason
     )
     note(request, target=result.doc_id, file=file.filename, result=result.status, chunks=result.chunks)
+    request.app.state.metrics.ingested.labels(result.status).inc()
     return result
 
 

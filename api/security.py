@@ -56,6 +56,7 @@ ACTIONS: dict[str, Permission] = {
     "documents.ingest": Permission.ingest,
     "documents.delete": Permission.ingest,
     "audit.read": Permission.admin,
+    "metrics": Permission.admin,
 }
 UNAUDITED = {"jobs.read", "me"}  # polling a job or asking who one is says nothing new
 
@@ -118,4 +119,13 @@ async def _record(request: Request, status: int) -> None:
     event: AuditEvent | None = getattr(request.state, "audit_event", None)
     if event is not None:
         event.status = status
-        await run_in_threadpool(request.app.state.assistant.audit.record, event)
+        request_id = getattr(request.state, "request_id", None)
+        if request_id:
+            event.detail["request_id"] = request_id  # the same id as the response header and the log line
+        try:
+            await run_in_threadpool(request.app.state.assistant.audit.record, event)
+        except Exception:
+            metrics = getattr(request.app.state, "metrics", None)
+            if metrics is not None:
+                metrics.audit_failures.inc()
+            raise

@@ -80,6 +80,14 @@ class JobsStore:
                     .values(heartbeat_at=now)
                 )
 
+    def tally(self) -> dict[tuple[str, str], int]:
+        """How many jobs are kept, by ``(kind, status)``."""
+        with self.sessions() as session:
+            rows = session.execute(
+                select(JobRow.kind, JobRow.status, func.count()).group_by(JobRow.kind, JobRow.status)
+            )
+            return {(kind, status): count for kind, status, count in rows}
+
     def running(self) -> list[JobRow]:
         with self.sessions() as session:
             return list(session.scalars(select(JobRow).where(JobRow.status == "running")))
