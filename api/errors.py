@@ -110,16 +110,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
         app.add_exception_handler(error_type, handler)
 
-    def record_handler(_: Request, exc: InvalidRecord) -> JSONResponse:
+    def record_handler(_: Request, exc: Exception) -> JSONResponse:
         """Field-level problems, shaped like FastAPI's own validation errors."""
+        assert isinstance(exc, InvalidRecord)
         detail = [{"loc": ["body", *p.loc], "msg": p.message, "type": "record_rule"} for p in exc.problems]
         return JSONResponse(status_code=422, content={"detail": detail, "error": "InvalidRecord"})
 
     app.add_exception_handler(InvalidRecord, record_handler)
 
-    def validation_handler(_: Request, exc: RequestValidationError) -> JSONResponse:
+    def validation_handler(_: Request, exc: Exception) -> JSONResponse:
         """FastAPI's field list, safe for any body: a body that is not text (a file sent where JSON was due) is
         described, not echoed (FastAPI's own handler fails to encode it and answers 500)."""
+        assert isinstance(exc, RequestValidationError)
         described = {bytes: lambda data: f"<{len(data)} bytes that are not JSON>"}
         return JSONResponse(
             status_code=422, content={"detail": jsonable_encoder(exc.errors(), custom_encoder=described)}

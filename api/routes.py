@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.errors import error_responses, links
-from api.schemas import AskRequest, IngestResult, SearchHitOut, SearchRequest, SearchResponse
+from api.schemas import AskRequest, IngestResult, ReindexRequest, SearchHitOut, SearchRequest, SearchResponse
 from api.security import authorize, note
 from assistant.auth import Permission, Principal
 from assistant.domain import AccessLevel, Answer, DocumentMeta
@@ -193,6 +193,24 @@ async def upload_document(
     return result
 
 
+@router.post(
+    "/index/reindex",
+    status_code=202,
+    response_model=Job,
+    tags=["admin"],
+    responses={**error_responses(403), 202: JOB_LINKS},
+    summary="Embed every chunk again into a new collection, swapped in when complete (admin keys; a job)",
+)
+def reindex(
+    body: ReindexRequest,
+    request: Request,
+    caller: Principal = Depends(authorize("index.reindex")),
+    assistant: Assistant = Depends(get_assistant),
+) -> JSONResponse:
+    note(request, embedding_model=body.embedding_model)
+    return accepted(assistant.jobs.submit("reindex", {"embedding_model": body.embedding_model}, owner=caller.key_id))
+
+
 @router.post("/search", summary="Ranked passages with citation fields")
 def search(
     body: SearchRequest,
@@ -203,7 +221,7 @@ def search(
     note(request, **assistant.audit.question_detail(body.query, "query"))
     result = assistant.retriever.search(
         body.query, k=body.k, search_filter=body.filters.to_filter(caller), mode=body.mode
-    )  # type: ignore[arg-type]
+    )
     hits = [
         SearchHitOut(
             rank=i + 1,

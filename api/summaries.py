@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -19,7 +19,7 @@ from assistant.errors import NotFound
 from assistant.job_runners import options_request, source_request
 from assistant.jobs import Job
 from assistant.service import Assistant
-from assistant.tasks.summarize import SummaryOptions, parse_length, require_candidates
+from assistant.tasks.summarize import Length, SummaryOptions, parse_length, require_candidates
 from assistant.tasks.summary_source import SummarySource
 from assistant.text import slugify
 
@@ -111,7 +111,7 @@ async def summarize_upload(
     filename = file.filename or "upload.txt"
     source = assistant.summary_source(file=(data, filename))
     options = SummaryOptions(
-        length=parse_length(length), style=style, language=language or None, engine=engine, query=query
+        length=cast(Length, parse_length(length)), style=style, language=language or None, engine=engine, query=query
     )
     return run_summary(assistant, source, options, background, caller, source_request(filename=filename), data)
 
@@ -178,7 +178,9 @@ async def transcribe(
     data = await read_upload(file, assistant.settings.max_audio_bytes)
     assistant.prepare_audio(data)  # unreadable, too long or silent audio fails now, as 422
     assistant.transcriber.recognizers.for_language(language)  # and so does a language with no model
-    options = SummaryOptions(length=parse_length(length), style=style, engine=engine) if summarize else None
+    options = (
+        SummaryOptions(length=cast(Length, parse_length(length)), style=style, engine=engine) if summarize else None
+    )
     params = {"filename": file.filename or "recording", "language": language, "options": options_request(options)}
     return accepted(assistant.jobs.submit("transcription", params, owner=caller.key_id, input_data=data))
 

@@ -96,7 +96,8 @@ class AuditLog:
         limit: int = 100,
     ) -> list[AuditEvent]:
         """Events in order, oldest first, filtered; page with ``after_id`` (the last id you got)."""
-        clauses, params = ["id > ?"], [after_id]
+        clauses: list[str] = ["id > ?"]
+        params: list[object] = [after_id]
         for column, op, value in (
             ("ts", ">=", since),
             ("ts", "<=", until),

@@ -33,6 +33,7 @@ from filelock import FileLock, Timeout
 
 from assistant.config import Settings
 from assistant.errors import IndexLocked, InvalidInput
+from assistant.index.live import POINTER, live_index
 
 FORMAT, VERSION = "assistant-backup", 1
 MANIFEST = "manifest.json"
@@ -112,6 +113,8 @@ def snapshot(settings: Settings, staging: Path) -> dict:
         for name in INDEX_DIRS:
             if (data / name).is_dir():
                 _copy_tree(data / name, staging / name)
+        if (data / POINTER).exists():  # which collection is live (after a re-index)
+            shutil.copy2(data / POINTER, staging / POINTER)
     finally:
         lock.release()
     for name in KEPT_DIRS:
@@ -137,8 +140,8 @@ def snapshot(settings: Settings, staging: Path) -> dict:
         "format": FORMAT,
         "version": VERSION,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "embedding_model": settings.embedding_model,
-        "collection": settings.collection,
+        "embedding_model": live_index(settings).embedding_model,
+        "collection": live_index(settings).collection,
         "documents": documents,
         "chunks": chunks,
         "external": external,
@@ -216,7 +219,7 @@ def _extract(archive: Path, target: Path) -> None:
         import zstandard
 
         with archive.open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as stream:
-            with tarfile.open(fileobj=io.BufferedReader(stream), mode="r|") as tar:  # type: ignore[arg-type]
+            with tarfile.open(fileobj=io.BufferedReader(stream), mode="r|") as tar:
                 for member in members(tar):
                     tar.extract(member, target, filter="data")
     else:

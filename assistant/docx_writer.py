@@ -329,7 +329,7 @@ def markdown_to_docx(markdown: str, form: OfficialForm | None = None) -> bytes:
         elif line.strip():
             if not (after_title and bold_line):
                 after_title = False
-            centred = bool(bold_line) and bold_line.group(1).upper() == bold_line.group(1)
+            centred = bold_line is not None and bold_line.group(1).upper() == bold_line.group(1)
             style = form.style("heading" if centred else "body")
             paragraph = document.add_paragraph()
             _add_runs(paragraph, line, form, style)

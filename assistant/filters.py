@@ -83,7 +83,7 @@ class SearchFilter:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SearchFilter:
-        return cls(**{name: set(value) if isinstance(value, list) else value for name, value in data.items()})
+        return cls(**{name: set(value) if isinstance(value, list) else value for name, value in data.items()})  # type: ignore[arg-type]
 
     @staticmethod
     def clearance(level: AccessLevel) -> set[AccessLevel]:

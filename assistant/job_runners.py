@@ -4,7 +4,8 @@
 - ``bulletin``: an audio bulletin of a given summary or of a source summarized first;
 - ``transcription``: speech to text of an uploaded recording (the input), then its summary;
 - ``ingest``: an uploaded file ingested on behalf of the key that sent it (checked again when it runs: a key
-  revoked meanwhile ingests nothing).
+  revoked meanwhile ingests nothing);
+- ``reindex``: every chunk embedded again into a new collection, swapped in when complete.
 
 Each request is plain JSON: the helpers below turn a source, a scope and summary options into it and back.
 """
@@ -116,4 +117,15 @@ def runners(assistant: Assistant) -> dict[str, Runner]:
             None,
         )
 
-    return {"summary": summary, "bulletin": bulletin, "transcription": transcription, "ingest": ingest}
+    def reindex(params: dict, input_path: Path | None, progress: Progress):
+        from assistant.index.reindex import reindex as rebuild
+
+        return asdict(rebuild(assistant.index, params.get("embedding_model"), progress)), None, None
+
+    return {
+        "summary": summary,
+        "bulletin": bulletin,
+        "transcription": transcription,
+        "ingest": ingest,
+        "reindex": reindex,
+    }

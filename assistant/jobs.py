@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, Field
 
@@ -68,9 +68,9 @@ def _job(row: JobRow) -> Job:
     return Job(
         id=row.id,
         kind=row.kind,
-        status=row.status,
+        status=cast(JobStatus, row.status),
         progress=row.progress,
-        message=row.message,  # type: ignore[arg-type]
+        message=row.message,
         attempts=row.attempts,
         created_at=row.created_at,
         started_at=row.started_at,

@@ -58,18 +58,19 @@ class OpenAICompatibleChat:
         self, base_url: str, model: str, api_key: str = "not-needed", timeout_s: float = 60.0, max_tokens: int = 700
     ) -> None:
         from langchain_openai import ChatOpenAI
+        from pydantic import SecretStr
 
         self.name = model
         self.base_url = base_url
         self.timeout_s = timeout_s
-        self._chat = ChatOpenAI(
+        self._chat = ChatOpenAI(  # type: ignore[call-arg]  # max_tokens: an alias of max_completion_tokens
             base_url=base_url,
             model=model,
-            api_key=api_key,
+            api_key=SecretStr(api_key),
             timeout=timeout_s,
             max_retries=0,
             temperature=0,
-            max_tokens=max_tokens,
+            max_tokens=max_tokens,  # an alias of max_completion_tokens
         )
 
     def complete(self, system: str, user: str) -> str:

@@ -17,6 +17,7 @@ from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic.json_schema import JsonDict
 
 from assistant.errors import InvalidInput
 
@@ -29,7 +30,9 @@ class MeetingKind(str, Enum):
     extraordinary = "extraordinary"  # bất thường
 
 
-NON_BLANK = {"pattern": r"\S"}  # names and texts are stripped, so they need a character that is not white space
+NON_BLANK: JsonDict = {
+    "pattern": r"\S"
+}  # names and texts are stripped, so they need a character that is not white space
 # A list item that must say something (an agenda item, a document to read): the schema states it.
 ListItem = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"\S")]
 

@@ -17,7 +17,7 @@ from assistant.config import Settings
 from assistant.domain import Document, DocumentMeta
 from assistant.index.chunk_index import ChunkIndex
 from assistant.index.embedding_cache import CachedEmbedder
-from assistant.index.embeddings import Embedder, load_embedder
+from assistant.index.embeddings import Embedder, embedder_for
 from assistant.ingest.pipeline import IngestPipeline
 from assistant.ingest.structure import detect_language
 from assistant.retrieve import HybridRetriever, RetrievalOptions
@@ -131,7 +131,7 @@ def build_baseline(dataset: BeirDataset, embedder: Embedder):
 
 def eval_embedder(settings: Settings) -> Embedder:
     """The model, behind the embedding cache when it is on (an evaluation re-embeds only what changed)."""
-    embedder = load_embedder(settings.embedding_model, settings.embedding_batch_size, settings.query_max_tokens)
+    embedder = embedder_for(settings)
     return CachedEmbedder(embedder, settings.embedding_cache_file) if settings.embedding_cache else embedder
 
 

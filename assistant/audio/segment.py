@@ -90,6 +90,6 @@ def speech_segments(audio: Audio, options: SegmentOptions = SegmentOptions()) ->
     total = audio.duration_s
     segments: list[Segment] = []
     for s, e in merged:
-        start = max(0.0, s * frame - options.pad_s, segments[-1].end_s if segments else 0.0)
-        segments.append(Segment(start, min(total, e * frame + options.pad_s)))
+        begin = max(0.0, s * frame - options.pad_s, segments[-1].end_s if segments else 0.0)
+        segments.append(Segment(begin, min(total, e * frame + options.pad_s)))
     return segments

@@ -169,6 +169,35 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from assistant.cli.summaries import progress_bar
+    from assistant.errors import IndexLocked
+    from assistant.index.reindex import reindex
+    from assistant.service import Assistant
+
+    settings = settings_from(args)
+    try:
+        assistant = Assistant(settings)
+    except IndexLocked as exc:
+        raise IndexLocked(
+            f"{exc}. While the server runs, ask it to re-index: POST /v1/index/reindex with an admin "
+            "key (a job; queries go on)"
+        ) from exc
+    try:
+        with progress_bar("re-index") as progress:
+            report = reindex(assistant.index, args.embedding_model, progress)
+    finally:
+        assistant.close()
+    record_cli_action(
+        settings, "index.reindex", report.collection, embedding_model=report.embedding_model, chunks=report.chunks
+    )
+    print(
+        f"re-indexed {report.chunks} chunks with {report.embedding_model} into {report.collection} in "
+        f"{report.seconds:g} s (caught up {report.caught_up} changed meanwhile); {report.previous} dropped"
+    )
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from assistant.index.check import check
     from assistant.service import Assistant
@@ -210,6 +239,16 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "reindex",
+        help="embed every chunk again into a new collection and swap it in (e.g. after "
+        "changing the embedding model); the server must be stopped, or use POST /v1/index/reindex",
+    )
+    p.add_argument(
+        "--embedding-model",
+        help="backend:model, e.g. sentence-transformers:all-MiniLM-L6-v2 (default: the live index's)",
+    )
+    p.set_defaults(func=cmd_reindex)
     p = sub.add_parser("check", help="do catalog, vectors and BM25 agree (ids, versions, counts)? --repair fixes")
     p.add_argument("--repair", action="store_true", help="make vectors and BM25 follow the catalog")
     p.add_argument("--json", action="store_true")

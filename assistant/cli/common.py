@@ -9,6 +9,7 @@ import json
 import sys
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 from assistant.audit import AuditEvent, AuditLog
 from assistant.config import PROJECT_ROOT, Settings
@@ -18,7 +19,7 @@ from assistant.filters import SearchFilter
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings (environment, ``.env``) with what the command line overrides."""
-    overrides = {}
+    overrides: dict[str, Any] = {}
     if getattr(args, "data_dir", None):
         overrides["data_dir"] = Path(args.data_dir)
     return Settings(**overrides)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from assistant.auth import Principal
 from assistant.cli.common import print_json, record_cli_action, settings_from
@@ -30,7 +30,7 @@ def _caller(assistant: Assistant, args: argparse.Namespace) -> Principal:
     return principal
 
 
-def _validated(model: type, path: Path, what: str):
+def _validated(model: type[BaseModel], path: Path, what: str):
     try:
         return model.model_validate(read_data(path, what))
     except ValidationError as exc:

@@ -22,8 +22,9 @@ from assistant.errors import IndexLocked
 from assistant.filters import vector_metadata
 from assistant.index.catalog import Catalog, version_of
 from assistant.index.embedding_cache import CachedEmbedder
-from assistant.index.embeddings import Embedder, load_embedder
+from assistant.index.embeddings import Embedder, embedder_for
 from assistant.index.lexical import LexicalIndex
+from assistant.index.live import live_index
 from assistant.index.ownership import claim
 from assistant.index.vector import VectorStore, make_client
 
@@ -68,13 +69,12 @@ class ChunkIndex:
         release = claim(settings.data_dir) if settings.chroma_mode == "embedded" else (lambda: None)
         owned_cache = None
         try:
-            embedder = embedder or load_embedder(
-                settings.embedding_model, settings.embedding_batch_size, settings.query_max_tokens
-            )
+            live = live_index(settings)  # after `assistant reindex`: the collection and model it swapped in
+            embedder = embedder or embedder_for(settings, live.embedding_model)
             if settings.embedding_cache and not isinstance(embedder, CachedEmbedder):
                 embedder = owned_cache = CachedEmbedder(embedder, settings.embedding_cache_file)
             catalog = Catalog(settings.catalog_path)
-            vectors = VectorStore(make_client(settings), settings.collection, embedder.name)
+            vectors = VectorStore(make_client(settings), live.collection, embedder.name)
         except BaseException:
             release()
             raise
@@ -184,6 +184,12 @@ class ChunkIndex:
         if save:
             self.lexical.save()
         return True
+
+    def reset_cache(self, embedder: Embedder) -> None:
+        """After a swap to ``embedder``: close the cache this index opened for the old one, own the new one."""
+        if self._owned_cache is not None and self._owned_cache is not embedder:
+            self._owned_cache.close()
+        self._owned_cache = embedder if isinstance(embedder, CachedEmbedder) else None
 
     def close(self) -> None:
         self.catalog.close()

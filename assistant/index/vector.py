@@ -31,7 +31,8 @@ class VectorStore:
     """One Chroma collection of chunk vectors (cosine space); ids are chunk ids."""
 
     def __init__(self, client: Any, collection: str, embedding_name: str) -> None:
-        self._client = client
+        self.client = client
+        self.name = collection
         self.collection = client.get_or_create_collection(
             name=collection,
             embedding_function=None,

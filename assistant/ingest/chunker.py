@@ -28,7 +28,8 @@ class Node:
     children: list[Node] = field(default_factory=list)
 
     def path(self) -> list[Heading]:
-        node, out = self, []
+        node: Node | None = self
+        out: list[Heading] = []
         while node is not None and node.heading is not None:
             out.append(node.heading)
             node = node.parent

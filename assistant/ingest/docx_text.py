@@ -90,7 +90,8 @@ def _read_fonts(document: Any) -> _Fonts:
         default = is_legacy_font(defaults.get(_q("w:ascii")) or defaults.get(_q("w:hAnsi")))
     resolved: dict[str, str | None] = {}
     for style_id in set(own) | set(based_on):
-        seen, current = set(), style_id
+        seen: set[str] = set()
+        current: str | None = style_id
         while current is not None and current not in own and current not in seen:
             seen.add(current)
             current = based_on.get(current)

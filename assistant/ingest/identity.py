@@ -256,7 +256,7 @@ def left_column(line: str) -> str:
 
 def header_lines(text: str) -> list[str]:
     """Non-empty lines of the header: up to the first body line (legal basis, first chapter or article)."""
-    out = []
+    out: list = []
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:

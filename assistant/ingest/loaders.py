@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +213,10 @@ def load_html(data: bytes) -> LoadedFile:
     return LoadedFile(pages=[body], overrides={"title": title} if title else {})
 
 
+def _load_office_as(suffix: str, data: bytes) -> LoadedFile:
+    return load_office(data, suffix)
+
+
 _LOADERS: dict[str, Callable[[bytes], LoadedFile]] = {
     ".pdf": load_pdf,
     ".docx": load_docx,
@@ -220,7 +225,7 @@ _LOADERS: dict[str, Callable[[bytes], LoadedFile]] = {
     ".markdown": lambda data: load_text(data, markdown=True),
     ".html": load_html,
     ".htm": load_html,
-    **{suffix: (lambda data, s=suffix: load_office(data, s)) for suffix in OFFICE_SUFFIXES},
+    **{suffix: partial(_load_office_as, suffix) for suffix in OFFICE_SUFFIXES},
     **{suffix: load_image for suffix in IMAGE_SUFFIXES},
 }
 

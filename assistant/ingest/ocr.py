@@ -98,14 +98,14 @@ def _grey(image: Any) -> Any:
     longest = max(grey.size)
     if longest < MIN_PAGE_PIXELS:
         factor = MIN_PAGE_PIXELS / longest
-        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.LANCZOS)
-    small = grey.resize((max(1, grey.width // 8), max(1, grey.height // 8)), Image.BILINEAR)
+        grey = grey.resize((round(grey.width * factor), round(grey.height * factor)), Image.Resampling.LANCZOS)
+    small = grey.resize((max(1, grey.width // 8), max(1, grey.height // 8)), Image.Resampling.BILINEAR)
     paper_small = np.asarray(
         small.filter(ImageFilter.MaxFilter(7)).filter(ImageFilter.GaussianBlur(3)), dtype=np.float32
     )
     if np.percentile(paper_small, 95) <= UNEVEN_LIGHT * max(float(np.percentile(paper_small, 5)), 1.0):
         return grey  # evenly lit (a scanner): left as it is
-    paper = Image.fromarray(paper_small.astype(np.uint8)).resize(grey.size, Image.BILINEAR)
+    paper = Image.fromarray(paper_small.astype(np.uint8)).resize(grey.size, Image.Resampling.BILINEAR)
     pixels = np.asarray(grey, dtype=np.float32) / np.maximum(np.asarray(paper, dtype=np.float32), 1.0)
     return Image.fromarray(np.clip(pixels * 255.0, 0, 255).astype(np.uint8))
 
@@ -123,7 +123,7 @@ def skew_angle(image: Any) -> float:
     best, best_score = 0.0, -1.0
     mask = Image.fromarray((dark * 255).astype(np.uint8))
     for angle in _SKEW_ANGLES:
-        rotated = np.asarray(mask.rotate(float(angle), resample=Image.NEAREST, expand=False)) > 0
+        rotated = np.asarray(mask.rotate(float(angle), resample=Image.Resampling.NEAREST, expand=False)) > 0
         profile = rotated.sum(axis=1).astype(np.float64)
         score = float(np.square(np.diff(profile)).sum())
         if score > best_score:
@@ -182,7 +182,7 @@ def ocr_image(image: Any, languages: str | None = None) -> OcrPage:
     grey = _grey(image)
     angle = skew_angle(grey)
     if angle:
-        grey = grey.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+        grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     text, confidence, words = _read_in(pytesseract, grey, languages)
     if confidence < LOW_CONFIDENCE or words < 5:
         turn = _orientation(pytesseract, grey)

@@ -162,6 +162,7 @@ def read_pdf(data: bytes, ocr: Callable[..., OcrPage] | None = ocr_image) -> Pdf
             result.warnings.append(f"pages {_page_list(scanned)} have no text layer and were left out (no OCR)")
             return result
         for done, i in enumerate(scanned, start=1):
+            assert ocr is not None  # checked above
             image = pdf[i].render(scale=OCR_DPI / 72).to_pil()
             read = ocr(image)
             report_page(done, len(scanned))

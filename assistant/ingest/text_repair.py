@@ -54,7 +54,7 @@ def strip_page_furniture(pages: list[str]) -> Furniture:
     if count < 2:
         return Furniture(pages, None, 0)
     split = [page.split("\n") for page in pages]
-    shapes = Counter()
+    shapes: Counter[str] = Counter()
     for lines in split:
         shapes.update({_shape(lines[i]) for i in _edge_indexes(lines)})
     needed = count if count <= 2 else max(2, math.ceil((0.5 if count <= 4 else 0.3) * count))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from sqlalchemy import Engine, select
@@ -52,6 +52,9 @@ class CommentBody(BaseModel):
     expected_version: int | None = Field(default=None, ge=1, description="when editing: the version you saw")
 
 
+CommentSource = Literal["app", "paper"]
+
+
 class CommentOut(BaseModel):
     id: int
     author: str | None = Field(description="hidden (null) from the levels above the member's cell by default")
@@ -59,7 +62,7 @@ class CommentOut(BaseModel):
     target: str
     stance: Stance | None
     text: str
-    source: Literal["app", "paper"]
+    source: CommentSource
     withdrawn: bool
     mine: bool
     updated_at: dt.datetime
@@ -117,10 +120,10 @@ class ConsultationsStore:
             author=c.author if named else None,
             org_unit=c.org_unit,
             target=c.target,
-            stance=c.stance,
+            stance=cast(Stance | None, c.stance),
             text=c.text,
-            source=c.source,
-            withdrawn=c.withdrawn,  # type: ignore[arg-type]
+            source=cast(CommentSource, c.source),
+            withdrawn=c.withdrawn,
             mine=c.key_id == caller.key_id,
             updated_at=c.updated_at,
             version=c.version,

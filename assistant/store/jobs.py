@@ -5,14 +5,19 @@ winning a conditional update (``status = 'queued'`` → ``'running'``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import CursorResult, Engine, Result, delete, func, select, update
 
 from assistant.store.database import sessions
 from assistant.store.schema import JobRow
 
 UNFINISHED = ("queued", "running")
+
+
+def _rows(result: Result) -> int:
+    """How many rows an UPDATE or DELETE changed."""
+    return cast(CursorResult, result).rowcount
 
 
 class JobsStore:
@@ -60,7 +65,7 @@ class JobsStore:
                     message="started",
                 )
             )
-            return taken.rowcount == 1
+            return _rows(taken) == 1
 
     def change(self, job_id: str, worker: str | None = None, **values: Any) -> bool:
         """Update a job (only while ``worker`` holds it, when given); False when the row was not changed."""
@@ -68,7 +73,7 @@ class JobsStore:
             query = update(JobRow).where(JobRow.id == job_id)
             if worker is not None:
                 query = query.where(JobRow.worker == worker, JobRow.status == "running")
-            return session.execute(query.values(**values)).rowcount == 1
+            return _rows(session.execute(query.values(**values))) == 1
 
     def heartbeat(self, job_ids: Iterable[str], worker: str, now: float) -> None:
         ids = list(job_ids)
@@ -95,22 +100,26 @@ class JobsStore:
     def cancel_queued(self, job_id: str, now: float) -> bool:
         with self.sessions.begin() as session:
             return (
-                session.execute(
-                    update(JobRow)
-                    .where(JobRow.id == job_id, JobRow.status == "queued")
-                    .values(status="cancelled", finished_at=now, message="cancelled before it started")
-                ).rowcount
+                _rows(
+                    session.execute(
+                        update(JobRow)
+                        .where(JobRow.id == job_id, JobRow.status == "queued")
+                        .values(status="cancelled", finished_at=now, message="cancelled before it started")
+                    )
+                )
                 == 1
             )
 
     def request_cancel(self, job_id: str) -> bool:
         with self.sessions.begin() as session:
             return (
-                session.execute(
-                    update(JobRow)
-                    .where(JobRow.id == job_id, JobRow.status == "running")
-                    .values(cancel_requested=True, message="cancelling")
-                ).rowcount
+                _rows(
+                    session.execute(
+                        update(JobRow)
+                        .where(JobRow.id == job_id, JobRow.status == "running")
+                        .values(cancel_requested=True, message="cancelling")
+                    )
+                )
                 == 1
             )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 from sqlalchemy import Engine, select
@@ -29,6 +29,7 @@ from assistant.store.schema import MeetingDocumentRow, MeetingRow, ReplyRow
 
 Clock = Callable[[], dt.datetime]
 MeetingStatus = Literal["scheduled", "held", "approved", "cancelled"]
+DocumentKind = Literal["minutes", "resolution"]
 
 
 class MeetingPlan(BaseModel):
@@ -90,7 +91,7 @@ class ReplyOut(BaseModel):
 class DocumentOut(BaseModel):
     """A revision of the meeting's minutes or resolution."""
 
-    kind: Literal["minutes", "resolution"]
+    kind: DocumentKind
     revision: int
     title: str
     status: Literal["draft", "approving", "approved", "superseded"]
@@ -162,10 +163,10 @@ def _reply_out(row: ReplyRow) -> ReplyOut:
 
 def document_out(row: MeetingDocumentRow) -> DocumentOut:
     return DocumentOut(
-        kind=row.kind,
+        kind=cast(DocumentKind, row.kind),
         revision=row.revision,
         title=row.title,
-        status=row.status,  # type: ignore[arg-type]
+        status=cast(MeetingStatus, row.status),  # type: ignore[arg-type]
         engine=row.engine,
         drafted_at=row.drafted_at,
         approved_at=row.approved_at,
@@ -230,8 +231,8 @@ def meeting_out(caller: Principal, row: MeetingRow, now: dt.datetime) -> Meeting
         online=row.online,
         agenda=row.agenda,
         readings=row.readings,
-        status=row.status,
-        version=row.version,  # type: ignore[arg-type]
+        status=cast(MeetingStatus, row.status),
+        version=row.version,
         started=now >= row.starts_at,
         published_at=row.published_at,
         notice=row.notice,

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from assistant.auth import Principal
 from assistant.domain import AccessLevel, DocType, Document, DocumentMeta
-from assistant.errors import Conflict, InvalidInput
+from assistant.errors import Conflict, InvalidInput, NotFound
 from assistant.filters import is_under
 from assistant.ingest.loaders import strip_markdown
 from assistant.meeting import MeetingRecord, check_record
@@ -66,6 +66,14 @@ class RecordDraft(BaseModel):
     record: dict
     sources: dict[str, str]
     version: int
+
+
+def _meeting(session: Session, meeting_id: str, options: list) -> MeetingRow:
+    """A meeting that must exist (its documents are being approved)."""
+    row = session.get(MeetingRow, meeting_id, options=options)
+    if row is None:
+        raise NotFound(f"no meeting '{meeting_id}'")
+    return row
 
 
 def document_of(row: MeetingDocumentRow, meeting: MeetingRow) -> Document:
@@ -253,12 +261,14 @@ class MinutesArchive:
             except StaleDataError as exc:
                 raise Conflict("the documents were approved or changed meanwhile: reload the meeting") from exc
         self._archive(meeting_id, archive)
-        return self._finish(caller, meeting_id)
+        approved = self._finish(caller, meeting_id)
+        assert approved is not None  # a caller gets the meeting back
+        return approved
 
     def _archive(self, meeting_id: str, archive: Archive) -> None:
         """Index the ``approving`` documents of the meeting; on failure, put back what was there and undo."""
         with self.sessions() as session:
-            row = session.get(MeetingRow, meeting_id, options=[selectinload(MeetingRow.documents)])
+            row = _meeting(session, meeting_id, [selectinload(MeetingRow.documents)])
             pending = [d for d in row.documents if d.status == "approving"]
             try:
                 for d in pending:
@@ -288,9 +298,7 @@ class MinutesArchive:
 
     def _finish(self, caller: Principal | None, meeting_id: str) -> MeetingOut | None:
         with self.sessions.begin() as session:
-            row = session.get(
-                MeetingRow, meeting_id, options=[selectinload(MeetingRow.documents), selectinload(MeetingRow.replies)]
-            )
+            row = _meeting(session, meeting_id, [selectinload(MeetingRow.documents), selectinload(MeetingRow.replies)])
             for d in [d for d in row.documents if d.status == "approving"]:
                 for older in row.documents:
                     if older.kind == d.kind and older.status == "approved":

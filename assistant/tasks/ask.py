@@ -76,8 +76,12 @@ class AskService:
         if confidence < self.options.min_confidence:
             fallback = "the documents hold too little evidence; the language model was not asked" if wants_llm else None
             return _not_found(question, language, EXTRACTIVE, None, confidence, fallback)
-        required = fact in REQUIRED
-        if required and not any(s.holds_fact and s.coverage >= self.options.min_confidence for s in sentences):
+        required = fact is not None and fact in REQUIRED
+        if (
+            fact is not None
+            and required
+            and not any(s.holds_fact and s.coverage >= self.options.min_confidence for s in sentences)
+        ):
             # The passages are about the question, but none states the date / amount / number it asks for.
             return _not_found(
                 question,

@@ -69,7 +69,7 @@ class QueryTerms:
     def empty(self) -> bool:
         return not self.unigrams
 
-    def coverage(self, tokens: set[str], context: set[str] = frozenset()) -> float:
+    def coverage(self, tokens: set[str], context: set[str] | frozenset[str] = frozenset()) -> float:
         """Weighted share (0..1) of the question's words and word pairs found in ``tokens``."""
         if self.empty:
             return 0.0
@@ -84,7 +84,7 @@ def _lookup_form(term: str) -> str:
     return "~" + term if fold_accents(term) == term else term
 
 
-def _share(terms: dict[str, float], tokens: set[str], context: set[str]) -> float:
+def _share(terms: dict[str, float], tokens: set[str], context: set[str] | frozenset[str]) -> float:
     total = sum(terms.values()) or 1.0
     got = 0.0
     for term, weight in terms.items():

@@ -160,7 +160,8 @@ def source_kind(source: SummarySource) -> Kind:
 
 def _line_sentence_spans(text: str) -> list[tuple[int, int]]:
     """Sentences that never run over a line break (in a transcript, every line is a turn)."""
-    spans, offset = [], 0
+    spans: list[tuple[int, int]] = []
+    offset = 0
     for line in text.split("\n"):
         spans.extend((offset + s, offset + e) for s, e in sentence_spans(line))
         offset += len(line) + 1
@@ -173,7 +174,7 @@ def candidates(source: SummarySource) -> list[Candidate]:
     In a transcript, a point is a sentence of a turn that says something (not backchannel or procedure),
     read with its speaker's name; its segment is the stretch of the meeting it falls in."""
     transcript = source_kind(source) == "transcript"
-    out = []
+    out: list[Candidate] = []
     for index, chunk in enumerate(source.chunks):
         title = _heading_title(chunk.heading)
         for start, end in _line_sentence_spans(chunk.text) if transcript else sentence_spans(chunk.text):
@@ -343,8 +344,8 @@ def _shortlist(
     weights: Weights,
     lexical_z: np.ndarray,
     fit: tuple[np.ndarray, np.ndarray] | None,
-    speakers: set[str] = frozenset(),
-) -> list[int]:  # type: ignore[assignment]
+    speakers: set[str] | frozenset[str] = frozenset(),
+) -> list[int]:
     """Indexes (in order) of the best candidates by the cheap features: the only ones embedded and chosen from.
     With a question: only sentences that hold or neighbour its words, in a meeting only the stretch it is
     most about, and of the ``speakers`` it names (when they spoke there)."""
@@ -389,9 +390,9 @@ def choose(
     relevance, centrality = None, np.zeros(len(pool), dtype=np.float32)
     if weights.centrality or query:
         embed_candidates(pool, embedder, progress)
-        vectors = np.stack([c.vector for c in pool])
+        vectors = np.stack([c.vector for c in pool if c.vector is not None])
         centrality = selection.centrality(vectors)
-        if fit is not None:  # a question
+        if fit is not None and query:  # a question
             question = np.asarray(embedder.embed_query(query), dtype=np.float32)
             question /= max(float(np.linalg.norm(question)), 1e-9)
             relevance = selection.zscore(vectors @ question) + fit[1][kept]

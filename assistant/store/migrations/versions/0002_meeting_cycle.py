@@ -12,7 +12,7 @@ down_revision = "0001_meetings"
 branch_labels = None
 depends_on = None
 
-MEETING_COLUMNS = [
+MEETING_COLUMNS: list[sa.Column] = [
     sa.Column("published_at", sa.DateTime, nullable=True),
     sa.Column("notice", sa.Text, nullable=True),
     sa.Column("record", sa.JSON, nullable=True),
