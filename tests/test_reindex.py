@@ -3,8 +3,14 @@ ingested, then swapped in; a re-index that fails leaves the old one live; anothe
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
+
 import pytest
 
+from assistant.config import PROJECT_ROOT
 from assistant.index import reindex as reindex_module
 from assistant.index.check import check
 from assistant.index.live import live_index
@@ -72,6 +78,32 @@ def test_a_failed_reindex_leaves_the_old_collection_live_and_the_next_clears_it(
     assert built.asker.ask(QUESTION).answer == before.answer
     report = reindex(built.index)
     assert collections(built) == [report.collection]  # ...until the next re-index drops it
+
+
+@pytest.mark.slow
+def test_a_sigkilled_reindex_leaves_a_working_index(built):
+    """``assistant reindex`` killed at several moments: every time the index opens consistent and answers as
+    before (the old collection, or the new one when the kill came after the swap)."""
+    before = built.asker.ask(QUESTION)
+    settings = built.settings
+    built.close()
+    for delay in (1.0, 2.0, 3.0, 4.0):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "assistant.cli", "--data-dir", str(settings.data_dir), "reindex"],
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        reopened = Assistant(settings)
+        try:
+            assert check(reopened.index).consistent
+            after = reopened.asker.ask(QUESTION)
+            assert after.answer == before.answer and after.citations == before.citations
+        finally:
+            reopened.close()
 
 
 @pytest.mark.slow

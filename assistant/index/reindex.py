@@ -76,7 +76,8 @@ def reindex(index: ChunkIndex, embedding_model: str | None = None, progress: Pro
     name = f"{settings.collection}-{time.strftime('%Y%m%d%H%M%S')}"
     for collection in client.list_collections():  # leftovers of a re-index that did not finish
         stale = getattr(collection, "name", collection)
-        if stale.startswith(f"{settings.collection}-") and stale not in (live.collection, index.vectors.name):
+        ours = stale == settings.collection or stale.startswith(f"{settings.collection}-")
+        if ours and stale not in (live.collection, index.vectors.name):
             client.delete_collection(stale)
     target = VectorStore(client, name, embedder.name)
     chunk_ids = sorted(index.catalog.chunk_ids())
