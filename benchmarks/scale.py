@@ -54,9 +54,14 @@ def add_copies(assistant: Assistant, target_chunks: int) -> dict:
                 assert original is not None
                 unit = f"tw/tinh-thai-nguyen/{rng.choice(WARDS)}/chi-bo-{rng.randint(1, 40)}"
                 meta = original.meta.model_copy(update={"doc_id": new_id, "org_unit": unit})
-                assistant.pipeline.ingest_document(Document(
-                    meta=meta, text=original.text, source_path=f"synthetic-copy:{new_id}",
-                    content_hash=content_hash(f"{new_id}\n{original.text}".encode(), "bench")))
+                assistant.pipeline.ingest_document(
+                    Document(
+                        meta=meta,
+                        text=original.text,
+                        source_path=f"synthetic-copy:{new_id}",
+                        content_hash=content_hash(f"{new_id}\n{original.text}".encode(), "bench"),
+                    )
+                )
             print(f"  {catalog.counts()[1]} chunks, {time.perf_counter() - started:.0f} s", flush=True)
         assistant.index.refresh_lexical()
     return {"copy_seconds": round(time.perf_counter() - started, 1)}
@@ -79,10 +84,17 @@ def main() -> None:
     report: dict = {"open_seconds": round(time.perf_counter() - opened, 1)}
     report["build"] = build(assistant, args.distinct) | add_copies(assistant, args.chunks)
     documents, chunks = assistant.index.catalog.counts()
-    report["index"] = {"documents": documents, "chunks": chunks, "vectors": assistant.index.vectors.count(),
-                       "rss_mb_after_build": rss_mb()}
-    questions = [json.loads(line)["text"] for line in (DATASET / "queries.jsonl").read_text(encoding="utf-8").splitlines()
-                 if line]
+    report["index"] = {
+        "documents": documents,
+        "chunks": chunks,
+        "vectors": assistant.index.vectors.count(),
+        "rss_mb_after_build": rss_mb(),
+    }
+    questions = [
+        json.loads(line)["text"]
+        for line in (DATASET / "queries.jsonl").read_text(encoding="utf-8").splitlines()
+        if line
+    ]
     with TestClient(create_app(settings, assistant=assistant)) as client:
         for scope_name, (role, org_unit, clearance) in CALLERS.items():
             key, _ = assistant.keys.create(f"scale {scope_name}", role, org_unit, clearance)
@@ -106,16 +118,26 @@ def main() -> None:
         doc_id = "synthetic-00000"
         original = assistant.index.catalog.get_document(doc_id)
         assert original is not None
-        changed = original.text + "\nĐiều 21. Nhiệm vụ bổ sung\n1. Chi bộ trồng 75 cây xanh ở tổ dân phố số 9 trước ngày 30."
+        changed = (
+            original.text + "\nĐiều 21. Nhiệm vụ bổ sung\n1. Chi bộ trồng 75 cây xanh ở tổ dân phố số 9 trước ngày 30."
+        )
         admin_key, _ = assistant.keys.create("scale admin", "admin", "", "confidential")
         started = time.perf_counter()
-        response = client.post("/v1/documents", headers={"Authorization": f"Bearer {admin_key}"},
-                               data={"doc_id": doc_id}, files={"file": (f"{doc_id}.txt", changed.encode())})
-        found = client.post("/v1/search", json={"query": "trồng 75 cây xanh ở tổ dân phố số 9", "k": 3},
-                            headers={"Authorization": f"Bearer {admin_key}"}).json()
+        response = client.post(
+            "/v1/documents",
+            headers={"Authorization": f"Bearer {admin_key}"},
+            data={"doc_id": doc_id},
+            files={"file": (f"{doc_id}.txt", changed.encode())},
+        )
+        found = client.post(
+            "/v1/search",
+            json={"query": "trồng 75 cây xanh ở tổ dân phố số 9", "k": 3},
+            headers={"Authorization": f"Bearer {admin_key}"},
+        ).json()
         report["changed_document_searchable_s"] = round(time.perf_counter() - started, 2)
         report["changed_document_found"] = response.status_code in (200, 201) and any(
-            h["citation"]["doc_id"] == doc_id for h in found["hits"])
+            h["citation"]["doc_id"] == doc_id for h in found["hits"]
+        )
         started = time.perf_counter()
         assistant.index.lexical.generation = -1
         assistant.index.refresh_lexical(save=True)
