@@ -8,22 +8,10 @@ from __future__ import annotations
 
 import re
 
+from assistant.formatting import EN_MONTHS
+
 _MARKERS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _DATE = re.compile(r"(?:\b[Nn]gày\s+)?\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 _DOC_NUMBER = re.compile(r"\b(\d{1,4})-([A-ZĐ]{1,5})/([A-ZĐ][A-ZĐ0-9]{0,9})\b")
 
 DOC_TYPES = {
@@ -91,7 +79,7 @@ def _date(match: re.Match, language: str) -> str:
         return match.group(0)
     if language == "vi":
         return f"ngày {day} tháng {month} năm {year}"
-    return f"{day} {MONTHS[month - 1]} {year}"
+    return f"{day} {EN_MONTHS[month - 1]} {year}"
 
 
 def speakable(text: str, language: str) -> str:
