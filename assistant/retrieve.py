@@ -130,6 +130,7 @@ class HybridRetriever:
 
         dense: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
+            self.index.follow_live()  # another worker may have re-indexed
             # A filter that lets every document through costs Chroma a scan of all metadata: skip it.
             # (Searching BM25 in a thread meanwhile was measured slower: it competes with the model's own threads.)
             where = flt.to_where() if restricted and len(allowed_docs) < len(metas) else None

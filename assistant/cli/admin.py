@@ -193,7 +193,8 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     )
     print(
         f"re-indexed {report.chunks} chunks with {report.embedding_model} into {report.collection} in "
-        f"{report.seconds:g} s (caught up {report.caught_up} changed meanwhile); {report.previous} dropped"
+        f"{report.seconds:g} s (caught up {report.caught_up} changed meanwhile); {report.previous} is dropped by "
+        "the next re-index"
     )
     return 0
 

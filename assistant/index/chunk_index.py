@@ -24,7 +24,7 @@ from assistant.index.catalog import Catalog, version_of
 from assistant.index.embedding_cache import CachedEmbedder
 from assistant.index.embeddings import Embedder, embedder_for
 from assistant.index.lexical import LexicalIndex
-from assistant.index.live import live_index
+from assistant.index.live import LiveIndex, live_index
 from assistant.index.ownership import claim
 from assistant.index.vector import VectorStore, make_client
 
@@ -54,7 +54,8 @@ class ChunkIndex:
     ) -> None:
         self.settings = settings
         self._release = release
-        self._owned_cache: CachedEmbedder | None = None
+        self._owned_caches: list[CachedEmbedder] = []
+        self._live = LiveIndex(settings.collection, settings.embedding_model)
         self.embedder = embedder
         self.catalog = catalog
         self.vectors = vectors
@@ -80,7 +81,8 @@ class ChunkIndex:
             raise
         lexical = LexicalIndex(settings.bm25_path, k1=settings.bm25_k1, b=settings.bm25_b)
         index = cls(settings, embedder, catalog, vectors, lexical, release)
-        index._owned_cache = owned_cache
+        index._owned_caches = [owned_cache] if owned_cache is not None else []
+        index._live = live
         if catalog.journal_pending():
             with index.writing():
                 index.recover()
@@ -185,16 +187,32 @@ class ChunkIndex:
             self.lexical.save()
         return True
 
-    def reset_cache(self, embedder: Embedder) -> None:
-        """After a swap to ``embedder``: close the cache this index opened for the old one, own the new one."""
-        if self._owned_cache is not None and self._owned_cache is not embedder:
-            self._owned_cache.close()
-        self._owned_cache = embedder if isinstance(embedder, CachedEmbedder) else None
+    def swap(self, live: LiveIndex, vectors: VectorStore, embedder: Embedder) -> None:
+        """Answer from ``vectors`` embedded by ``embedder`` from now on (after a re-index). The previous
+        embedder stays usable: summaries and requests in flight may still hold it."""
+        if isinstance(embedder, CachedEmbedder) and embedder not in self._owned_caches:
+            self._owned_caches.append(embedder)
+        self.vectors, self.embedder, self._live = vectors, embedder, live
+
+    def follow_live(self) -> None:
+        """Switch to the collection ``data/index.json`` names when another process re-indexed (a stat and a
+        small read per call)."""
+        live = live_index(self.settings)
+        if live == self._live:
+            return
+        embedder = (
+            self.embedder
+            if live.embedding_model == self._live.embedding_model
+            else embedder_for(self.settings, live.embedding_model)
+        )
+        if self.settings.embedding_cache and not isinstance(embedder, CachedEmbedder):
+            embedder = CachedEmbedder(embedder, self.settings.embedding_cache_file)
+        self.swap(live, VectorStore(self.vectors.client, live.collection, embedder.name), embedder)
 
     def close(self) -> None:
         self.catalog.close()
-        if self._owned_cache is not None:
-            self._owned_cache.close()
+        for cache in self._owned_caches:
+            cache.close()
         self._release()
 
     @property

@@ -4,8 +4,9 @@ stopping the service.
 A new Chroma collection is built beside the live one from the catalog's stored text (queries go on against
 the live one); then, under the write lock, what changed meanwhile is caught up and the *pointer*
 (``<data_dir>/index.json``: the live collection and the model that built it) is replaced by an atomic rename.
-Only then do queries move to the new collection, and the old one is dropped. A crash before the rename leaves
-the old collection live; the half-built one is dropped by the next re-index.
+Only then do queries move to the new collection (other processes follow at their next search); the old one
+is kept until the next re-index, which drops it. A crash before the rename leaves the old collection live;
+the half-built one is dropped by the next re-index too.
 """
 
 from __future__ import annotations
@@ -69,9 +70,11 @@ def reindex(index: ChunkIndex, embedding_model: str | None = None, progress: Pro
     settings = index.settings
     live = live_index(settings)
     model = embedding_model or live.embedding_model
-    embedder: Embedder = embedder_for(settings, model)
-    if settings.embedding_cache:
-        embedder = CachedEmbedder(embedder, settings.embedding_cache_file)
+    embedder: Embedder = index.embedder
+    if model != live.embedding_model:
+        embedder = embedder_for(settings, model)
+        if settings.embedding_cache:
+            embedder = CachedEmbedder(embedder, settings.embedding_cache_file)
     client = index.vectors.client
     name = f"{settings.collection}-{time.strftime('%Y%m%d%H%M%S')}"
     for collection in client.list_collections():  # leftovers of a re-index that did not finish
@@ -95,7 +98,7 @@ def reindex(index: ChunkIndex, embedding_model: str | None = None, progress: Pro
         caught_up = _embed_into(index, target, embedder, sorted(known - (set(have) - set(gone))), None)
         write_pointer(settings.data_dir, LiveIndex(name, model))
         previous = index.vectors
-        index.vectors, index.embedder = target, embedder
-        index.reset_cache(embedder)
-        client.delete_collection(previous.name)
+        index.swap(LiveIndex(name, model), target, embedder)
+        # The previous collection stays until the next re-index: requests in flight, and other workers until
+        # they see the pointer (at their next search), may still read it.
     return ReindexReport(name, previous.name, model, built, caught_up, round(time.perf_counter() - started, 2))
