@@ -56,9 +56,14 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float) -> None
 
 @contextmanager
 def live_server(
-    data_dir: Path, workers: int = 1, startup_timeout_s: float = 600, env: dict[str, str] | None = None
+    data_dir: Path,
+    workers: int = 1,
+    startup_timeout_s: float = 600,
+    env: dict[str, str] | None = None,
+    chroma_path: Path | None = None,
 ) -> Iterator[LiveServer]:
-    """Start the API (and Chroma when ``workers > 1``) with ``env`` added to its environment; stop both on exit."""
+    """Start the API (and Chroma when ``workers > 1``, serving ``chroma_path``: by default a directory of its
+    own, or e.g. the embedded index's ``chroma`` directory) with ``env`` added; stop both on exit."""
     data_dir.mkdir(parents=True, exist_ok=True)
     store = KeyStore(data_dir / "keys.sqlite3")
     admin_key, _ = store.create("benchmark admin", "admin", "", "confidential")
@@ -79,7 +84,7 @@ def live_server(
                         chroma,
                         "run",
                         "--path",
-                        str(data_dir / "chroma-server"),
+                        str(chroma_path or data_dir / "chroma-server"),
                         "--host",
                         "127.0.0.1",
                         "--port",

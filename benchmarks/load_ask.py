@@ -46,6 +46,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20, help="per client")
     parser.add_argument("--workers", type=int, default=1, help="API worker processes (>1 starts a chroma server)")
     parser.add_argument("--data-dir", default=str(PROJECT_ROOT / "artifacts" / "bench-load"))
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="serve --data-dir as it is (e.g. artifacts/"
+        "bench-scale); with --workers > 1 a Chroma server serves its chroma directory",
+    )
     args = parser.parse_args()
 
     questions = [
@@ -53,8 +59,9 @@ def main() -> int:
         for line in (DATASET / "queries.jsonl").read_text(encoding="utf-8").splitlines()
         if line
     ]
-    data_dir = Path(args.data_dir) / f"workers-{args.workers}"
-    with live_server(data_dir, workers=args.workers) as server:
+    data_dir = Path(args.data_dir) if args.existing else Path(args.data_dir) / f"workers-{args.workers}"
+    chroma = data_dir / "chroma" if args.existing else None
+    with live_server(data_dir, workers=args.workers, chroma_path=chroma) as server:
         client_run(server, questions, 0, 5)  # warm-up: model and caches
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
