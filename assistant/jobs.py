@@ -12,6 +12,7 @@ processes never run the same job. Finished jobs (and their files) are kept ``kee
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
@@ -30,6 +31,7 @@ from assistant.progress import Progress
 from assistant.store.jobs import JobsStore
 from assistant.store.schema import JobRow
 
+log = logging.getLogger(__name__)
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 FINISHED = ("done", "failed", "cancelled")
 Runner = Callable[[dict, Path | None, Progress], tuple[Any, bytes | None, str | None]]
@@ -219,8 +221,8 @@ class JobManager:
                 self._recover(now)
                 self._expire(now)
                 self._take()
-            except Exception:  # noqa: BLE001 (a store hiccup must not stop the dispatcher; the next round retries)
-                pass
+            except Exception:  # a store hiccup must not stop the dispatcher; the next round retries
+                log.exception("job dispatcher: this round failed; trying again in %g s", self.poll_s)
             self._wake.wait(self.poll_s)
             self._wake.clear()
 
