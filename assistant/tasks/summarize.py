@@ -9,8 +9,8 @@ deadlines and numbers, meetings on what is central to a stretch of turns, spread
 question (``query``) makes relevance to it count most. Centrality is computed over TF-IDF for every
 candidate, then over embeddings for the best few (only what can be chosen is embedded, and sentence
 embeddings are cached by text). The default length follows the document's size and density: about
-1.5 × √(words) words for news, notes and meetings, 6 × √(words) for a directive whose articles all carry
-duties (a notice gets a point or two, a long resolution more, never over 300 words). Chosen points keep document order;
+1.5 × √(words) words for news, notes and meetings, 7 × √(words) for a document with articles or its own
+number (a notice gets two or three points, a long resolution more; 40 to 300 words). Chosen points keep document order;
 ``plain`` style splits them at semicolons into short sentences and lists dates, deadlines and obligations first.
 """
 
