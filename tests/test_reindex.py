@@ -11,7 +11,7 @@ import time
 import pytest
 
 from assistant.config import PROJECT_ROOT
-from assistant.index import reindex as reindex_module
+from assistant.index import check as check_module
 from assistant.index.check import check
 from assistant.index.live import live_index
 from assistant.index.reindex import reindex
@@ -34,7 +34,7 @@ def collections(assistant: Assistant) -> list[str]:
 
 
 def test_reindex_swaps_in_a_new_collection_while_questions_and_ingests_go_on(built, monkeypatch):
-    monkeypatch.setattr(reindex_module, "BATCH", 4)  # several batches, so things happen between them
+    monkeypatch.setattr(check_module, "BATCH", 4)  # several batches, so things happen between them
     before = built.asker.ask(QUESTION)
     old = built.index.vectors.name
     answered, ingested = [], []
@@ -66,7 +66,7 @@ def test_reindex_swaps_in_a_new_collection_while_questions_and_ingests_go_on(bui
 def test_a_failed_reindex_leaves_the_old_collection_live_and_the_next_clears_it(built, monkeypatch):
     before = built.asker.ask(QUESTION)
     old = built.index.vectors.name
-    monkeypatch.setattr(reindex_module, "BATCH", 4)
+    monkeypatch.setattr(check_module, "BATCH", 4)
 
     def crash(fraction: float, message: str) -> None:
         if fraction > 0.3:

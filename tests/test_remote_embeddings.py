@@ -68,7 +68,7 @@ def test_an_index_built_through_the_server_answers_and_fails_cleanly_without_it(
         counts = assistant.index.catalog.counts()
 
         remote = assistant.index.embedder.inner  # under the embedding cache
-        remote.url = f"http://127.0.0.1:{free_port()}/v1/embeddings"  # the server went away
+        remote.urls = [f"http://127.0.0.1:{free_port()}/v1/embeddings"]  # the server went away
         report = assistant.pipeline.ingest_paths([CORPUS / "qd-15-an-toan-du-lieu-tinh-uy.md"])
         assert [r.status for r in report.results] == ["failed"] and "embedding server" in report.results[0].reason
         assert assistant.index.catalog.counts() == counts and check(assistant.index).consistent  # nothing half-in

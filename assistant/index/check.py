@@ -11,10 +11,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from assistant.filters import vector_metadata
-from assistant.index.catalog import version_of
+from assistant.index.catalog import Catalog, version_of
 from assistant.index.chunk_index import ChunkIndex, embedding_text
+from assistant.index.embeddings import Embedder
+from assistant.index.vector import VectorStore
+from assistant.progress import Progress
 
 SAMPLE = 5  # ids shown per kind of problem
+BATCH = 256  # chunks embedded and stored at a time
 
 
 @dataclass
@@ -51,30 +55,86 @@ class CheckReport:
         return {"consistent": self.consistent, **data}
 
 
-def inspect(index: ChunkIndex) -> CheckReport:
-    """What disagrees between catalog, vectors and BM25 (nothing is changed)."""
-    catalog = index.catalog
+@dataclass(frozen=True)
+class VectorDrift:
+    """How a collection's vectors differ from the catalog (sorted chunk ids)."""
+
+    orphans: list[str]  # vectors of no chunk
+    stale: list[str]  # vectors of an old version of their document
+    missing: list[str]  # chunks without a vector
+
+    @property
+    def to_delete(self) -> list[str]:
+        return self.orphans + self.stale
+
+    @property
+    def to_embed(self) -> list[str]:
+        return self.missing + self.stale
+
+
+def vector_drift(catalog: Catalog, vectors: VectorStore) -> VectorDrift:
+    """Compare ``vectors`` (the live collection, or one being built) with the catalog."""
     known = catalog.chunk_ids()
-    stored = index.vectors.versions()
-    documents, chunks = catalog.counts()
+    stored = vectors.versions()
     current = {}
     for doc_id in {doc_id for doc_id, _ in stored.values()}:
         committed = catalog.document_hash(doc_id)
         current[doc_id] = version_of(committed[0]) if committed else None
-    lexical = set(index.lexical.chunk_ids)
-    return CheckReport(
-        documents=documents,
-        chunks=chunks,
-        vectors=len(stored),
-        bm25_chunks=len(lexical),
-        pending_writes=len(catalog.journal_pending()),
-        orphan_vectors=sorted(set(stored) - known),
-        stale_vectors=sorted(
+    return VectorDrift(
+        orphans=sorted(set(stored) - known),
+        stale=sorted(
             cid
             for cid, (doc_id, version) in stored.items()
             if cid in known and current.get(doc_id) not in (None, version)
         ),
-        missing_vectors=sorted(known - set(stored)),
+        missing=sorted(known - set(stored)),
+    )
+
+
+def embed_from_catalog(
+    index: ChunkIndex,
+    chunk_ids: list[str],
+    vectors: VectorStore,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> int:
+    """Embed chunks from the catalog's stored text into ``vectors``, each with its document's current version;
+    returns how many were stored."""
+    metas = index.catalog.metas()
+    done = 0
+    for start in range(0, len(chunk_ids), BATCH):
+        chunks = list(index.catalog.chunks_by_id(chunk_ids[start : start + BATCH]).values())
+        chunks = [c for c in chunks if c.doc_id in metas]
+        if chunks:
+            embedded = embedder.embed_documents([embedding_text(c, metas[c.doc_id]) for c in chunks])
+            versions = {c.doc_id: version_of((index.catalog.document_hash(c.doc_id) or ("",))[0]) for c in chunks}
+            vectors.upsert(
+                [c.chunk_id for c in chunks],
+                embedded,
+                [vector_metadata(metas[c.doc_id], versions[c.doc_id]) for c in chunks],
+            )
+            done += len(chunks)
+        if progress:
+            progress(min(1.0, done / max(1, len(chunk_ids))), f"{done} of {len(chunk_ids)} chunks")
+    return done
+
+
+def inspect(index: ChunkIndex) -> CheckReport:
+    """What disagrees between catalog, vectors and BM25 (nothing is changed)."""
+    catalog = index.catalog
+    known = catalog.chunk_ids()
+    drift = vector_drift(catalog, index.vectors)
+    documents, chunks = catalog.counts()
+    lexical = set(index.lexical.chunk_ids)
+    return CheckReport(
+        documents=documents,
+        chunks=chunks,
+        vectors=index.vectors.count(),
+        bm25_chunks=len(lexical),
+        pending_writes=len(catalog.journal_pending()),
+        orphan_vectors=drift.orphans,
+        stale_vectors=drift.stale,
+        missing_vectors=drift.missing,
         bm25_missing=len(known - lexical),
         bm25_extra=len(lexical - known),
         bm25_outdated=index.lexical.generation != catalog.generation(),
@@ -90,34 +150,17 @@ def check(index: ChunkIndex, repair: bool = False) -> CheckReport:
     with index.writing():
         recovered = index.recover()
         found = inspect(index)  # after the journal is finished
-        index.vectors.delete_ids(found.orphan_vectors + found.stale_vectors)
-        embedded = _embed_again(index, found.missing_vectors + found.stale_vectors)
+        drift = VectorDrift(found.orphan_vectors, found.stale_vectors, found.missing_vectors)
+        index.vectors.delete_ids(drift.to_delete)
+        embedded = embed_from_catalog(index, drift.to_embed, index.vectors, index.embedder)
         rebuilt = bool(found.bm25_missing or found.bm25_extra or found.bm25_outdated)
         if rebuilt:
             index.lexical.generation = -1  # force the rebuild from the catalog
             index.refresh_lexical()
     report.repaired = {
         "journal_entries_finished": recovered,
-        "vectors_deleted": len(found.orphan_vectors) + len(found.stale_vectors),
+        "vectors_deleted": len(drift.to_delete),
         "chunks_embedded": embedded,
         "bm25_rebuilt": int(rebuilt),
     }
     return report
-
-
-def _embed_again(index: ChunkIndex, chunk_ids: list[str], batch: int = 256) -> int:
-    """Embed chunks from the catalog's text and store them with their document's current version."""
-    metas = index.catalog.metas()
-    done = 0
-    for start in range(0, len(chunk_ids), batch):
-        chunks = list(index.catalog.chunks_by_id(chunk_ids[start : start + batch]).values())
-        if not chunks:
-            continue
-        vectors = index.embedder.embed_documents([embedding_text(c, metas[c.doc_id]) for c in chunks])
-        metadata = []
-        for chunk in chunks:
-            committed = index.catalog.document_hash(chunk.doc_id)
-            metadata.append(vector_metadata(metas[chunk.doc_id], version_of(committed[0] if committed else "")))
-        index.vectors.upsert([c.chunk_id for c in chunks], vectors, metadata)
-        done += len(chunks)
-    return done

@@ -24,7 +24,7 @@ from assistant.index.catalog import Catalog, version_of
 from assistant.index.embedding_cache import CachedEmbedder
 from assistant.index.embeddings import Embedder, embedder_for
 from assistant.index.lexical import LexicalIndex
-from assistant.index.live import LiveIndex, live_index
+from assistant.index.live import LiveIndex, live_index, pointer_stamp
 from assistant.index.ownership import claim
 from assistant.index.vector import VectorStore, make_client
 
@@ -56,6 +56,7 @@ class ChunkIndex:
         self._release = release
         self._owned_caches: list[CachedEmbedder] = []
         self._live = LiveIndex(settings.collection, settings.embedding_model)
+        self._pointer_stamp: tuple[int, int] | None = None  # the pointer file's (mtime, size) last read
         self.embedder = embedder
         self.catalog = catalog
         self.vectors = vectors
@@ -195,8 +196,12 @@ class ChunkIndex:
         self.vectors, self.embedder, self._live = vectors, embedder, live
 
     def follow_live(self) -> None:
-        """Switch to the collection ``data/index.json`` names when another process re-indexed (a stat and a
-        small read per call)."""
+        """Switch to the collection ``data/index.json`` names when another process re-indexed (a stat per call;
+        the file is read only when it changed)."""
+        stamp = pointer_stamp(self.settings)
+        if stamp == self._pointer_stamp:
+            return
+        self._pointer_stamp = stamp
         live = live_index(self.settings)
         if live == self._live:
             return

@@ -18,6 +18,15 @@ class LiveIndex:
     embedding_model: str
 
 
+def pointer_stamp(settings: Settings) -> tuple[int, int] | None:
+    """``(mtime in ns, size)`` of the pointer file, None without one: whether it changed, without reading it."""
+    try:
+        stat = (settings.data_dir / POINTER).stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def live_index(settings: Settings) -> LiveIndex:
     """The collection queries use and the model that built it: the pointer's, else the settings'."""
     try:

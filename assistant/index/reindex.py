@@ -14,16 +14,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from assistant.filters import vector_metadata
-from assistant.index.catalog import version_of
-from assistant.index.chunk_index import ChunkIndex, embedding_text
+from assistant.index.check import embed_from_catalog, vector_drift
+from assistant.index.chunk_index import ChunkIndex
 from assistant.index.embedding_cache import CachedEmbedder
 from assistant.index.embeddings import Embedder, embedder_for
 from assistant.index.live import LiveIndex, live_index, write_pointer
 from assistant.index.vector import VectorStore
 from assistant.progress import Progress
-
-BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -34,34 +31,6 @@ class ReindexReport:
     chunks: int
     caught_up: int
     seconds: float
-
-
-def _embed_into(
-    index: ChunkIndex,
-    target: VectorStore,
-    embedder: Embedder,
-    chunk_ids: list[str],
-    progress: Progress | None,
-    done_before: int = 0,
-    total: int = 0,
-) -> int:
-    metas = index.catalog.metas()
-    done = 0
-    for start in range(0, len(chunk_ids), BATCH):
-        chunks = list(index.catalog.chunks_by_id(chunk_ids[start : start + BATCH]).values())
-        chunks = [c for c in chunks if c.doc_id in metas]
-        if chunks:
-            vectors = embedder.embed_documents([embedding_text(c, metas[c.doc_id]) for c in chunks])
-            versions = {c.doc_id: version_of((index.catalog.document_hash(c.doc_id) or ("",))[0]) for c in chunks}
-            target.upsert(
-                [c.chunk_id for c in chunks],
-                vectors,
-                [vector_metadata(metas[c.doc_id], versions[c.doc_id]) for c in chunks],
-            )
-            done += len(chunks)
-        if progress:
-            progress(min(1.0, (done_before + done) / max(1, total)), f"{done_before + done} of {total} chunks")
-    return done
 
 
 def reindex(index: ChunkIndex, embedding_model: str | None = None, progress: Progress | None = None) -> ReindexReport:
@@ -84,18 +53,11 @@ def reindex(index: ChunkIndex, embedding_model: str | None = None, progress: Pro
             client.delete_collection(stale)
     target = VectorStore(client, name, embedder.name)
     chunk_ids = sorted(index.catalog.chunk_ids())
-    built = _embed_into(index, target, embedder, chunk_ids, progress, total=len(chunk_ids))
+    built = embed_from_catalog(index, chunk_ids, target, embedder, progress)
     with index.writing():  # catch up with ingests and deletions made meanwhile, then swap
-        known = index.catalog.chunk_ids()
-        have = target.versions()
-        current = {
-            doc_id: version_of(h[0])
-            for doc_id in {d for d, _ in have.values()}
-            if (h := index.catalog.document_hash(doc_id))
-        }
-        gone = [cid for cid, (doc_id, version) in have.items() if cid not in known or current.get(doc_id) != version]
-        target.delete_ids(gone)
-        caught_up = _embed_into(index, target, embedder, sorted(known - (set(have) - set(gone))), None)
+        drift = vector_drift(index.catalog, target)
+        target.delete_ids(drift.to_delete)
+        caught_up = embed_from_catalog(index, drift.to_embed, target, embedder)
         write_pointer(settings.data_dir, LiveIndex(name, model))
         previous = index.vectors
         index.swap(LiveIndex(name, model), target, embedder)

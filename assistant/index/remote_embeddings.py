@@ -54,14 +54,6 @@ class RemoteEmbedder:
         self._pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="embed")
         self.dim = len(self.embed_query("dimension"))
 
-    @property
-    def url(self) -> str:
-        return self.urls[0]
-
-    @url.setter
-    def url(self, value: str) -> None:
-        self.urls = [value]
-
     def _request(self, texts: list[str], query: bool, server: int = 0) -> np.ndarray:
         kind = "query" if query else "passage"
         body: dict = {"model": self.model, "input": texts, "encoding_format": "float"}
@@ -70,7 +62,6 @@ class RemoteEmbedder:
         elif self.input_type == "prefix":
             body["input"] = [f"{kind}: {t}" for t in texts]
         last: Exception | None = None
-        url = self.urls[server % len(self.urls)]
         for attempt in range(2):
             url = self.urls[(server + attempt) % len(self.urls)]
             try:
