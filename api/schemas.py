@@ -152,11 +152,11 @@ class SummaryRequestOptions(BaseModel):
 
     length: SummaryLength = Field(
         default="auto",
-        description="auto (follows the document's size: about 1.5 × √words), short (about 5 points), "
-        "standard, or a number of words",
+        description="auto (follows the document's size: about 1.5 × √words for text and meetings, 7 × √words "
+        "for a document with articles, 40 to 300 words), short (about 5 points), standard, or a number of words",
     )
     style: Literal["plain", "formal"] = Field(
-        default="plain", description="plain: short sentences, dates and duties first"
+        default="plain", description="plain: short sentences; what the document is, then dates and duties, first"
     )
     language: str | None = Field(
         default=None,

@@ -187,6 +187,10 @@ class SummaryPoint(BaseModel):
     text: str
     citations: list[int] = Field(default_factory=list)
     key: bool = Field(default=False, description="a date, deadline or obligation (listed first in plain style)")
+    lead: bool = Field(
+        default=False,
+        description="the document's opening sentence, what it is about (in plain style it comes before the key points)",
+    )
     topic: str | None = Field(
         default=None,
         description="in a meeting: the part of the meeting (topic) the point "

