@@ -206,6 +206,8 @@ def test_selection_features():
         np.zeros(3), Weights(position=1.0, position_scale=2.0, key=1.0), [0, 1, 2], [False, True, False]
     )
     assert list(np.round(plain, 3)) == [1.0, round(1 / 1.5 + 1, 3), 0.5]
+    short = selection.smooth(np.array([0.0, 3.0, 0.0], dtype=np.float32), 5)  # fewer values than the window
+    assert short.shape == (3,) and np.allclose(short, 3 / 11)
 
 
 TRANSCRIPT = """Chủ tọa: Mời các đồng chí ổn định, chúng ta bắt đầu sinh hoạt chi bộ tháng 11.
@@ -295,6 +297,8 @@ def test_plain_summary_opens_with_what_the_document_is_then_duties_each_source_o
     keys = [p.key for p in plain.points[1:]]
     assert any(keys) and not all(keys) and keys == sorted(keys, reverse=True)  # then dates and duties
     assert [p.text for p in formal.points][0] == plain.points[0].text  # formal: document order
+    asked = summarizer.summarize(source, SummaryOptions(query="Tài liệu họp phải tải lên trước mấy ngày?"))
+    assert asked.points and "3 ngày" in asked.points[0].text  # a short document: fewer sentences than the window
     opening, duties = plain.markdown.index("Quy định này áp dụng"), plain.markdown.index("## Việc cần làm")
     assert opening < duties and "\n\n## Việc cần làm" in plain.markdown
     sources = plain.markdown.split("## Nguồn", 1)[1].strip().splitlines()

@@ -1,4 +1,4 @@
-"""Evaluation harness: ``assistant eval retrieval|qa|documents|minutes|summaries|speech|synthesis``."""
+"""Evaluation harness: ``assistant eval retrieval|qa|documents|minutes|summaries|focused|speech|synthesis``."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ def cmd_eval_retrieval(args: argparse.Namespace) -> int:
         run_retrieval_eval(
             Path(args.dir), eval_settings(args), baseline=not args.no_baseline, split=args.split, sweep=args.sweep
         )
+    )
+    return 0
+
+
+def cmd_eval_focused(args: argparse.Namespace) -> int:
+    from evals.focused import run_focused_eval
+
+    print_json(
+        run_focused_eval(Path(args.dir), eval_settings(args), split=args.split, details=args.details, limit=args.limit)
     )
     return 0
 
@@ -137,6 +146,17 @@ def add_commands(sub: argparse._SubParsersAction, evals: argparse._SubParsersAct
     e.add_argument("--engine", choices=ENGINES, default="extractive")
     e.add_argument("--details", action="store_true")
     e.set_defaults(func=cmd_eval_summaries)
+    e = evals.add_parser(
+        "focused",
+        help="query-focused summaries of each question's gold document (BEIR layout): cited passages in the "
+        "gold article, vs BM25 of the same length",
+    )
+    e.add_argument("dir")
+    e.add_argument("--split", default="test", help="qrels/<split>.tsv (default: test)")
+    e.add_argument("--embedding-model")
+    e.add_argument("--limit", type=int, help="only the first N questions")
+    e.add_argument("--details", action="store_true")
+    e.set_defaults(func=cmd_eval_focused)
     e = evals.add_parser("speech", help="round trip: speak known texts (TTS), transcribe them, word error rate")
     e.add_argument("file", help="JSONL with id, language, text")
     e.add_argument("--rate", type=int, action="append", help="speech rate(s) to compare (repeatable)")

@@ -207,7 +207,7 @@ def smooth(values: np.ndarray, window: int) -> np.ndarray:
     if window <= 0 or len(values) == 0:
         return values
     kernel = np.ones(2 * window + 1, dtype=np.float32) / (2 * window + 1)
-    return np.convolve(values, kernel, mode="same")
+    return np.convolve(values, kernel, mode="full")[window : window + len(values)]  # "same" grows a short input
 
 
 def peak_region(values: np.ndarray, share: float) -> tuple[int, int]:
