@@ -77,6 +77,15 @@ class Settings(BaseSettings):
     lexical_weight: float = Field(default=1.0, ge=0, description="BM25's weight in fusion")
     bm25_k1: float = Field(default=0.8, gt=0, description="BM25 term-frequency saturation")
     bm25_b: float = Field(default=0.35, ge=0, le=1, description="BM25 length normalisation")
+    bm25_delta_from: int = Field(
+        default=20_000,
+        ge=1,
+        description="from this many chunks, changed documents go to a small BM25 delta beside the main index "
+        "instead of a rebuild of the whole",
+    )
+    bm25_delta_share: float = Field(
+        default=0.05, gt=0, le=1, description="the main BM25 index is rebuilt when the delta outgrows this share"
+    )
     rrf_k: int = 60
     candidate_pool: int = 40
 

@@ -42,7 +42,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 CREATE TABLE IF NOT EXISTS journal (doc_id TEXT NOT NULL, version TEXT NOT NULL, PRIMARY KEY (doc_id, version));
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS changes (generation INTEGER NOT NULL, doc_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS changes_generation ON changes(generation);
 """
+CHANGES_KEPT = 50_000  # generations of the change log kept (an index older than that is rebuilt whole)
 
 _CHUNK_COLUMNS = "chunk_id, doc_id, ordinal, text, structure_path, heading, page_start, page_end, char_start, char_end"
 
@@ -62,6 +65,11 @@ class Catalog:
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         self._conn.executescript(SCHEMA)
+        # the change log is complete from the generation it was created at (an older catalog had none)
+        self._conn.execute(
+            "INSERT OR IGNORE INTO state(key, value) "
+            "SELECT 'changes_from', COALESCE((SELECT value FROM state WHERE key='generation'), '0')"
+        )
         self._lock = threading.RLock()
         self._meta_cache: dict[str, DocumentMeta] | None = None
         self._meta_generation = -1
@@ -74,12 +82,29 @@ class Catalog:
         row = self._conn.execute("SELECT value FROM state WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
-    def _bump(self) -> None:
+    def _bump(self, doc_ids: list[str]) -> None:
+        """Next generation, logging which documents it changed (inside the caller's transaction)."""
         self._conn.execute(
             "INSERT INTO state(key, value) VALUES('generation', '1') "
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
+        generation = self.generation()
+        self._conn.executemany("INSERT INTO changes VALUES(?, ?)", [(generation, d) for d in doc_ids])
+        if generation % 1000 == 0 and generation > CHANGES_KEPT:
+            self._conn.execute("DELETE FROM changes WHERE generation <= ?", (generation - CHANGES_KEPT,))
+            self._conn.execute(
+                "UPDATE state SET value = ? WHERE key = 'changes_from'", (str(generation - CHANGES_KEPT),)
+            )
         self._meta_cache = None
+
+    def changed_since(self, generation: int) -> set[str] | None:
+        """The documents added, replaced or deleted after ``generation``; None when the log does not reach back
+        that far (then whatever was built at that generation must be rebuilt whole)."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM state WHERE key='changes_from'").fetchone()
+            if generation < 0 or row is None or generation < int(row[0]):
+                return None
+            return {r[0] for r in self._conn.execute("SELECT doc_id FROM changes WHERE generation > ?", (generation,))}
 
     # -- journal ----------------------------------------------------------------------------
     def journal_add(self, doc_id: str, version: str) -> None:
@@ -138,7 +163,7 @@ class Catalog:
                             for c in chunks
                         ],
                     )
-                self._bump()
+                self._bump([document.meta.doc_id for document, _ in batch])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -153,7 +178,7 @@ class Catalog:
                 conn.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
                 deleted = conn.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,)).rowcount > 0
                 if deleted:
-                    self._bump()
+                    self._bump([doc_id])
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")

@@ -80,7 +80,13 @@ class ChunkIndex:
         except BaseException:
             release()
             raise
-        lexical = LexicalIndex(settings.bm25_path, k1=settings.bm25_k1, b=settings.bm25_b)
+        lexical = LexicalIndex(
+            settings.bm25_path,
+            k1=settings.bm25_k1,
+            b=settings.bm25_b,
+            delta_from=settings.bm25_delta_from,
+            delta_share=settings.bm25_delta_share,
+        )
         index = cls(settings, embedder, catalog, vectors, lexical, release)
         index._owned_caches = [owned_cache] if owned_cache is not None else []
         index._live = live
@@ -175,18 +181,32 @@ class ChunkIndex:
         return {"orphan_vectors_removed": len(orphans), "chunks_missing_vectors": len(known - stored)}
 
     def refresh_lexical(self, save: bool = True) -> bool:
-        """Rebuild BM25 when the catalog changed since it was built; returns True if rebuilt."""
-        generation = self.catalog.generation()
-        if self.lexical.generation == generation:
-            return False
-        metas = self.catalog.metas()
-        self.lexical.build(
-            ((c.chunk_id, c.doc_id, embedding_text(c, metas[c.doc_id])) for c in self.catalog.iter_chunks()),
-            generation,
-        )
-        if save:
-            self.lexical.save()
-        return True
+        """Bring BM25 up to the catalog when it changed: the changed documents into the delta of a large index,
+        else a rebuild (saved when ``save``); returns True if anything changed."""
+        with self.lexical.lock:
+            generation = self.catalog.generation()
+            if self.lexical.generation == generation:
+                return False
+            metas = self.catalog.metas()
+            changed = self.catalog.changed_since(self.lexical.generation)
+            if changed is not None:
+                chunks = {doc_id: self.catalog.chunks_of(doc_id) for doc_id in changed}
+                if self.lexical.takes_delta(sum(len(c) for c in chunks.values())):
+                    self.lexical.apply(
+                        {
+                            doc_id: [(c.chunk_id, embedding_text(c, metas[doc_id])) for c in doc_chunks]
+                            for doc_id, doc_chunks in chunks.items()
+                        },
+                        generation,
+                    )
+                    return True
+            self.lexical.build(
+                ((c.chunk_id, c.doc_id, embedding_text(c, metas[c.doc_id])) for c in self.catalog.iter_chunks()),
+                generation,
+            )
+            if save:
+                self.lexical.save()
+            return True
 
     def swap(self, live: LiveIndex, vectors: VectorStore, embedder: Embedder) -> None:
         """Answer from ``vectors`` embedded by ``embedder`` from now on (after a re-index). The previous
