@@ -206,8 +206,9 @@ def test_selection_features():
         np.zeros(3), Weights(position=1.0, position_scale=2.0, key=1.0), [0, 1, 2], [False, True, False]
     )
     assert list(np.round(plain, 3)) == [1.0, round(1 / 1.5 + 1, 3), 0.5]
-    short = selection.smooth(np.array([0.0, 3.0, 0.0], dtype=np.float32), 5)  # fewer values than the window
-    assert short.shape == (3,) and np.allclose(short, 3 / 11)
+    short = np.array([0.0, 0.0, 0.0, 0.0, 9.0, 0.0, 0.0, 0.0, 0.0], dtype=np.float32)
+    assert np.allclose(selection.smooth(short, 5), [0, 0, 1.8, 1.8, 1.8, 1.8, 1.8, 0, 0])  # a quarter each side at most
+    assert np.allclose(selection.smooth(short[:3], 5), short[:3])
 
 
 TRANSCRIPT = """Chủ tọa: Mời các đồng chí ổn định, chúng ta bắt đầu sinh hoạt chi bộ tháng 11.

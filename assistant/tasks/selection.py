@@ -117,6 +117,11 @@ def scores(
     return total
 
 
+def near_copy(vector_a: np.ndarray, vector_b: np.ndarray, text_a: str, text_b: str) -> bool:
+    """Two sentences that say the same thing: (nearly) the same meaning, or the same words."""
+    return float(vector_a @ vector_b) >= DUPLICATE_COSINE or fuzz.token_set_ratio(text_a, text_b) >= DUPLICATE_WORDS
+
+
 def select(
     score: np.ndarray,
     vectors: np.ndarray,
@@ -140,11 +145,7 @@ def select(
 
         best = max(remaining, key=adjusted)
         remaining.discard(best)
-        if any(
-            float(vectors[best] @ vectors[j]) >= DUPLICATE_COSINE
-            or fuzz.token_set_ratio(texts[best], texts[j]) >= DUPLICATE_WORDS
-            for j in chosen
-        ):
+        if any(near_copy(vectors[best], vectors[j], texts[best], texts[j]) for j in chosen):
             continue
         if budget_words is not None and chosen and total + word_counts[best] > budget_words * 1.15:
             continue
@@ -203,7 +204,9 @@ def focus_words(question: str) -> list[str]:
 
 
 def smooth(values: np.ndarray, window: int) -> np.ndarray:
-    """Mean over ``window`` neighbours on each side: a discussion runs over consecutive sentences."""
+    """Mean over ``window`` neighbours on each side (at most a quarter of the text's length: in a short text
+    a wider window would blur everything into one): a discussion runs over consecutive sentences."""
+    window = min(window, (len(values) - 1) // 4)
     if window <= 0 or len(values) == 0:
         return values
     kernel = np.ones(2 * window + 1, dtype=np.float32) / (2 * window + 1)
@@ -222,3 +225,20 @@ def peak_region(values: np.ndarray, share: float) -> tuple[int, int]:
     while last < len(values) - 1 and values[last + 1] >= floor:
         last += 1
     return first, last
+
+
+def bm25_scores(texts: Sequence[str], query: str) -> np.ndarray:
+    """BM25 of each text for the query, over the texts themselves (the index's tokenizer: syllables, their
+    pairs, accent-folded forms and document numbers)."""
+    import bm25s
+
+    from assistant.index.lexical import Tokenizer
+
+    tokenizer = Tokenizer()
+    index = bm25s.BM25(k1=1.2, b=0.75)
+    index.index([tokenizer(t) or ["\u2400"] for t in texts], show_progress=False)
+    vocab = index.vocab_dict
+    tokens = [t for t in tokenizer(query) if t in vocab]
+    if not tokens:
+        return np.zeros(len(texts), dtype=np.float32)
+    return np.asarray(index.get_scores(tokens), dtype=np.float32)
