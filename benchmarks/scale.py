@@ -167,7 +167,7 @@ def main() -> None:
             h["citation"]["doc_id"] == doc_id for h in found["hits"]
         )
         report["bm25_after_change"] = {
-            "main_chunks": len(assistant.index.lexical.chunk_ids),
+            "chunks_searched": len(assistant.index.lexical.chunk_ids),
             "delta_chunks": assistant.index.lexical.delta_chunks,
         }
         report["bm25_search_ms"] = bm25_search_with_delta(assistant, questions)

@@ -192,9 +192,11 @@ class ChunkIndex:
             if changed is not None:
                 chunks = {doc_id: self.catalog.chunks_of(doc_id) for doc_id in changed}
                 if self.lexical.takes_delta(sum(len(c) for c in chunks.values())):
-                    self.lexical.apply(
+                    self.lexical.apply(  # a document written meanwhile has no meta yet: the next refresh adds it
                         {
                             doc_id: [(c.chunk_id, embedding_text(c, metas[doc_id])) for c in doc_chunks]
+                            if doc_id in metas
+                            else []
                             for doc_id, doc_chunks in chunks.items()
                         },
                         generation,
