@@ -306,6 +306,20 @@ def test_plain_summary_opens_with_what_the_document_is_then_duties_each_source_o
     assert [line.split(".", 1)[0] for line in sources] == [str(n) for n in range(1, len(plain.citations) + 1)]
 
 
+def test_a_document_with_articles_opens_with_what_it_is_when_there_is_room():
+    from assistant.tasks.summarize import Candidate, _with_opening
+
+    def candidate(position: int, words: int, key: bool, score: float = 0.0) -> Candidate:
+        return Candidate(0, position, position + 1, f"c{position}", key, words, score=score, position=position)
+
+    items = [candidate(0, 12, False), candidate(1, 10, True), candidate(4, 10, True, 3.0), candidate(5, 10, True, 1.0)]
+    chosen = items[2:]
+    assert [c.position for c in _with_opening(items, chosen, None)] == [0, 4, 5]
+    assert [c.position for c in _with_opening(items, chosen, 25)] == [0, 4]  # the weakest point makes room
+    assert _with_opening(items, chosen, 15) == chosen  # no room for it and one point: left as chosen
+    assert _with_opening(items, [items[1], items[2]], None) == [items[1], items[2]]  # it already opens
+
+
 def test_bulletin_script_is_speakable():
     summary = Summary(
         title="Quy định về Sổ tay",
