@@ -137,3 +137,28 @@ def test_an_index_takes_changes_into_the_delta_and_another_process_follows(tmp_p
         assert check(index).consistent
     finally:
         assistant.close()
+
+
+@pytest.mark.slow
+def test_bm25_saved_by_an_older_version_is_rebuilt_and_saved_when_the_index_opens(tmp_path):
+    import json
+
+    settings = make_settings(tmp_path / "data")
+    assistant = Assistant(settings)
+    try:
+        assistant.pipeline.ingest_paths([CORPUS / "qd-15-an-toan-du-lieu-tinh-uy.md"])
+        generation = assistant.index.catalog.generation()
+    finally:
+        assistant.close()
+    manifest = settings.bm25_path / "chunks.json"
+    old = json.loads(manifest.read_text())
+    del old["average_length"]  # as saved before the delta existed
+    manifest.write_text(json.dumps(old))
+
+    reopened = Assistant(settings)
+    try:
+        lexical = reopened.index.lexical  # opens the index
+        assert "average_length" in json.loads(manifest.read_text())  # rebuilt and saved at open, not per search
+        assert lexical.generation == generation and lexical.chunk_ids
+    finally:
+        reopened.close()

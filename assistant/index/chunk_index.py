@@ -93,7 +93,12 @@ class ChunkIndex:
         if catalog.journal_pending():
             with index.writing():
                 index.recover()
-        index.lexical.load()
+        if not index.lexical.load() and catalog.counts()[1]:  # none saved, or saved by an older version
+            try:
+                with index.writing(timeout=0):
+                    index.refresh_lexical(save=True)
+            except IndexLocked:
+                pass  # another process is writing and will save it; this one builds it at its first search
         return index
 
     # -- locking ----------------------------------------------------------------------------
