@@ -56,22 +56,20 @@ def run_focused_eval(
     )[:limit]
     assistant = Assistant(settings)
     per_query, latencies = [], []
-    source, source_doc, starts, ids = None, None, [], []
+    source, source_doc, starts, ids, offsets = None, None, [], [], []
     for query_id in questions:
         gold = set(data.qrels[query_id])
         doc = document_of(next(iter(gold)))
         if doc != source_doc:  # questions come grouped by document: each is parsed once
             text, starts, ids = document_text(rows_by_doc[doc])
             source, source_doc = assistant.summary_source(text=text), doc
+            offsets = [(source.chunks[c.chunk_index].char_start + c.start, c.text) for c in candidates(source)]
         question = data.queries[query_id]
         started = time.perf_counter()
         summary = assistant.summarizer.summarize(source, SummaryOptions(query=question, engine="extractive"))
         latencies.append((time.perf_counter() - started) * 1000)
         budget = len(words("\n".join(p.text for p in summary.points)))
-        items = candidates(source)
-        _, baseline_offsets = bm25_baseline(
-            [(source.chunks[c.chunk_index].char_start + c.start, c.text) for c in items], question, budget
-        )
+        _, baseline_offsets = bm25_baseline(offsets, question, budget)
 
         def in_gold(offsets: list[int], gold=gold, starts=starts, ids=ids) -> list[bool]:
             return [ids[max(0, bisect_right(starts, offset) - 1)] in gold for offset in offsets]

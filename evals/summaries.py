@@ -23,6 +23,7 @@ from assistant.config import Settings
 from assistant.index.lexical import words
 from assistant.llm import EngineChoice
 from assistant.service import Assistant
+from assistant.tasks.selection import bm25_scores
 from assistant.tasks.summarize import SummaryOptions, candidates
 from assistant.text import sentence_spans
 from evals.rouge import rouge
@@ -154,14 +155,7 @@ def raw_sentences(source) -> list[tuple[int, str]]:
 def bm25_baseline(sentences: list[tuple[int, str]], query: str, word_budget: int) -> tuple[str, list[int]]:
     """The sentences BM25 ranks highest for ``query``, up to ``word_budget`` words, in document order; with
     their offsets."""
-    import bm25s
-
-    from assistant.index.lexical import Tokenizer
-
-    tokenizer = Tokenizer()
-    index = bm25s.BM25(k1=1.2, b=0.75)
-    index.index([tokenizer(text) for _, text in sentences], show_progress=False)
-    scores = index.get_scores(tokenizer(query))
+    scores = bm25_scores([text for _, text in sentences], query)
     chosen, total = [], 0
     for i in np.argsort(-scores):
         if total >= word_budget:
@@ -190,22 +184,21 @@ def run_query_summary_eval(
     meetings = {row["id"]: row for row in load_summary_set(meetings_path)}
     queries = [json.loads(line) for line in queries_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     per_query, latencies = [], []
-    source, source_id = None, None
+    source, source_id, raw, clean = None, None, [], []
     for row in queries[:limit]:  # rows come grouped by meeting: each transcript is parsed once
         if row["meeting_id"] != source_id:
             source_id = row["meeting_id"]
             source = assistant.summary_source(text=meetings[source_id]["document"])
+            raw = raw_sentences(source)
+            clean = [(source.chunks[c.chunk_index].char_start + c.start, c.text) for c in candidates(source)]
         options = SummaryOptions(length=length, engine=engine, query=row["query"])  # type: ignore[arg-type]
         started = time.perf_counter()
         summary = assistant.summarizer.summarize(source, options)
         latencies.append((time.perf_counter() - started) * 1000)
         ours = "\n".join(p.text for p in summary.points)
         budget = len(words(ours))
-        baseline, raw_offsets = bm25_baseline(raw_sentences(source), row["query"], budget)
-        items = candidates(source)
-        clean_baseline, clean_offsets = bm25_baseline(
-            [(source.chunks[c.chunk_index].char_start + c.start, c.text) for c in items], row["query"], budget
-        )
+        baseline, raw_offsets = bm25_baseline(raw, row["query"], budget)
+        clean_baseline, clean_offsets = bm25_baseline(clean, row["query"], budget)
         gold = [(a, b) for a, b in row["spans"]]
 
         def in_gold(offsets: list[int], source=source, gold=gold) -> float:

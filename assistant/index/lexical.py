@@ -272,10 +272,11 @@ class LexicalIndex:
             self._postings = _Postings(self._delta, self.k1, self.b, self._average_length)
         postings = self._postings
         scores = np.zeros(len(postings.chunk_ids), dtype=np.float64)
-        for token, weight in self.idf(set(tokens)).items():
+        times = Counter(tokens)
+        for token, weight in self.idf(times).items():
             rows, tfs = postings.of(token)
             if len(rows):
-                scores[rows] += tokens.count(token) * weight * tfs / (tfs + postings.norm[rows])
+                scores[rows] += times[token] * weight * tfs / (tfs + postings.norm[rows])
         if allowed_docs is not None:
             scores[[d not in allowed_docs for d in postings.doc_ids]] = 0.0
         return [(postings.chunk_ids[i], float(scores[i])) for i in np.flatnonzero(scores > 0)]

@@ -438,13 +438,18 @@ def choose(
     return _with_opening(items, points, max_words) if kind == "structured" and not query else points
 
 
+def _is_opening(candidate: Candidate) -> bool:
+    """One of the text's first sentences (after its title) that is not itself a date or duty: what it is."""
+    return candidate.position < LEAD_POSITIONS and not candidate.key
+
+
 def _with_opening(items: list[Candidate], chosen: list[Candidate], max_words: int | None) -> list[Candidate]:
     """A document with articles is summarised from what it is: its opening sentence (scope, purpose) comes
     first, in place of the weakest other points when the length is spent, if it leaves room for one (every
     reference of our set opens so; R-L 0.517 -> 0.525)."""
     if not chosen or any(c.position < LEAD_POSITIONS for c in chosen):
         return chosen
-    opening = next((c for c in items if c.position < LEAD_POSITIONS and not c.key), None)
+    opening = next((c for c in items if _is_opening(c)), None)
     if opening is None:
         return chosen
     rest = sorted(chosen, key=lambda c: -c.score)
@@ -560,7 +565,7 @@ class Summarizer:
         for number, candidate in enumerate(chosen):
             citations.append(source.citation(candidate.chunk_index, candidate.start, candidate.end))
             text = plain_sentences(candidate.text) if style == "plain" else candidate.text
-            lead = number == 0 and not candidate.key and candidate.position < LEAD_POSITIONS
+            lead = number == 0 and _is_opening(candidate)
             points.append(SummaryPoint(text=text, citations=[len(citations)], key=candidate.key, lead=lead))
         return points, citations
 
